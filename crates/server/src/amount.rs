@@ -1,0 +1,168 @@
+//! Decimal amount strings on the wire ⇄ integer minor units in the hub.
+//!
+//! The API never uses floating point for money: amounts travel as decimal strings ("1234.56")
+//! and are parsed digit by digit into `u128` minor units with checked arithmetic. A string with
+//! more fraction digits than the currency's ISO 4217 exponent is refused, even when the extra
+//! digits are zeros ("100.00" for JPY), so that a client's rounding bug is never silently
+//! accepted.
+
+use crate::error::ApiError;
+
+/// Parses a positive decimal amount for a currency with `exponent` minor-unit digits.
+///
+/// `field` names the JSON field in the error, so the client knows which input was wrong.
+pub fn parse_amount(text: &str, exponent: u8, field: &str) -> Result<u128, ApiError> {
+    let invalid = |code: &'static str, message: String| ApiError::Invalid {
+        code,
+        message,
+        field: Some(field.to_owned()),
+    };
+    if let Some(rest) = text.strip_prefix('-') {
+        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(invalid(
+                "amount_negative",
+                format!("amount {text:?} is negative; amounts must be positive"),
+            ));
+        }
+    }
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only(whole) || fraction.is_some_and(|f| !digits_only(f)) {
+        return Err(invalid(
+            "amount_not_numeric",
+            format!("amount {text:?} is not a decimal number like \"1234.56\""),
+        ));
+    }
+    let fraction = fraction.unwrap_or("");
+    let fraction_len = u8::try_from(fraction.len()).unwrap_or(u8::MAX);
+    if fraction_len > exponent {
+        return Err(invalid(
+            "amount_too_many_decimals",
+            format!(
+                "amount {text:?} has {} decimals; the currency allows {exponent}",
+                fraction.len()
+            ),
+        ));
+    }
+    let too_large = || invalid("amount_too_large", format!("amount {text:?} is too large"));
+    let mut minor: u128 = 0;
+    for byte in whole.bytes().chain(fraction.bytes()) {
+        minor = minor
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(u128::from(byte - b'0')))
+            .ok_or_else(too_large)?;
+    }
+    // Scale up the digits the client left out: "12.5" in a 2-decimal currency is 1250.
+    let scale = 10u128
+        .checked_pow(u32::from(exponent - fraction_len))
+        .ok_or_else(too_large)?;
+    let minor = minor.checked_mul(scale).ok_or_else(too_large)?;
+    if minor == 0 {
+        return Err(invalid(
+            "amount_not_positive",
+            format!("amount {text:?} is zero; amounts must be positive"),
+        ));
+    }
+    Ok(minor)
+}
+
+/// Formats minor units as a decimal string with exactly `exponent` fraction digits.
+pub fn format_amount(minor: u128, exponent: u8) -> String {
+    let digits = minor.to_string();
+    let exponent = usize::from(exponent);
+    if exponent == 0 {
+        return digits;
+    }
+    let padded = format!("{digits:0>width$}", width = exponent + 1);
+    let split = padded.len() - exponent;
+    format!("{}.{}", &padded[..split], &padded[split..])
+}
+
+/// Formats a signed balance (positions can be negative) like [`format_amount`].
+pub fn format_signed(minor: i128, exponent: u8) -> String {
+    let text = format_amount(minor.unsigned_abs(), exponent);
+    if minor < 0 { format!("-{text}") } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str, exponent: u8) -> &'static str {
+        match parse_amount(text, exponent, "amount") {
+            Ok(_) => "ok",
+            Err(ApiError::Invalid { code, .. }) => code,
+            Err(_) => "other",
+        }
+    }
+
+    #[test]
+    fn parses_within_exponent() {
+        let table: &[(&str, u8, u128)] = &[
+            ("1234.56", 2, 123_456),
+            ("12.5", 2, 1_250),
+            ("12", 2, 1_200),
+            ("0.01", 2, 1),
+            ("007", 0, 7),
+            ("1.234", 3, 1_234),
+            ("340282366920938463463374607431768211455", 0, u128::MAX),
+        ];
+        for &(text, exponent, minor) in table {
+            assert_eq!(
+                parse_amount(text, exponent, "amount").ok(),
+                Some(minor),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_bad_amounts_with_specific_codes() {
+        let table: &[(&str, u8, &str)] = &[
+            ("1.234", 2, "amount_too_many_decimals"),
+            ("100.00", 0, "amount_too_many_decimals"),
+            ("-5.00", 2, "amount_negative"),
+            ("0", 2, "amount_not_positive"),
+            ("0.00", 2, "amount_not_positive"),
+            ("", 2, "amount_not_numeric"),
+            ("abc", 2, "amount_not_numeric"),
+            ("1e5", 2, "amount_not_numeric"),
+            ("12.", 2, "amount_not_numeric"),
+            (".5", 2, "amount_not_numeric"),
+            ("+5", 2, "amount_not_numeric"),
+            ("1,000.00", 2, "amount_not_numeric"),
+            (" 5", 2, "amount_not_numeric"),
+            ("٣", 2, "amount_not_numeric"),
+            (
+                "340282366920938463463374607431768211456",
+                0,
+                "amount_too_large",
+            ),
+            (
+                "340282366920938463463374607431768211455",
+                1,
+                "amount_too_large",
+            ),
+        ];
+        for &(text, exponent, expected) in table {
+            assert_eq!(code(text, exponent), expected, "{text:?} exp {exponent}");
+        }
+    }
+
+    #[test]
+    fn formats_and_round_trips() {
+        assert_eq!(format_amount(123_456, 2), "1234.56");
+        assert_eq!(format_amount(5, 2), "0.05");
+        assert_eq!(format_amount(0, 3), "0.000");
+        assert_eq!(format_amount(42, 0), "42");
+        assert_eq!(format_signed(-5, 2), "-0.05");
+        assert_eq!(format_signed(1_000, 2), "10.00");
+        for (minor, exponent) in [(1u128, 2u8), (99, 3), (123_456_789, 4), (u128::MAX, 0)] {
+            let text = format_amount(minor, exponent);
+            assert_eq!(parse_amount(&text, exponent, "amount").ok(), Some(minor));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Server configuration: where the data lives, where to listen, and the limits of the API.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything [`crate::start`] and [`crate::serve`] need.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Data directory: the journal, snapshots, `operator.token` and `lists/`.
+    pub data_dir: PathBuf,
+    /// Address to listen on (`127.0.0.1:0` picks a free port, for tests).
+    pub listen: SocketAddr,
+    /// Operator token to register at first start; `None` generates one and writes it to
+    /// `DATA/operator.token` (mode 0600).
+    pub operator_token: Option<String>,
+    /// Sanctions list files to load in addition to those imported into `DATA/lists`.
+    pub list_files: Vec<PathBuf>,
+    /// Screening score at or above which a name counts as a hit (0..=1).
+    pub screening_threshold: f64,
+    /// Expiry of a reserved payment when the request gives none, in seconds.
+    pub payment_expiry_default_secs: u64,
+    /// Longest expiry a request may ask for, in seconds.
+    pub payment_expiry_max_secs: u64,
+    /// Longest long-poll wait on `/v1/inbox`, in seconds.
+    pub inbox_wait_max_secs: u64,
+    /// Most items in one bulk request.
+    pub bulk_items_max: usize,
+    /// Most items on one page of a list endpoint.
+    pub page_limit_max: usize,
+    /// Interval of the sequencer's idle tick that drives payment expiry without traffic, in ms.
+    pub tick_interval_ms: u64,
+}
+
+impl ServerConfig {
+    /// A configuration with the default limits.
+    pub fn new(data_dir: impl Into<PathBuf>, listen: SocketAddr) -> Self {
+        ServerConfig {
+            data_dir: data_dir.into(),
+            listen,
+            operator_token: None,
+            list_files: Vec::new(),
+            screening_threshold: 0.88,
+            payment_expiry_default_secs: 3_600,
+            payment_expiry_max_secs: 7 * 24 * 3_600,
+            inbox_wait_max_secs: 60,
+            bulk_items_max: 10_000,
+            page_limit_max: 1_000,
+            tick_interval_ms: 500,
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Request extractors that turn body and query failures into [`ApiError`]s with specific codes.
+//!
+//! axum's own `Json` answers with plain-text rejections; the API promises a JSON error body with
+//! `malformed_json` / `unknown_field` / `invalid_field` and the path of the field at fault, so
+//! bodies are parsed here through `serde_path_to_error`.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Largest request body accepted, in bytes (a bulk request of a few thousand payments fits).
+pub const BODY_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// A JSON body deserialized with specific error codes.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes =
+            Bytes::from_request(req, state)
+                .await
+                .map_err(|rejection| ApiError::MalformedJson {
+                    message: format!("could not read the body: {rejection}"),
+                })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserializes `bytes` as `T`, classifying failures into the API's error codes.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(classify)?;
+    deserializer
+        .end()
+        .map_err(|error| ApiError::MalformedJson {
+            message: error.to_string(),
+        })?;
+    Ok(value)
+}
+
+/// Deserializes an already-parsed JSON value (one item of a bulk request).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(classify)
+}
+
+fn classify(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    if !inner.is_data() {
+        return ApiError::MalformedJson {
+            message: inner.to_string(),
+        };
+    }
+    let message = inner.to_string();
+    // serde's messages are stable in form: "unknown field `x`, expected ..." (the path already
+    // ends at `x`) and "missing field `x`" (the path ends at its parent, so `x` is appended).
+    let quoted = message.split('`').nth(1).unwrap_or_default();
+    let join = |name: &str| {
+        if path == "." || path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    if message.starts_with("unknown field") {
+        ApiError::UnknownField { field: path }
+    } else if message.starts_with("missing field") {
+        ApiError::invalid("missing_field", &join(quoted), message)
+    } else {
+        ApiError::invalid("invalid_field", &path, message)
+    }
+}
+
+/// A query string deserialized with a JSON error (`invalid_query`) on failure.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|Query(value)| ApiQuery(value))
+            .map_err(|rejection| ApiError::InvalidQuery {
+                message: rejection.body_text(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // fields are read only through Debug in failures
+    struct Outer {
+        name: String,
+        inner: Inner,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    fn error_of(json: &str) -> (String, Option<String>) {
+        let body = parse_json::<Outer>(json.as_bytes())
+            .map(|_| ())
+            .err()
+            .map(|e| e.body());
+        let body = body.unwrap_or(crate::error::ErrorBody {
+            code: "ok".into(),
+            message: String::new(),
+            field: None,
+        });
+        (body.code, body.field)
+    }
+
+    #[test]
+    fn classifies_body_errors() {
+        let table: &[(&str, &str, Option<&str>)] = &[
+            (r#"{"name":"a","inner":{"count":1}}"#, "ok", None),
+            (r#"{"name":"a","#, "malformed_json", None),
+            (
+                r#"{"name":"a","inner":{"count":1}} x"#,
+                "malformed_json",
+                None,
+            ),
+            (r#"not json"#, "malformed_json", None),
+            (
+                r#"{"name":"a","extra":1,"inner":{"count":1}}"#,
+                "unknown_field",
+                Some("extra"),
+            ),
+            (
+                r#"{"name":"a","inner":{"count":1,"x":2}}"#,
+                "unknown_field",
+                Some("inner.x"),
+            ),
+            (r#"{"name":"a"}"#, "missing_field", Some("inner")),
+            (
+                r#"{"name":"a","inner":{"count":"one"}}"#,
+                "invalid_field",
+                Some("inner.count"),
+            ),
+        ];
+        for &(json, code, field) in table {
+            let (got_code, got_field) = error_of(json);
+            assert_eq!(got_code, code, "{json}");
+            assert_eq!(got_field.as_deref(), field, "{json}");
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Wire types for the inbox, compliance holds, ad hoc screening and health.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::payments::{PaymentStatusWire, PaymentView};
+
+/// Query of `GET /v1/inbox`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// Return events after this cursor (0 or absent: from the beginning).
+    #[serde(default)]
+    pub after: Option<u64>,
+    /// Wait up to this many seconds for an event when none is there yet (long-poll).
+    #[serde(default)]
+    pub wait: Option<u64>,
+    /// Most events to return (default 100, capped by the server).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// For operators and officers: whose inbox to read.
+    #[serde(default)]
+    pub participant: Option<u64>,
+}
+
+/// What happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxEventKind {
+    /// A payment to this participant is reserved and waits for accept or reject.
+    IncomingPayment,
+    /// A payment this participant is party to changed status.
+    StatusChanged,
+    /// A compliance decision on a held payment this participant is party to.
+    HoldDecision,
+}
+
+/// One inbox event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InboxEvent {
+    /// Strictly increasing per participant; pass the last one seen as `after`.
+    pub cursor: u64,
+    pub kind: InboxEventKind,
+    pub payment_id: Uuid,
+    pub status: PaymentStatusWire,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    /// Hub time of the event, ns since the Unix epoch.
+    pub at_ns: u64,
+}
+
+/// Response of `GET /v1/inbox`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InboxPage {
+    pub events: Vec<InboxEvent>,
+    /// The cursor to pass as `after` next time (unchanged when no event came).
+    pub next_cursor: u64,
+}
+
+/// One screening match recorded on a held payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HoldHitView {
+    /// `debtor` or `creditor`.
+    pub party: String,
+    pub list: String,
+    pub reference: String,
+    pub name: String,
+    pub matched_name: String,
+    /// Score in basis points (10000 = identical).
+    pub score_bp: u16,
+}
+
+/// A list version a screening used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ListVersionView {
+    pub source: String,
+    pub version: String,
+}
+
+/// A payment held for compliance, with its matches and the review so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HeldPaymentView {
+    pub payment: PaymentView,
+    pub hits: Vec<HoldHitView>,
+    pub lists: Vec<ListVersionView>,
+    /// Officer who reviewed it, if anyone has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<String>,
+}
+
+/// `POST /v1/compliance/held/{id}/reject` and `/release`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldDecisionRequest {
+    /// Free-text note recorded with the decision.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST /v1/screening/match`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningMatchRequest {
+    pub name: String,
+    /// Overrides the server's threshold for this query (0..=1).
+    #[serde(default)]
+    pub threshold: Option<f64>,
+}
+
+/// One match of an ad hoc screening.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScreeningHitView {
+    pub list: String,
+    pub reference: String,
+    pub name: String,
+    pub matched_name: String,
+    pub score: f64,
+    pub explanation: String,
+}
+
+/// Response of `POST /v1/screening/match`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScreeningMatchResponse {
+    pub query: String,
+    pub hits: Vec<ScreeningHitView>,
+    pub lists: Vec<ListVersionView>,
+}
+
+/// Response of `GET /v1/health`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HealthView {
+    /// `ok` while the sequencer answers.
+    pub status: String,
+    /// Whether a UN Security Council list is loaded (without one, payments are refused).
+    pub un_list_loaded: bool,
+    pub lists: Vec<ListVersionView>,
+}
+
+/// A payment id in a path, echoed in some responses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PaymentRef {
+    pub payment_id: Uuid,
+    pub status: PaymentStatusWire,
+}

@@ -1,0 +1,198 @@
+//! Wire types for payments: create, view, decisions, bulk, listing.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::ErrorBody;
+
+/// A debtor or creditor party (a customer of a participant).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartyWire {
+    #[schema(example = "Amina Odhiambo")]
+    pub name: String,
+    /// Postal address lines.
+    #[serde(default)]
+    pub address: Vec<String>,
+    /// ISO 3166 alpha-2 country code.
+    #[schema(example = "KE")]
+    pub country: String,
+    /// Account identifier at the participant (IBAN or local account number).
+    #[schema(example = "0123456789")]
+    pub account: String,
+}
+
+/// `POST /v1/payments`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePaymentRequest {
+    /// Client-chosen UUID (like ISO 20022's UETR); the idempotency key.
+    pub payment_id: Uuid,
+    /// End-to-end id chosen by the debtor's customer.
+    #[serde(default)]
+    pub end_to_end_id: String,
+    pub debtor: PartyWire,
+    pub creditor: PartyWire,
+    pub debtor_participant: u64,
+    pub creditor_participant: u64,
+    /// Positive decimal amount with at most the currency's decimals.
+    #[schema(example = "1234.56")]
+    pub amount: String,
+    #[schema(example = "KES")]
+    pub currency: String,
+    #[serde(default)]
+    pub remittance_info: String,
+    /// Seconds the creditor has to accept before the reservation is voided.
+    #[serde(default)]
+    pub expires_in_secs: Option<u64>,
+}
+
+/// Lifecycle state of a payment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatusWire {
+    Received,
+    Held,
+    Reserved,
+    Committed,
+    Rejected,
+    Expired,
+    Returned,
+}
+
+/// A payment as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PaymentView {
+    pub payment_id: Uuid,
+    pub end_to_end_id: String,
+    pub debtor: PartyWire,
+    pub creditor: PartyWire,
+    pub debtor_participant: u64,
+    pub creditor_participant: u64,
+    pub amount: String,
+    pub currency: String,
+    pub remittance_info: String,
+    pub status: PaymentStatusWire,
+    /// Stable code of the reason for any non-success state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    /// ISO 20022 status reason (e.g. `AM04`) where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iso_reason: Option<String>,
+    /// Creation time, ns since the Unix epoch (the hub's batch timestamp).
+    pub created_at_ns: u64,
+    /// Expiry of the reservation, ns since the Unix epoch.
+    pub expires_at_ns: u64,
+    /// The payment this one returns, for returns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returns_payment_id: Option<Uuid>,
+    /// True when this answer repeats the original result of an identical earlier request.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// `POST /v1/payments/{id}/reject`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectPaymentRequest {
+    /// Free-text reason, recorded with the rejection.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /v1/payments/{id}/return`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnPaymentRequest {
+    /// Id of the new payment that carries the money back.
+    pub return_payment_id: Uuid,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /v1/payments/bulk`: each item is answered on its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkPaymentsRequest {
+    /// Items in `CreatePaymentRequest` shape; one that does not parse fails alone.
+    #[schema(value_type = Vec<CreatePaymentRequest>)]
+    pub payments: Vec<serde_json::Value>,
+}
+
+/// Accept or reject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionWire {
+    Accept,
+    Reject,
+}
+
+/// One item of `POST /v1/payments/bulk-decisions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionItem {
+    pub payment_id: Uuid,
+    pub decision: DecisionWire,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /v1/payments/bulk-decisions`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkDecisionsRequest {
+    /// Items in `DecisionItem` shape; one that does not parse fails alone.
+    #[schema(value_type = Vec<DecisionItem>)]
+    pub decisions: Vec<serde_json::Value>,
+}
+
+/// The answer to one bulk item, at the same index as the request's item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BulkItemResult {
+    pub index: usize,
+    /// The HTTP status this item would have had as a single request.
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+}
+
+/// Response of both bulk endpoints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BulkResponse {
+    pub results: Vec<BulkItemResult>,
+    /// Items that succeeded.
+    pub succeeded: usize,
+    /// Items that failed.
+    pub failed: usize,
+}
+
+/// Query of `GET /v1/payments`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentListQuery {
+    /// Only payments where this participant is debtor or creditor participant.
+    #[serde(default)]
+    pub participant: Option<u64>,
+    #[serde(default)]
+    pub status: Option<PaymentStatusWire>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Page size (default 100, capped by the server).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// A page of payments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PaymentPage {
+    pub payments: Vec<PaymentView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
