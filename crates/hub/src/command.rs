@@ -1,0 +1,185 @@
+//! The commands the journal stores and the hub applies, and their outcomes.
+//!
+//! **Compatibility rule**: `Action` is journalled (postcard, by variant index). New variants are
+//! appended at the end, never inserted or reordered; existing variants' fields never change.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::HubError;
+use crate::error::Reason;
+use crate::model::{
+    Bic, CountryCode, CredentialId, CurrencyCode, ParticipantId, ParticipantStatus, PaymentId,
+    PaymentInstruction, PaymentStatus, Principal, Roles, ScreeningVerdict, SettlementModel,
+    Timestamp,
+};
+
+/// One command: who acts, and what. Everything the server knows (screening verdicts, token
+/// hashes, generated ids) is inside, so replay re-derives nothing from the outside world.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Command {
+    pub actor: Principal,
+    pub action: Action,
+}
+
+impl Command {
+    pub fn new(actor: Principal, action: Action) -> Self {
+        Self { actor, action }
+    }
+}
+
+/// Deposit into, or withdraw from, a participant's pre-funded liquidity account.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LiquidityDirection {
+    Deposit,
+    Withdrawal,
+}
+
+/// A new payment, screened by the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePayment {
+    pub instruction: PaymentInstruction,
+    /// When an unanswered reservation is voided (ns). Held payments do not expire while held;
+    /// a release after the expiry expires the payment instead of reserving.
+    pub expires_at: Timestamp,
+    pub screening: ScreeningVerdict,
+}
+
+/// What to do. See each variant for who may do it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// Operator. The server bootstraps the first operator credential with this command, acting
+    /// as `Principal::Operator`. `token_hash` = sha256 of the bearer token.
+    RegisterCredential {
+        token_hash: [u8; 32],
+        principal: Principal,
+    },
+    /// Operator.
+    RevokeCredential { credential: CredentialId },
+    /// Operator. Creates the scheme settlement account for the currency and a position and a
+    /// liquidity account for every admitted participant.
+    AddCurrency {
+        currency: CurrencyCode,
+        exponent: u8,
+        model: SettlementModel,
+    },
+    /// Operator. Creates the participant's accounts in every accepted currency (net debit caps 0).
+    AdmitParticipant {
+        name: String,
+        bic: Bic,
+        country: CountryCode,
+        roles: Roles,
+    },
+    /// Operator.
+    SuspendParticipant { participant: ParticipantId },
+    /// Operator.
+    ReactivateParticipant { participant: ParticipantId },
+    /// Operator. Lowering the cap below current usage is allowed; new debits are then refused.
+    SetNetDebitCap {
+        participant: ParticipantId,
+        currency: CurrencyCode,
+        cap: u128,
+    },
+    /// Operator: the settlement bank confirmed money moved into / out of the participant's
+    /// pre-funded account.
+    RecordLiquidity {
+        participant: ParticipantId,
+        currency: CurrencyCode,
+        direction: LiquidityDirection,
+        amount: u128,
+    },
+    /// The debtor participant.
+    CreatePayment(Box<CreatePayment>),
+    /// The creditor participant: commit the reservation.
+    AcceptPayment { payment: PaymentId },
+    /// The creditor participant: void the reservation with a reason.
+    RejectPayment { payment: PaymentId, reason: Reason },
+    /// The creditor participant of a committed payment: send the full amount back as a new
+    /// payment `return_id` (committed at once; the original becomes Returned).
+    ReturnPayment {
+        payment: PaymentId,
+        return_id: PaymentId,
+        reason: Reason,
+    },
+    /// A compliance officer: first look at a held payment.
+    ReviewHold { payment: PaymentId },
+    /// A compliance officer other than the reviewer: the payment proceeds to reservation.
+    ReleaseHold { payment: PaymentId },
+    /// A compliance officer other than the reviewer: the payment fails with `SanctionsHit`.
+    RejectHold { payment: PaymentId },
+}
+
+impl Action {
+    /// A short stable name for metrics and logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::RegisterCredential { .. } => "register_credential",
+            Action::RevokeCredential { .. } => "revoke_credential",
+            Action::AddCurrency { .. } => "add_currency",
+            Action::AdmitParticipant { .. } => "admit_participant",
+            Action::SuspendParticipant { .. } => "suspend_participant",
+            Action::ReactivateParticipant { .. } => "reactivate_participant",
+            Action::SetNetDebitCap { .. } => "set_net_debit_cap",
+            Action::RecordLiquidity { .. } => "record_liquidity",
+            Action::CreatePayment(_) => "create_payment",
+            Action::AcceptPayment { .. } => "accept_payment",
+            Action::RejectPayment { .. } => "reject_payment",
+            Action::ReturnPayment { .. } => "return_payment",
+            Action::ReviewHold { .. } => "review_hold",
+            Action::ReleaseHold { .. } => "release_hold",
+            Action::RejectHold { .. } => "reject_hold",
+        }
+    }
+}
+
+/// The result of one command: `Err` means nothing changed.
+pub type Outcome = Result<Success, HubError>;
+
+/// A payment command's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentOutcome {
+    pub payment: PaymentId,
+    pub status: PaymentStatus,
+    pub reason: Option<Reason>,
+    /// True when a CreatePayment repeated an existing payment with identical content; the
+    /// status is then the payment's original outcome at creation.
+    pub replayed: bool,
+}
+
+/// What a successful command did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Success {
+    CredentialRegistered {
+        credential: CredentialId,
+    },
+    CredentialRevoked {
+        credential: CredentialId,
+    },
+    CurrencyAdded {
+        currency: CurrencyCode,
+    },
+    ParticipantAdmitted {
+        participant: ParticipantId,
+    },
+    ParticipantStatusChanged {
+        participant: ParticipantId,
+        status: ParticipantStatus,
+    },
+    NetDebitCapSet {
+        participant: ParticipantId,
+        currency: CurrencyCode,
+        cap: u128,
+    },
+    /// `liquidity` is the account's balance after the movement.
+    LiquidityRecorded {
+        participant: ParticipantId,
+        currency: CurrencyCode,
+        liquidity: u128,
+    },
+    /// CreatePayment, Accept, Reject, ReviewHold, ReleaseHold, RejectHold.
+    Payment(PaymentOutcome),
+    /// ReturnPayment: the original is Returned, the return payment Committed.
+    Returned {
+        original: PaymentId,
+        return_payment: PaymentId,
+    },
+}

@@ -1,0 +1,351 @@
+//! Why a command was refused (`HubError`, nothing changed) and why a payment did not succeed
+//! (`Reason`, recorded on the payment). Both have stable snake_case codes; the server maps codes
+//! to HTTP statuses, the ISO 20022 crate maps `iso_code()` to status reasons.
+
+use serde::{Deserialize, Serialize};
+
+/// A refused command. A command that returns an error has changed nothing in the hub.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum HubError {
+    // --- authorization ---
+    #[error("only the scheme operator may do this")]
+    ForbiddenOperatorOnly,
+    #[error("only the debtor participant may create this payment")]
+    ForbiddenNotDebtor,
+    #[error("only the creditor participant may accept, reject or return this payment")]
+    ForbiddenNotCreditor,
+    #[error("only a compliance officer may do this")]
+    ForbiddenNotComplianceOfficer,
+    #[error("only the participant itself or the operator may do this")]
+    ForbiddenNotOwnParticipant,
+    #[error("the participant does not have the FX provider role")]
+    ForbiddenNotFxProvider,
+    #[error("the participant does not have the participant role")]
+    ForbiddenNotParticipantRole,
+
+    // --- validation of values ---
+    #[error(
+        "invalid BIC: 4 letters bank, 2 letters country, 2 alphanumerics location, optional 3 alphanumerics branch"
+    )]
+    InvalidBic,
+    #[error("invalid country code: expected ISO 3166 alpha-2 (two uppercase letters)")]
+    InvalidCountryCode,
+    #[error("invalid currency code: expected ISO 4217 (three uppercase letters)")]
+    InvalidCurrencyCode,
+    #[error("invalid currency exponent: at most 4 minor-unit digits")]
+    InvalidExponent,
+    #[error("invalid text in {field}: empty, too long, or containing control characters")]
+    InvalidText { field: String },
+    #[error("invalid compliance officer name")]
+    InvalidOfficerName,
+    #[error("amount must not be zero")]
+    AmountMustNotBeZero,
+    #[error("amount overflows the account's totals")]
+    AmountOverflow,
+    #[error("debtor and creditor participants must differ")]
+    ParticipantsMustDiffer,
+    #[error("a participant needs at least one role")]
+    NoRoles,
+    #[error("screening verdict is malformed (too many hits or lists, or a score above 1)")]
+    InvalidScreeningVerdict,
+    #[error(
+        "no UN Security Council list loaded; import one with kliring lists import FILE \
+         (the verdict names no UN list version)"
+    )]
+    NoUnListLoaded,
+    #[error("expiry is not after the current time")]
+    ExpiryInPast,
+    #[error("expiry is further away than the scheme allows")]
+    ExpiryTooFar,
+
+    // --- scheme state ---
+    #[error("currency already accepted by the scheme")]
+    CurrencyExists,
+    #[error("currency not accepted by the scheme")]
+    CurrencyNotAccepted,
+    #[error("the scheme accepts no more currencies")]
+    TooManyCurrencies,
+    #[error("a participant with this BIC is already admitted")]
+    BicAlreadyAdmitted,
+    #[error("participant not found")]
+    ParticipantNotFound,
+    #[error("debtor participant not found")]
+    DebtorParticipantNotFound,
+    #[error("creditor participant not found")]
+    CreditorParticipantNotFound,
+    #[error("participant is suspended")]
+    ParticipantSuspended,
+    #[error("debtor participant is suspended")]
+    DebtorParticipantSuspended,
+    #[error("creditor participant is suspended")]
+    CreditorParticipantSuspended,
+    #[error("participant is already active")]
+    ParticipantAlreadyActive,
+    #[error("participant is already suspended")]
+    ParticipantAlreadySuspended,
+    #[error("a credential with this token hash already exists")]
+    CredentialExists,
+    #[error("credential not found")]
+    CredentialNotFound,
+    #[error("credential already revoked")]
+    CredentialAlreadyRevoked,
+    #[error("insufficient pre-funded liquidity for this withdrawal")]
+    InsufficientLiquidity,
+    #[error("withdrawal is only possible from a gross currency's liquidity account")]
+    LiquidityNotPrefunded,
+
+    // --- payments ---
+    #[error("payment not found")]
+    PaymentNotFound,
+    #[error("a payment with this id exists with different content")]
+    DuplicatePaymentIdDifferentContent,
+    #[error("insufficient funds: the reservation exceeds the net debit cap or liquidity")]
+    InsufficientFunds,
+    #[error("payment is not reserved (awaiting the creditor's decision)")]
+    PaymentNotReserved,
+    #[error("payment has expired")]
+    PaymentExpired,
+    #[error("payment is not committed")]
+    PaymentNotCommitted,
+    #[error("payment has already been returned")]
+    PaymentAlreadyReturned,
+    #[error("a return cannot itself be returned")]
+    ReturnOfReturn,
+    #[error("this reason code cannot be given by a creditor or returning participant")]
+    ReasonNotAllowed,
+
+    // --- compliance hold ---
+    #[error("payment is not held for compliance")]
+    PaymentNotHeld,
+    #[error("held payment has not been reviewed yet")]
+    HoldNotReviewed,
+    #[error("held payment has already been reviewed")]
+    HoldAlreadyReviewed,
+    #[error("four eyes: the deciding officer must differ from the reviewing officer")]
+    FourEyesSameOfficer,
+
+    // --- internal ---
+    #[error("the ledger refused an operation the hub considered valid: {0}")]
+    LedgerRejected(String),
+}
+
+impl HubError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        use HubError::*;
+        match self {
+            ForbiddenOperatorOnly => "forbidden_operator_only",
+            ForbiddenNotDebtor => "forbidden_not_debtor",
+            ForbiddenNotCreditor => "forbidden_not_creditor",
+            ForbiddenNotComplianceOfficer => "forbidden_not_compliance_officer",
+            ForbiddenNotOwnParticipant => "forbidden_not_own_participant",
+            ForbiddenNotFxProvider => "forbidden_not_fx_provider",
+            ForbiddenNotParticipantRole => "forbidden_not_participant_role",
+            InvalidBic => "invalid_bic",
+            InvalidCountryCode => "invalid_country_code",
+            InvalidCurrencyCode => "invalid_currency_code",
+            InvalidExponent => "invalid_exponent",
+            InvalidText { .. } => "invalid_text",
+            InvalidOfficerName => "invalid_officer_name",
+            AmountMustNotBeZero => "amount_must_not_be_zero",
+            AmountOverflow => "amount_overflow",
+            ParticipantsMustDiffer => "participants_must_differ",
+            NoRoles => "no_roles",
+            InvalidScreeningVerdict => "invalid_screening_verdict",
+            NoUnListLoaded => "no_un_list_loaded",
+            ExpiryInPast => "expiry_in_past",
+            ExpiryTooFar => "expiry_too_far",
+            CurrencyExists => "currency_exists",
+            CurrencyNotAccepted => "currency_not_accepted",
+            TooManyCurrencies => "too_many_currencies",
+            BicAlreadyAdmitted => "bic_already_admitted",
+            ParticipantNotFound => "participant_not_found",
+            DebtorParticipantNotFound => "debtor_participant_not_found",
+            CreditorParticipantNotFound => "creditor_participant_not_found",
+            ParticipantSuspended => "participant_suspended",
+            DebtorParticipantSuspended => "debtor_participant_suspended",
+            CreditorParticipantSuspended => "creditor_participant_suspended",
+            ParticipantAlreadyActive => "participant_already_active",
+            ParticipantAlreadySuspended => "participant_already_suspended",
+            CredentialExists => "credential_exists",
+            CredentialNotFound => "credential_not_found",
+            CredentialAlreadyRevoked => "credential_already_revoked",
+            InsufficientLiquidity => "insufficient_liquidity",
+            LiquidityNotPrefunded => "liquidity_not_prefunded",
+            PaymentNotFound => "payment_not_found",
+            DuplicatePaymentIdDifferentContent => "duplicate_payment_id_different_content",
+            InsufficientFunds => "insufficient_funds",
+            PaymentNotReserved => "payment_not_reserved",
+            PaymentExpired => "payment_expired",
+            PaymentNotCommitted => "payment_not_committed",
+            PaymentAlreadyReturned => "payment_already_returned",
+            ReturnOfReturn => "return_of_return",
+            ReasonNotAllowed => "reason_not_allowed",
+            PaymentNotHeld => "payment_not_held",
+            HoldNotReviewed => "hold_not_reviewed",
+            HoldAlreadyReviewed => "hold_already_reviewed",
+            FourEyesSameOfficer => "four_eyes_same_officer",
+            LedgerRejected(_) => "ledger_rejected",
+        }
+    }
+
+    /// The ISO 20022 status reason (ExternalStatusReason1Code) where one fits.
+    pub fn iso_code(&self) -> Option<&'static str> {
+        use HubError::*;
+        match self {
+            InsufficientFunds | InsufficientLiquidity => Some("AM04"),
+            AmountMustNotBeZero => Some("AM01"),
+            InvalidCurrencyCode | CurrencyNotAccepted => Some("AM03"),
+            DuplicatePaymentIdDifferentContent => Some("AM05"),
+            InvalidBic | DebtorParticipantNotFound => Some("RC01"),
+            CreditorParticipantNotFound => Some("RC04"),
+            DebtorParticipantSuspended | CreditorParticipantSuspended | ParticipantSuspended => {
+                Some("AG01")
+            }
+            ForbiddenNotDebtor | ForbiddenOperatorOnly | ForbiddenNotCreditor => Some("AG01"),
+            NoUnListLoaded => Some("RR04"),
+            ExpiryInPast => Some("AB05"),
+            _ => None,
+        }
+    }
+
+    /// The offending field, where the error concerns one.
+    pub fn field(&self) -> Option<&str> {
+        use HubError::*;
+        match self {
+            InvalidText { field } => Some(field.as_str()),
+            InvalidBic => Some("bic"),
+            InvalidCountryCode => Some("country"),
+            InvalidCurrencyCode | CurrencyNotAccepted => Some("currency"),
+            InvalidExponent => Some("exponent"),
+            AmountMustNotBeZero | AmountOverflow => Some("amount"),
+            DebtorParticipantNotFound | DebtorParticipantSuspended | ForbiddenNotDebtor => {
+                Some("debtor_participant")
+            }
+            CreditorParticipantNotFound | CreditorParticipantSuspended => {
+                Some("creditor_participant")
+            }
+            ExpiryInPast | ExpiryTooFar => Some("expires_at"),
+            InvalidScreeningVerdict | NoUnListLoaded => Some("screening"),
+            _ => None,
+        }
+    }
+}
+
+/// Why a payment ended without success (Rejected, Expired) or was returned. Recorded on the
+/// payment and in the participants' inboxes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Reason {
+    /// The reservation exceeded the debtor's net debit cap or liquidity (after a hold release).
+    InsufficientFunds,
+    /// No decision from the creditor before the expiry.
+    Timeout,
+    /// Rejected by compliance after a screening hit.
+    SanctionsHit,
+    /// A participant was suspended while the payment was held.
+    ParticipantSuspended,
+    /// The FX quote expired while the payment was held.
+    QuoteExpired,
+    // Reasons a creditor may give when rejecting, or a returning participant when returning:
+    IncorrectAccountNumber,
+    ClosedAccountNumber,
+    BlockedAccount,
+    TransactionForbidden,
+    InvalidCreditorName,
+    DuplicatePayment,
+    RequestedByCustomer,
+    NotSpecifiedCustomer,
+    NotSpecifiedAgent,
+}
+
+impl Reason {
+    pub fn code(&self) -> &'static str {
+        use Reason::*;
+        match self {
+            InsufficientFunds => "insufficient_funds",
+            Timeout => "timeout",
+            SanctionsHit => "sanctions_hit",
+            ParticipantSuspended => "participant_suspended",
+            QuoteExpired => "quote_expired",
+            IncorrectAccountNumber => "incorrect_account_number",
+            ClosedAccountNumber => "closed_account_number",
+            BlockedAccount => "blocked_account",
+            TransactionForbidden => "transaction_forbidden",
+            InvalidCreditorName => "invalid_creditor_name",
+            DuplicatePayment => "duplicate_payment",
+            RequestedByCustomer => "requested_by_customer",
+            NotSpecifiedCustomer => "not_specified_customer",
+            NotSpecifiedAgent => "not_specified_agent",
+        }
+    }
+
+    /// ISO 20022 ExternalStatusReason1Code / ExternalReturnReason1Code.
+    pub fn iso_code(&self) -> Option<&'static str> {
+        use Reason::*;
+        match self {
+            InsufficientFunds => Some("AM04"),
+            Timeout => Some("AB05"),
+            SanctionsHit => Some("RR04"),
+            ParticipantSuspended => Some("AG01"),
+            QuoteExpired => None,
+            IncorrectAccountNumber => Some("AC01"),
+            ClosedAccountNumber => Some("AC04"),
+            BlockedAccount => Some("AC06"),
+            TransactionForbidden => Some("AG01"),
+            InvalidCreditorName => Some("RC07"),
+            DuplicatePayment => Some("AM05"),
+            RequestedByCustomer => Some("CUST"),
+            NotSpecifiedCustomer => Some("MS02"),
+            NotSpecifiedAgent => Some("MS03"),
+        }
+    }
+
+    /// Reasons the hub itself assigns may not be claimed by a participant.
+    pub fn participant_may_give(&self) -> bool {
+        use Reason::*;
+        !matches!(
+            self,
+            InsufficientFunds | Timeout | SanctionsHit | ParticipantSuspended | QuoteExpired
+        )
+    }
+
+    /// Parses a code as produced by `code()` (for wire types).
+    pub fn from_code(code: &str) -> Option<Reason> {
+        Reason::ALL.iter().copied().find(|r| r.code() == code)
+    }
+
+    pub const ALL: [Reason; 14] = [
+        Reason::InsufficientFunds,
+        Reason::Timeout,
+        Reason::SanctionsHit,
+        Reason::ParticipantSuspended,
+        Reason::QuoteExpired,
+        Reason::IncorrectAccountNumber,
+        Reason::ClosedAccountNumber,
+        Reason::BlockedAccount,
+        Reason::TransactionForbidden,
+        Reason::InvalidCreditorName,
+        Reason::DuplicatePayment,
+        Reason::RequestedByCustomer,
+        Reason::NotSpecifiedCustomer,
+        Reason::NotSpecifiedAgent,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_codes_are_unique_and_parse_back() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in Reason::ALL {
+            assert!(seen.insert(r.code()), "duplicate {}", r.code());
+            assert_eq!(Reason::from_code(r.code()), Some(r));
+        }
+        assert_eq!(Reason::from_code("nope"), None);
+        assert_eq!(Reason::SanctionsHit.iso_code(), Some("RR04"));
+        assert!(!Reason::Timeout.participant_may_give());
+        assert!(Reason::IncorrectAccountNumber.participant_may_give());
+    }
+}
