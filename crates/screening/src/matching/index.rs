@@ -1,0 +1,149 @@
+//! The candidate index of one list: every listed name (primary, aliases, original script)
+//! tokenised once, an inverted index from phonetic keys to names, and token rarity weights.
+
+use std::collections::HashMap;
+
+use super::normalize::{Token, phonetic_key, tokenize};
+use crate::model::{AliasQuality, Entry, ImportedList, ListVersion};
+
+/// Which of an entry's names this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameOrigin {
+    Primary,
+    Alias(AliasQuality),
+    OriginalScript,
+}
+
+/// One listed name, tokenised.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexedName {
+    /// Index into [`ListIndex::entries`].
+    pub entry: u32,
+    /// The name as published.
+    pub display: Box<str>,
+    pub origin: NameOrigin,
+    pub tokens: Vec<Token>,
+    /// Rarity weight of each token (same order as `tokens`).
+    pub weights: Vec<f64>,
+}
+
+/// Index over one imported list. Immutable once built; shared behind an `Arc`.
+#[derive(Debug)]
+pub struct ListIndex {
+    pub(crate) version: ListVersion,
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) names: Vec<IndexedName>,
+    /// Phonetic key (of a token, or of two adjacent tokens written together) → name ids.
+    pub(crate) postings: HashMap<Box<str>, Vec<u32>>,
+    /// Document frequency of each token key, in names.
+    df: HashMap<Box<str>, u32>,
+    /// Weight of a token never seen in the list (the rarest possible).
+    unseen_weight: f64,
+}
+
+impl ListIndex {
+    /// Tokenises every name of every entry and builds the inverted index.
+    pub fn build(list: ImportedList) -> Self {
+        let mut names = Vec::new();
+        for (i, entry) in list.entries.iter().enumerate() {
+            let Ok(entry_id) = u32::try_from(i) else {
+                break;
+            };
+            let mut push = |display: &str, origin: NameOrigin| {
+                let tokens = tokenize(display);
+                if tokens.is_empty() {
+                    return;
+                }
+                names.push(IndexedName {
+                    entry: entry_id,
+                    display: display.into(),
+                    origin,
+                    tokens,
+                    weights: Vec::new(),
+                });
+            };
+            push(&entry.primary_name, NameOrigin::Primary);
+            for alias in &entry.aliases {
+                push(&alias.name, NameOrigin::Alias(alias.quality));
+            }
+            if let Some(original) = &entry.original_script_name {
+                push(original, NameOrigin::OriginalScript);
+            }
+        }
+
+        let mut df: HashMap<Box<str>, u32> = HashMap::new();
+        let mut postings: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (id, name) in names.iter().enumerate() {
+            let Ok(id) = u32::try_from(id) else {
+                break;
+            };
+            let mut keys: Vec<Box<str>> = name.tokens.iter().map(|t| t.key.clone()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for key in &keys {
+                *df.entry(key.clone()).or_default() += 1;
+            }
+            for pair in name.tokens.windows(2) {
+                keys.push(joined_key(&pair[0], &pair[1]).into());
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            for key in keys {
+                postings.entry(key).or_default().push(id);
+            }
+        }
+        let total = f64::from(u32::try_from(names.len()).unwrap_or(u32::MAX).max(1));
+        let unseen_weight = (1.0 + total).ln();
+        for name in &mut names {
+            name.weights = name
+                .tokens
+                .iter()
+                .map(|t| weight(df.get(&t.key).copied(), total, unseen_weight, t))
+                .collect();
+        }
+        Self {
+            version: list.version,
+            entries: list.entries,
+            names,
+            postings,
+            df,
+            unseen_weight,
+        }
+    }
+
+    /// The list version this index was built from.
+    pub fn version(&self) -> &ListVersion {
+        &self.version
+    }
+
+    /// All entries of the list.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Rarity weight of a query token against this list.
+    pub(crate) fn token_weight(&self, token: &Token) -> f64 {
+        let total = f64::from(u32::try_from(self.names.len()).unwrap_or(u32::MAX).max(1));
+        weight(
+            self.df.get(&token.key).copied(),
+            total,
+            self.unseen_weight,
+            token,
+        )
+    }
+}
+
+/// Key of two adjacent tokens written as one ("Jong Un" ~ "Jongun").
+pub(crate) fn joined_key(a: &Token, b: &Token) -> String {
+    let mut joined = String::with_capacity(a.text.len() + b.text.len());
+    joined.push_str(&a.text);
+    joined.push_str(&b.text);
+    phonetic_key(&joined)
+}
+
+/// Inverse document frequency: common tokens (Muhammad, Ali) weigh little, rare ones a lot.
+/// Initials carry little identity whatever their frequency.
+fn weight(df: Option<u32>, total: f64, unseen: f64, token: &Token) -> f64 {
+    let w = df.map_or(unseen, |df| (1.0 + total / f64::from(df.max(1))).ln());
+    if token.text.len() == 1 { w.min(1.0) } else { w }
+}

@@ -1,0 +1,302 @@
+//! Name normalisation: script → ASCII tokens, titles and particles dropped, common spelling
+//! variants folded to one canonical spelling, and a phonetic key per token.
+//!
+//! The phonetic key is a small hand-written scheme (written here because no maintained crate
+//! covers romanised Arabic/Korean names; Soundex/Metaphone are tuned for English): keep the first
+//! letter's class, then drop vowels, `h`, `w`, `y`, merge voiced/unvoiced pairs (b/p, d/t,
+//! g/k/q/c, j/ch/zh, s/z, f/v/ph) and `l`/`r`, and collapse repeats. So "Qaddafi", "Gadhafi" and
+//! "Kadhafi" all key to `KTF`; "Jong", "Chong", "Jung" and "Jeong" to `JNK`; an Arabic consonant
+//! skeleton "mhmd" and "Muhammad" both to `MT`.
+
+use super::script::transliterate;
+
+/// Longest name accepted, in bytes; longer input is truncated at a token boundary.
+pub(crate) const NAME_BYTES_MAX: usize = 512;
+/// At most this many tokens per name are kept.
+pub(crate) const TOKENS_MAX: usize = 16;
+
+/// A normalised token with its phonetic key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    /// Canonical spelling (lower-case ASCII, spelling variants folded).
+    pub text: Box<str>,
+    /// The spelling as transliterated, before variant folding (for explanations).
+    pub original: Box<str>,
+    /// Phonetic key.
+    pub key: Box<str>,
+}
+
+/// Titles and honorifics that say nothing about identity.
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "haji",
+    "hajji",
+    "hadji",
+    "alhaji",
+    "alhajji",
+    "sheikh",
+    "shaikh",
+    "shaykh",
+    "sheik",
+    "mullah",
+    "mulla",
+    "maulana",
+    "mawlana",
+    "maulvi",
+    "mawlawi",
+    "molvi",
+    "qari",
+    "imam",
+    "general",
+    "gen",
+    "col",
+    "colonel",
+    "major",
+    "maj",
+    "capt",
+    "captain",
+    "lt",
+    "brig",
+    "admiral",
+    "excellency",
+    "hon",
+    "rev",
+    "father",
+    "ayatollah",
+    "hojjatoleslam",
+    "emir",
+    "amir",
+];
+
+/// Connecting words and articles that lists use inconsistently ("al-", "bin", "de"). Dropped
+/// unless the name would become empty.
+const PARTICLES: &[&str] = &[
+    "al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", "an", "bin", "ibn", "ben", "bint",
+    "binti", "de", "da", "del", "della", "der", "di", "du", "dos", "das", "la", "le", "van", "von",
+    "y", "e", "of", "the", "and",
+];
+
+/// Spelling families folded to one canonical spelling (first item). Only families whose members
+/// do not already share a phonetic key, or that are so frequent that exact equality matters.
+const VARIANTS: &[&[&str]] = &[
+    &[
+        "muhammad",
+        "mohammad",
+        "mohammed",
+        "mohamed",
+        "mohamad",
+        "muhammed",
+        "muhamed",
+        "mohammd",
+        "mouhamed",
+        "mouhammad",
+        "mehmet",
+        "mehmed",
+        "mohd",
+        "muhamad",
+        "mhmd",
+    ],
+    &[
+        "qadhafi", "qaddafi", "gaddafi", "gadhafi", "kadhafi", "kaddafi", "qathafi", "gathafi",
+        "kadafi", "qadafi", "gadafi", "khadafi", "khaddafi", "kazzafi", "qazzafi",
+    ],
+    &[
+        "usama", "osama", "ousama", "oussama", "usamah", "osamah", "asama",
+    ],
+    &[
+        "yusuf", "yousef", "yousuf", "yusef", "yousif", "yusif", "youssef", "yossef", "jusuf",
+    ],
+    &[
+        "husayn", "hussein", "husain", "hussain", "hussen", "hosein", "hossein", "husein", "hsin",
+    ],
+    &["hasan", "hassan", "hasen", "hassen"],
+    &["ahmad", "ahmed", "ahmet", "ahmod", "ehmed"],
+    &[
+        "abdallah", "abdullah", "abdulla", "abdalla", "abdellah", "abdoulah", "abdollah",
+    ],
+    &["mahmud", "mahmoud", "mahmood", "mehmood", "mahmut"],
+    &[
+        "mustafa",
+        "mostafa",
+        "moustafa",
+        "mustapha",
+        "mostapha",
+        "moustapha",
+        "mustafah",
+    ],
+    &[
+        "ibrahim", "ebrahim", "ibraheem", "ibrahima", "brahim", "ebraheem",
+    ],
+    &["umar", "omar", "omer", "umer", "omor"],
+    &["uthman", "othman", "osman", "usman", "othmane", "utman"],
+    &["abu", "abou", "abo", "aboo"],
+    &["abd", "abdel", "abdul", "abdal", "abdoul", "abdol"],
+    &["pak", "park", "bak", "bahk"],
+    &["ri", "lee", "rhee", "yi", "li", "rhie"],
+    &["choe", "choi", "chwe", "choy"],
+    &["chong", "jong", "jung", "jeong", "chung", "cheong", "joung"],
+    &["un", "eun", "oun"],
+    &["kim", "gim"],
+    &["song", "sung", "seong"],
+    &["chol", "cheol", "chul"],
+    &["yong", "young", "yeong", "ryong"],
+    &["il", "ill"],
+    &["kwang", "gwang"],
+];
+
+fn canonical(token: &str) -> &str {
+    VARIANTS
+        .iter()
+        .find(|family| family.contains(&token))
+        .and_then(|family| family.first().copied())
+        .unwrap_or(token)
+}
+
+/// Normalises a name into tokens. Returns an empty vector for input with no letters or digits.
+pub(crate) fn tokenize(name: &str) -> Vec<Token> {
+    let name = truncate(name);
+    let mut ascii = String::with_capacity(name.len() + 8);
+    transliterate(name, &mut ascii);
+    let words: Vec<&str> = ascii
+        .split_whitespace()
+        .filter(|w| !TITLES.contains(w))
+        .take(TOKENS_MAX * 2)
+        .collect();
+    let meaningful = words.iter().filter(|w| !PARTICLES.contains(w)).count();
+    words
+        .into_iter()
+        .filter(|w| meaningful == 0 || !PARTICLES.contains(w))
+        .take(TOKENS_MAX)
+        .map(|w| {
+            let text = canonical(w);
+            Token {
+                key: phonetic_key(text).into(),
+                text: text.into(),
+                original: w.into(),
+            }
+        })
+        .collect()
+}
+
+fn truncate(name: &str) -> &str {
+    if name.len() <= NAME_BYTES_MAX {
+        return name;
+    }
+    let mut end = NAME_BYTES_MAX;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
+}
+
+/// Consonant class of an ASCII letter; `None` for letters the key drops.
+fn class(c: u8) -> Option<u8> {
+    Some(match c {
+        b'b' | b'p' => b'P',
+        b'd' | b't' => b'T',
+        b'g' | b'k' | b'q' | b'c' => b'K',
+        b'j' => b'J',
+        b's' | b'z' | b'x' => b'S',
+        b'f' | b'v' => b'F',
+        b'l' | b'r' => b'R',
+        b'm' => b'M',
+        b'n' => b'N',
+        b'0'..=b'9' => c,
+        _ => return None,
+    })
+}
+
+/// Multi-letter spellings of one sound, longest first, with their class (`H` = an `h`-like
+/// sound: kept as the first letter, dropped inside a word, like a plain `h`).
+const DIGRAPHS: &[(&str, u8)] = &[
+    ("tsch", b'J'),
+    ("sch", b'S'),
+    ("tch", b'J'),
+    ("dzh", b'J'),
+    ("ch", b'J'),
+    ("zh", b'J'),
+    ("dj", b'J'),
+    ("dz", b'J'),
+    ("sh", b'S'),
+    ("ph", b'F'),
+    ("kh", b'H'),
+    ("gh", b'K'),
+    ("th", b'T'),
+    ("dh", b'T'),
+    ("ck", b'K'),
+];
+
+/// The phonetic key of one lower-case ASCII token (see the module documentation).
+pub(crate) fn phonetic_key(token: &str) -> String {
+    let b = token.as_bytes();
+    let mut key = String::with_capacity(b.len());
+    let mut i = 0;
+    let mut last: Option<u8> = None;
+    while i < b.len() {
+        let rest = &b[i..];
+        let (cls, step) = DIGRAPHS
+            .iter()
+            .find(|(d, _)| rest.starts_with(d.as_bytes()))
+            .map_or_else(|| (class(b[i]), 1), |&(d, c)| (Some(c), d.len()));
+        let cls = match cls {
+            Some(b'H') | None if b[i] == b'h' || cls == Some(b'H') => (i == 0).then_some(b'H'),
+            None if i == 0 => Some(b'A'),
+            other => other,
+        };
+        if let Some(k) = cls {
+            if last != Some(k) {
+                key.push(char::from(k));
+            }
+            last = Some(k);
+        }
+        i += step;
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(name: &str) -> Vec<String> {
+        tokenize(name).iter().map(|t| t.text.to_string()).collect()
+    }
+
+    #[test]
+    fn keys_merge_romanisations() {
+        let same = [
+            ("qaddafi", "kadhafi"),
+            ("gaddafi", "qadafi"),
+            ("jong", "chong"),
+            ("jeong", "jung"),
+            ("usama", "osama"),
+            ("yusuf", "yousef"),
+            ("mhmd", "muhammad"),
+            ("khamatovich", "hamatovich"),
+            ("tikriti", "tkriti"),
+            ("hussein", "hsin"),
+        ];
+        for (a, b) in same {
+            assert_eq!(phonetic_key(a), phonetic_key(b), "{a} vs {b}");
+        }
+        assert_ne!(phonetic_key("hussein"), phonetic_key("hakim"));
+        assert_ne!(phonetic_key("kim"), phonetic_key("pak"));
+    }
+
+    #[test]
+    fn titles_particles_and_variants() {
+        assert_eq!(texts("Dr. Mohammed AL-Ahmad"), ["muhammad", "ahmad"]);
+        assert_eq!(texts("Sheikh Osama bin Laden"), ["usama", "laden"]);
+        assert_eq!(texts("AL"), ["al"]);
+        assert_eq!(texts("  -- "), Vec::<String>::new());
+    }
+}

@@ -1,0 +1,242 @@
+//! Screening a query against list indexes: candidate generation through the inverted index,
+//! scoring, secondary data (year of birth, country), ranking.
+//!
+//! Candidates are names sharing a phonetic key with a query token (or with two adjacent query
+//! tokens written together). Before scoring a candidate in full we bound its score from the
+//! query weight its keys cover; a candidate whose bound cannot reach the threshold is skipped,
+//! which keeps common tokens such as "Muhammad" from making every screening slow.
+
+use serde::Serialize;
+
+use super::index::{ListIndex, NameOrigin, joined_key};
+use super::normalize::{Token, tokenize};
+use super::score::{QUERY_SHARE, align};
+use crate::model::{AliasQuality, Entry, ListSource, ListVersion};
+
+/// Threshold used when the operator has not set one (tuned on the evaluation set).
+pub const DEFAULT_THRESHOLD: f64 = 0.84;
+/// At most this many hits are returned per screening, best first.
+pub const HITS_MAX: usize = 25;
+/// Score change when both sides give a year of birth and it agrees (±1 year).
+const DOB_AGREE_BONUS: f64 = 0.05;
+/// Score change when both sides give a year of birth and it disagrees.
+const DOB_DISAGREE_PENALTY: f64 = 0.15;
+/// Score change when both sides give a country and it agrees.
+const COUNTRY_AGREE_BONUS: f64 = 0.03;
+/// Score change when both sides give a country and none agrees.
+const COUNTRY_DISAGREE_PENALTY: f64 = 0.05;
+/// Publisher-marked low-quality (weak) aliases score this much lower.
+const LOW_ALIAS_PENALTY: f64 = 0.03;
+
+/// What to screen: a party's name and, when known, secondary data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Query {
+    /// The party's name in any script.
+    pub name: String,
+    /// Year of birth, for individuals.
+    pub birth_year: Option<u16>,
+    /// Country (name or ISO 3166 alpha-2 code) of nationality, residence or registration.
+    pub country: Option<String>,
+}
+
+impl Query {
+    /// A query with a name only.
+    pub fn name(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// One listed entry that matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// The list that designates the party.
+    pub list: ListSource,
+    /// The list's reference number for the entry.
+    pub reference: String,
+    /// The entry's primary name.
+    pub name: String,
+    /// The name or alias that matched best (may equal `name`).
+    pub matched_name: String,
+    /// Match strength in [0, 1], rounded to 4 decimals.
+    pub score: f64,
+    /// Which query token matched which listed token and how, and secondary-data adjustments.
+    pub explanation: String,
+}
+
+/// The outcome of screening one name: hits at or above the threshold, best first, and the list
+/// versions screened against (recorded with the payment so the verdict can be traced).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScreeningResult {
+    /// The name screened, as given.
+    pub query: String,
+    /// Hits ranked by score (ties by list and reference), at most [`HITS_MAX`].
+    pub hits: Vec<Hit>,
+    /// Versions of every list screened.
+    pub lists: Vec<ListVersion>,
+}
+
+/// Screens `query` against every index. `threshold` outside [0, 1] is clamped; NaN means the
+/// default threshold.
+pub(crate) fn screen_lists(
+    indexes: &[std::sync::Arc<ListIndex>],
+    query: &Query,
+    threshold: f64,
+) -> ScreeningResult {
+    let threshold = if threshold.is_nan() {
+        DEFAULT_THRESHOLD
+    } else {
+        threshold.clamp(0.0, 1.0)
+    };
+    let tokens = tokenize(&query.name);
+    let mut hits = Vec::new();
+    if !tokens.is_empty() {
+        for index in indexes {
+            screen_one(index, &tokens, query, threshold, &mut hits);
+        }
+    }
+    hits.sort_by(|a: &Hit, b: &Hit| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.list.cmp(&b.list))
+            .then_with(|| a.reference.cmp(&b.reference))
+    });
+    hits.truncate(HITS_MAX);
+    ScreeningResult {
+        query: query.name.clone(),
+        hits,
+        lists: indexes.iter().map(|i| i.version.clone()).collect(),
+    }
+}
+
+/// Largest total bonus secondary data can add, for candidate pruning.
+const SECONDARY_BONUS_MAX: f64 = DOB_AGREE_BONUS + COUNTRY_AGREE_BONUS;
+
+fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out: &mut Vec<Hit>) {
+    let qw: Vec<f64> = q.iter().map(|t| index.token_weight(t)).collect();
+    let q_total: f64 = qw.iter().sum();
+    if q_total <= 0.0 {
+        return;
+    }
+    // (name id, query token) for every key the name shares with the query.
+    let mut touched: Vec<(u32, u8)> = Vec::new();
+    let mut add = |key: &str, positions: &[usize]| {
+        if let Some(ids) = index.postings.get(key) {
+            for &id in ids {
+                for &p in positions {
+                    touched.push((id, u8::try_from(p).unwrap_or(u8::MAX)));
+                }
+            }
+        }
+    };
+    for (i, t) in q.iter().enumerate() {
+        add(&t.key, &[i]);
+    }
+    for i in 0..q.len().saturating_sub(1) {
+        add(&joined_key(&q[i], &q[i + 1]), &[i, i + 1]);
+    }
+    touched.sort_unstable();
+    touched.dedup();
+
+    // Best (score, name id, explanation) per entry.
+    let mut best: Vec<(u32, f64, u32, String)> = Vec::new();
+    let mut start = 0;
+    while start < touched.len() {
+        let id = touched[start].0;
+        let mut end = start;
+        let mut covered = 0.0;
+        while end < touched.len() && touched[end].0 == id {
+            covered += qw.get(usize::from(touched[end].1)).copied().unwrap_or(0.0);
+            end += 1;
+        }
+        start = end;
+        let bound = QUERY_SHARE * covered / q_total + (1.0 - QUERY_SHARE) + SECONDARY_BONUS_MAX;
+        if bound < threshold {
+            continue;
+        }
+        let Some(name) = usize::try_from(id).ok().and_then(|i| index.names.get(i)) else {
+            continue;
+        };
+        let Some(entry) = usize::try_from(name.entry)
+            .ok()
+            .and_then(|i| index.entries.get(i))
+        else {
+            continue;
+        };
+        let alignment = align(q, &qw, &name.tokens, &name.weights);
+        let mut score = alignment.score;
+        let mut notes = vec![alignment.explain(q, &name.tokens)];
+        if name.origin == NameOrigin::Alias(AliasQuality::Low) {
+            score -= LOW_ALIAS_PENALTY;
+            notes.push(format!("low-quality alias -{LOW_ALIAS_PENALTY}"));
+        }
+        score += secondary(entry, query, &mut notes);
+        let score = (score.clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0;
+        if score < threshold {
+            continue;
+        }
+        match best.iter_mut().find(|b| b.0 == name.entry) {
+            Some(b) if b.1 >= score => {}
+            Some(b) => *b = (name.entry, score, id, notes.join("; ")),
+            None => best.push((name.entry, score, id, notes.join("; "))),
+        }
+    }
+    for (entry_id, score, name_id, explanation) in best {
+        let entry = usize::try_from(entry_id)
+            .ok()
+            .and_then(|i| index.entries.get(i));
+        let name = usize::try_from(name_id)
+            .ok()
+            .and_then(|i| index.names.get(i));
+        if let (Some(entry), Some(name)) = (entry, name) {
+            out.push(Hit {
+                list: entry.list,
+                reference: entry.reference.clone(),
+                name: entry.primary_name.clone(),
+                matched_name: name.display.to_string(),
+                score,
+                explanation,
+            });
+        }
+    }
+}
+
+/// Score adjustment from year of birth and country, when both sides have them.
+fn secondary(entry: &Entry, query: &Query, notes: &mut Vec<String>) -> f64 {
+    let mut delta = 0.0;
+    if let (Some(year), false) = (query.birth_year, entry.birth_years.is_empty()) {
+        let agrees = entry
+            .birth_years
+            .iter()
+            .any(|b| year >= b.from.saturating_sub(1) && year <= b.to.saturating_add(1));
+        let listed: Vec<&str> = entry.birth_years.iter().map(|b| b.text.as_str()).collect();
+        if agrees {
+            delta += DOB_AGREE_BONUS;
+            notes.push(format!(
+                "born {year} agrees with {} +{DOB_AGREE_BONUS}",
+                listed.join("/")
+            ));
+        } else {
+            delta -= DOB_DISAGREE_PENALTY;
+            notes.push(format!(
+                "born {year} differs from {} -{DOB_DISAGREE_PENALTY}",
+                listed.join("/")
+            ));
+        }
+    }
+    if let (Some(country), false) = (&query.country, entry.countries.is_empty()) {
+        if crate::countries::any_matches(country, &entry.countries) {
+            delta += COUNTRY_AGREE_BONUS;
+            notes.push(format!("country {country} agrees +{COUNTRY_AGREE_BONUS}"));
+        } else {
+            delta -= COUNTRY_DISAGREE_PENALTY;
+            notes.push(format!(
+                "country {country} differs from {} -{COUNTRY_DISAGREE_PENALTY}",
+                entry.countries.join("/")
+            ));
+        }
+    }
+    delta
+}

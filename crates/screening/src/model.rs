@@ -1,0 +1,157 @@
+//! List data model: where an entry comes from, what it says about the listed party, and which
+//! version of which list it belongs to. Parsers fill these types; the matcher only reads them.
+
+use serde::{Deserialize, Serialize};
+
+/// A sanctions list the hub can load. The UN Security Council list is mandatory for a hub to
+/// accept payments; the others are the operator's choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListSource {
+    /// UN Security Council Consolidated List (XML).
+    Un,
+    /// US Treasury OFAC Specially Designated Nationals list (CSV set: sdn, alt, add).
+    OfacSdn,
+    /// EU consolidated financial sanctions list (no importer in this crate yet).
+    Eu,
+    /// UK sanctions list (no importer in this crate yet).
+    Uk,
+}
+
+impl ListSource {
+    /// Every source, in display order.
+    pub const ALL: [ListSource; 4] = [Self::Un, Self::OfacSdn, Self::Eu, Self::Uk];
+
+    /// Stable short name used in file names, JSON and the command line (`un`, `ofac-sdn`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Un => "un",
+            Self::OfacSdn => "ofac-sdn",
+            Self::Eu => "eu",
+            Self::Uk => "uk",
+        }
+    }
+
+    /// Inverse of [`ListSource::as_str`].
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for ListSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of party an entry designates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A natural person.
+    Individual,
+    /// A company, organisation or group.
+    Entity,
+    /// A ship.
+    Vessel,
+    /// An aircraft.
+    Aircraft,
+}
+
+/// How reliable the list publisher considers an alias. OFAC "weak" a.k.a.s and UN "Low" quality
+/// aliases are `Low`; they still match, but score slightly lower.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AliasQuality {
+    /// Publisher's "good"/"strong" alias (also a.k.a./f.k.a. without a quality mark).
+    Good,
+    /// Publisher's "low"/"weak" alias.
+    Low,
+}
+
+/// One alternative name of an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alias {
+    /// The alias as published.
+    pub name: String,
+    /// Publisher's quality mark.
+    pub quality: AliasQuality,
+}
+
+/// A date of birth as a year range (`from == to` for an exact year). Full dates keep their text in
+/// `text`; matching only uses years because lists are imprecise about days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BirthYears {
+    /// First possible year.
+    pub from: u16,
+    /// Last possible year (inclusive).
+    pub to: u16,
+    /// The date as published, e.g. "1944-10-13" or "circa 1960".
+    pub text: String,
+}
+
+/// An identity document listed for an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// Document type as published ("Passport", "National Identification Number", ...).
+    pub kind: String,
+    /// Document number.
+    pub number: String,
+    /// Issuing country, if given.
+    pub country: Option<String>,
+}
+
+/// One listed party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The list that designates this party.
+    pub list: ListSource,
+    /// The publisher's reference (UN "KPi.001", OFAC ent_num "20157").
+    pub reference: String,
+    /// Individual, entity, vessel or aircraft.
+    pub kind: EntryKind,
+    /// The primary name as published (Latin script).
+    pub primary_name: String,
+    /// Alternative names.
+    pub aliases: Vec<Alias>,
+    /// The name in its original script (UN `NAME_ORIGINAL_SCRIPT`), if given.
+    pub original_script_name: Option<String>,
+    /// Dates of birth (individuals).
+    pub birth_years: Vec<BirthYears>,
+    /// Nationalities, citizenships and address countries, as published.
+    pub countries: Vec<String>,
+    /// Addresses as single display lines.
+    pub addresses: Vec<String>,
+    /// Identity documents.
+    pub documents: Vec<Document>,
+    /// Sanctions programmes or regimes ("DPRK", "SDGT", ...).
+    pub programmes: Vec<String>,
+}
+
+/// Identifies exactly which list content a screening used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListVersion {
+    /// Which list.
+    pub source: ListSource,
+    /// BLAKE3 hex of the imported bytes (for a multi-file set, of the files' hashes in a fixed
+    /// order), so two hubs with the same file agree on the version.
+    #[serde(rename = "version")]
+    pub content_hash: String,
+    /// Number of entries imported.
+    pub entries: usize,
+    /// Generation date stated inside the file, if it has one (UN `dateGenerated`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub generated: Option<String>,
+    /// Free label, e.g. "demo data" for the bundled fixture.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub label: Option<String>,
+}
+
+/// A fully parsed list: its version and all its entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedList {
+    /// Version information.
+    pub version: ListVersion,
+    /// All entries, in file order.
+    pub entries: Vec<Entry>,
+}
