@@ -45,8 +45,10 @@
 //! chain, the sequence, the invariants after each batch and that every snapshot equals the replayed
 //! state at its sequence.
 
+pub mod bench;
 mod error;
 pub mod format;
+pub mod ledger_machine;
 mod log;
 mod metrics;
 mod reader;
