@@ -62,3 +62,29 @@ fn ten_million_obligations_across_a_thousand_participants() {
     println!("{}", serde_json::to_string(&result).unwrap());
     assert!(result.seconds <= 1.0, "{} s", result.seconds);
 }
+
+/// The same input with ids spread over the whole u64 range, which takes the hash-map path.
+/// `cargo test -p settlement --release --test bench -- --ignored --nocapture`
+#[test]
+#[ignore = "full-size benchmark; run in release"]
+fn sparse_ids_take_the_map_path_within_target() {
+    let mut input = generate(10_000_000, 1_000, 1).unwrap();
+    let dense = net(&input).unwrap();
+    for o in &mut input {
+        o.debtor.0 <<= 32;
+        o.creditor.0 <<= 32;
+    }
+    let started = std::time::Instant::now();
+    let sparse = net(&input).unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    println!("sparse ids: {seconds} s");
+    let shifted = |p: &settlement::NetPosition| (p.participant.0 << 32, p.net);
+    assert!(
+        sparse
+            .positions()
+            .iter()
+            .map(|p| (p.participant.0, p.net))
+            .eq(dense.positions().iter().map(shifted))
+    );
+    assert!(seconds <= 1.0, "{seconds} s");
+}
