@@ -1,0 +1,50 @@
+//! Emitters for the hub's outgoing messages, written with quick-xml's `Writer`. Each message has
+//! one output version, chosen as the most widely deployed version for which the official schema
+//! is in the conformance corpus:
+//!
+//! | message  | version          | why |
+//! |----------|------------------|-----|
+//! | pacs.002 | pacs.002.001.10  | CBPR+/FedNow baseline |
+//! | pacs.008 | pacs.008.001.08  | CBPR+/FedNow baseline |
+//! | camt.029 | camt.029.001.09  | CBPR+/FedNow baseline |
+//! | camt.053 | camt.053.001.12  | newest statement schema in the corpus (no .08 schema there) |
+//! | camt.054 | camt.054.001.12  | same family and version as camt.053 |
+//!
+//! Emitters check the fields that would make the output schema-invalid (identifier lengths,
+//! date/time formats, BIC and UETR patterns) and return [`EmitError`] instead of writing them.
+//! Amounts are written from minor units with exactly the currency's exponent digits.
+
+mod camt;
+mod pacs;
+mod parts;
+
+pub use camt::{
+    Balance, BankTxCode, CancellationOutcome, CancellationStatus, CreditDebit, Entry, EntryStatus,
+    Notification, Resolution, Statement, StatementAccount, camt029, camt053, camt054,
+};
+pub use pacs::{StatusReason, StatusReportOut, TxStatusOut, pacs002, pacs008};
+
+/// Output versions, one per emitted message.
+pub const PACS002_VERSION: &str = "pacs.002.001.10";
+pub const PACS008_VERSION: &str = "pacs.008.001.08";
+pub const CAMT029_VERSION: &str = "camt.029.001.09";
+pub const CAMT053_VERSION: &str = "camt.053.001.12";
+pub const CAMT054_VERSION: &str = "camt.054.001.12";
+
+/// Why a message could not be emitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmitError {
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("XML writer failed: {0}")]
+    Writer(String),
+}
+
+/// Formats a timestamp as an ISO 20022 `ISODateTime` (RFC 3339, e.g. `2026-11-26T10:00:00Z`).
+pub fn iso_datetime(t: time::OffsetDateTime) -> Result<String, EmitError> {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| EmitError::Invalid {
+            field: "timestamp",
+            reason: e.to_string(),
+        })
+}
