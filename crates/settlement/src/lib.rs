@@ -14,6 +14,9 @@
 //! For a gross-settlement queue: [`resolve_gridlock`] (algorithm and guarantees in
 //! [`gridlock`]). For `kliring bench netting`: [`bench::netting`].
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 pub mod bench;
 pub mod gridlock;
 mod instructions;
