@@ -65,6 +65,10 @@ pub enum HubError {
     CurrencyNotAccepted,
     #[error("the scheme accepts no more currencies")]
     TooManyCurrencies,
+    #[error("the scheme admits no more participants")]
+    TooManyParticipants,
+    #[error("the hub holds no more credentials")]
+    TooManyCredentials,
     #[error("a participant with this BIC is already admitted")]
     BicAlreadyAdmitted,
     #[error("participant not found")]
@@ -113,6 +117,8 @@ pub enum HubError {
     ReturnOfReturn,
     #[error("this reason code cannot be given by a creditor or returning participant")]
     ReasonNotAllowed,
+    #[error("FX quote not found")]
+    QuoteNotFound,
 
     // --- compliance hold ---
     #[error("payment is not held for compliance")]
@@ -158,6 +164,8 @@ impl HubError {
             CurrencyExists => "currency_exists",
             CurrencyNotAccepted => "currency_not_accepted",
             TooManyCurrencies => "too_many_currencies",
+            TooManyParticipants => "too_many_participants",
+            TooManyCredentials => "too_many_credentials",
             BicAlreadyAdmitted => "bic_already_admitted",
             ParticipantNotFound => "participant_not_found",
             DebtorParticipantNotFound => "debtor_participant_not_found",
@@ -181,6 +189,7 @@ impl HubError {
             PaymentAlreadyReturned => "payment_already_returned",
             ReturnOfReturn => "return_of_return",
             ReasonNotAllowed => "reason_not_allowed",
+            QuoteNotFound => "quote_not_found",
             PaymentNotHeld => "payment_not_held",
             HoldNotReviewed => "hold_not_reviewed",
             HoldAlreadyReviewed => "hold_already_reviewed",

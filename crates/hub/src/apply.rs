@@ -1,0 +1,113 @@
+//! Batch application: expiry first, then each command authorized and dispatched in order.
+
+use crate::command::{Action, Command, Outcome};
+use crate::error::HubError;
+use crate::model::{ParticipantStatus, Principal, Timestamp};
+use crate::state::Hub;
+
+impl Hub {
+    /// Applies one batch at the batch timestamp `now` (ns): first voids reserved payments whose
+    /// expiry is `<= now`, then applies the commands in order, one outcome each.
+    pub fn apply(&mut self, now: Timestamp, commands: &[Command]) -> Vec<Outcome> {
+        self.expire_due(now);
+        commands
+            .iter()
+            .map(|command| self.apply_command(now, command))
+            .collect()
+    }
+
+    fn apply_command(&mut self, now: Timestamp, command: &Command) -> Outcome {
+        let actor = &command.actor;
+        self.check_actor(actor)?;
+        match &command.action {
+            Action::RegisterCredential {
+                token_hash,
+                principal,
+            } => {
+                operator(actor)?;
+                self.register_credential(now, *token_hash, principal)
+            }
+            Action::RevokeCredential { credential } => {
+                operator(actor)?;
+                self.revoke_credential(now, *credential)
+            }
+            Action::AddCurrency {
+                currency,
+                exponent,
+                model,
+            } => {
+                operator(actor)?;
+                self.add_currency(now, *currency, *exponent, *model)
+            }
+            Action::AdmitParticipant {
+                name,
+                bic,
+                country,
+                roles,
+            } => {
+                operator(actor)?;
+                self.admit_participant(now, name, bic, *country, *roles)
+            }
+            Action::SuspendParticipant { participant } => {
+                operator(actor)?;
+                self.set_status(*participant, ParticipantStatus::Suspended)
+            }
+            Action::ReactivateParticipant { participant } => {
+                operator(actor)?;
+                self.set_status(*participant, ParticipantStatus::Active)
+            }
+            Action::SetNetDebitCap {
+                participant,
+                currency,
+                cap,
+            } => {
+                operator(actor)?;
+                self.set_net_debit_cap(now, *participant, *currency, *cap)
+            }
+            Action::RecordLiquidity {
+                participant,
+                currency,
+                direction,
+                amount,
+            } => {
+                operator(actor)?;
+                self.record_liquidity(now, *participant, *currency, *direction, *amount)
+            }
+            Action::CreatePayment(create) => self.create_payment(now, actor, create),
+            Action::AcceptPayment { payment } => self.accept_payment(now, actor, *payment),
+            Action::RejectPayment { payment, reason } => {
+                self.reject_payment(now, actor, *payment, *reason)
+            }
+            Action::ReturnPayment {
+                payment,
+                return_id,
+                reason,
+            } => self.return_payment(now, actor, *payment, *return_id, *reason),
+            Action::ReviewHold { payment } => self.review_hold(now, actor, *payment),
+            Action::ReleaseHold { payment } => self.release_hold(now, actor, *payment),
+            Action::RejectHold { payment } => self.reject_hold(now, actor, *payment),
+        }
+    }
+
+    /// A participant actor must exist and be active: suspended participants are refused
+    /// everything.
+    fn check_actor(&self, actor: &Principal) -> Result<(), HubError> {
+        if let Principal::Participant(id) = actor {
+            let p = self
+                .participant_ref(*id)
+                .ok_or(HubError::ParticipantNotFound)?;
+            if p.status != ParticipantStatus::Active {
+                return Err(HubError::ParticipantSuspended);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn operator(actor: &Principal) -> Result<(), HubError> {
+    if actor.is_operator() {
+        Ok(())
+    } else {
+        Err(HubError::ForbiddenOperatorOnly)
+    }
+}

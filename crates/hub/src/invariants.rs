@@ -1,0 +1,227 @@
+//! The hub's invariants, checked after replay (`kliring verify`), on snapshot restore and in the
+//! property tests: the ledger's own, plus the agreement between payments and the ledger.
+//!
+//! - every participant has a position and a liquidity account per accepted currency, and every
+//!   currency a settlement account;
+//! - a Held payment has no ledger effect (no legs) and sits in the held index;
+//! - a Reserved payment has open pending transfers for all its legs and sits in the expiry index;
+//! - a Committed or Returned payment's legs are posted; a Rejected or Expired one's are voided
+//!   (or it never reached the ledger);
+//! - a Returned payment names a committed return that names it back;
+//! - indexes (held, expiry, tokens, per-participant lists, inbox cursors) match the records.
+
+use ledger::TransferState;
+
+use crate::model::{ParticipantId, PaymentStatus};
+use crate::state::{AccountKind, Hub, Leg, Payment, SCHEME, account_id};
+
+impl Hub {
+    /// Checks every invariant; the message names the first one broken.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.ledger.check_invariants().map_err(|e| e.to_string())?;
+        self.check_accounts()?;
+        self.check_indexes()?;
+        for payment in self.payments.values() {
+            self.check_payment(payment)
+                .map_err(|e| format!("payment {}: {e}", payment.id()))?;
+        }
+        Ok(())
+    }
+
+    fn check_accounts(&self) -> Result<(), String> {
+        for code in self.currencies.keys() {
+            let mut owners = vec![(SCHEME, AccountKind::Settlement)];
+            for p in &self.participants {
+                owners.push((p.id, AccountKind::Position));
+                owners.push((p.id, AccountKind::Liquidity));
+            }
+            for (owner, kind) in owners {
+                if self
+                    .ledger
+                    .account(account_id(owner, *code, kind))
+                    .is_none()
+                {
+                    return Err(format!("missing {kind:?} account of {owner} in {code}"));
+                }
+            }
+        }
+        for (index, p) in self.participants.iter().enumerate() {
+            let expected = u64::try_from(index).ok().and_then(|i| i.checked_add(1));
+            if Some(p.id.0) != expected || self.bics.get(&p.bic) != Some(&p.id) {
+                return Err(format!("participant index broken at {}", p.id));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_indexes(&self) -> Result<(), String> {
+        if self.payment_order.len() != self.payments.len() {
+            return Err("payment order and payments differ in length".into());
+        }
+        for (index, id) in self.payment_order.iter().enumerate() {
+            let seq = u64::try_from(index).ok().and_then(|i| i.checked_add(1));
+            if self.payments.get(id).map(|p| p.seq) != seq {
+                return Err(format!("payment {id} is not at its seq"));
+            }
+        }
+        let reserved = self.count(PaymentStatus::Reserved);
+        if reserved != self.expiry.len() {
+            return Err(format!(
+                "{reserved} reserved payments but {} in the expiry index",
+                self.expiry.len()
+            ));
+        }
+        for (at, id) in &self.expiry {
+            let ok = self
+                .payments
+                .get(id)
+                .is_some_and(|p| p.status == PaymentStatus::Reserved && p.expires_at == *at);
+            if !ok {
+                return Err(format!("expiry index names {id}, not reserved at {at}"));
+            }
+        }
+        let held = self.count(PaymentStatus::Held);
+        if held != self.held.len() {
+            return Err(format!(
+                "{held} held payments but {} indexed",
+                self.held.len()
+            ));
+        }
+        for (seq, id) in &self.held {
+            let ok = self
+                .payments
+                .get(id)
+                .is_some_and(|p| p.status == PaymentStatus::Held && p.seq == *seq);
+            if !ok {
+                return Err(format!("held index names {id}, not held"));
+            }
+        }
+        for (hash, id) in &self.tokens {
+            let ok = self
+                .credentials
+                .iter()
+                .any(|c| c.id == *id && c.token_hash == *hash);
+            if !ok || self.tokens.len() != self.credentials.len() {
+                return Err(format!("token index broken at credential {}", id.0));
+            }
+        }
+        for (participant, seqs) in &self.participant_payments {
+            self.check_participant_payments(*participant, seqs)?;
+        }
+        for (participant, events) in &self.inboxes {
+            let ordered = events.iter().enumerate().all(|(i, e)| {
+                u64::try_from(i).ok().and_then(|i| i.checked_add(1)) == Some(e.cursor)
+            });
+            if !ordered {
+                return Err(format!("inbox cursors of {participant} not consecutive"));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_participant_payments(
+        &self,
+        participant: ParticipantId,
+        seqs: &[u64],
+    ) -> Result<(), String> {
+        if !seqs.windows(2).all(|w| w[0] < w[1]) {
+            return Err(format!("payment list of {participant} not increasing"));
+        }
+        for seq in seqs {
+            let ok = usize::try_from(seq.saturating_sub(1))
+                .ok()
+                .and_then(|i| self.payment_order.get(i))
+                .and_then(|id| self.payments.get(id))
+                .is_some_and(|p| p.involves(participant));
+            if !ok {
+                return Err(format!(
+                    "payment list of {participant} names seq {seq} wrongly"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&self, status: PaymentStatus) -> usize {
+        self.payments
+            .values()
+            .filter(|p| p.status == status)
+            .count()
+    }
+
+    fn check_payment(&self, p: &Payment) -> Result<(), String> {
+        match p.status {
+            PaymentStatus::Held => {
+                let undecided = p.hold.as_ref().is_some_and(|h| h.decided.is_none());
+                if !p.legs.is_empty() || !undecided {
+                    return Err("held payment has a ledger effect or a decision".into());
+                }
+            }
+            PaymentStatus::Reserved => {
+                self.check_legs(p, |leg, t| {
+                    leg.resolution.is_none() && t == TransferState::Pending
+                })?;
+            }
+            PaymentStatus::Committed | PaymentStatus::Returned => {
+                self.check_legs(p, |leg, _| leg.resolution.is_some())?;
+                self.check_resolutions(p, TransferState::Posted)?;
+            }
+            PaymentStatus::Rejected | PaymentStatus::Expired => {
+                self.check_legs(p, |leg, t| {
+                    leg.resolution.is_some() && t == TransferState::Voided
+                })?;
+            }
+        }
+        if p.legs.is_empty()
+            && matches!(p.status, PaymentStatus::Committed | PaymentStatus::Returned)
+        {
+            return Err("committed payment has no legs".into());
+        }
+        if p.status == PaymentStatus::Returned {
+            let back = p
+                .returned_by
+                .and_then(|id| self.payments.get(&id))
+                .ok_or("returned payment has no return")?;
+            if back.return_of != Some(p.id()) || back.status != PaymentStatus::Committed {
+                return Err("return does not name the returned payment".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Every leg's transfer exists, matches the leg, and satisfies `ok`.
+    fn check_legs(
+        &self,
+        p: &Payment,
+        ok: impl Fn(&Leg, TransferState) -> bool,
+    ) -> Result<(), String> {
+        for leg in &p.legs {
+            let t = self
+                .ledger
+                .transfer(leg.transfer)
+                .ok_or_else(|| format!("leg transfer {} missing", leg.transfer.0))?;
+            let matches = t.debit_account_id == leg.debit
+                && t.credit_account_id == leg.credit
+                && t.amount == leg.amount
+                && t.user_data == p.id().as_u128();
+            if !matches || !ok(leg, t.state) {
+                return Err(format!(
+                    "leg transfer {} does not match the payment ({:?})",
+                    leg.transfer.0, t.state
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every resolved leg's record (post, or the single-phase return transfer) is in `state`.
+    fn check_resolutions(&self, p: &Payment, state: TransferState) -> Result<(), String> {
+        for record in p.legs.iter().filter_map(|l| l.resolution) {
+            let found = self.ledger.transfer(record).map(|t| t.state);
+            if found != Some(state) {
+                return Err(format!("record {} is {found:?}", record.0));
+            }
+        }
+        Ok(())
+    }
+}

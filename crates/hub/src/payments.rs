@@ -1,0 +1,534 @@
+//! The payment lifecycle: create (hold or reserve), accept (post), reject (void), expiry (void),
+//! return (a new committed payment back). Every money movement is one linked ledger run, so a
+//! payment's legs move together or not at all.
+
+use ledger::{Event, NewTransfer, TransferFlags, TransferId};
+
+use crate::command::{CreatePayment, PaymentOutcome, Success};
+use crate::error::{HubError, Reason};
+use crate::model::{
+    ParticipantStatus, PaymentId, PaymentInstruction, PaymentStatus, Principal, SettlementModel,
+    Timestamp,
+};
+use crate::scheme::link_all;
+use crate::state::{
+    AccountKind, Hold, Hub, InboxKind, Leg, Payment, Step, StepKind, account_id, funds_error,
+    transfer_code,
+};
+
+/// The longest a payment may wait for its creditor: one week.
+pub const PAYMENT_EXPIRY_MAX_NS: u64 = 7 * 24 * 3600 * 1_000_000_000;
+
+/// A ledger movement a payment needs, before it has a transfer id.
+#[derive(Clone, Debug)]
+pub(crate) struct LegPlan {
+    pub(crate) leg: Leg,
+    pub(crate) code: u16,
+}
+
+impl Hub {
+    pub(crate) fn create_payment(
+        &mut self,
+        now: Timestamp,
+        actor: &Principal,
+        command: &CreatePayment,
+    ) -> Result<Success, HubError> {
+        let ins = &command.instruction;
+        if *actor != Principal::Participant(ins.debtor_participant) {
+            return Err(HubError::ForbiddenNotDebtor);
+        }
+        if let Some(existing) = self.payments.get(&ins.payment_id) {
+            if existing.instruction != *ins {
+                return Err(HubError::DuplicatePaymentIdDifferentContent);
+            }
+            return Ok(Success::Payment(PaymentOutcome {
+                payment: ins.payment_id,
+                status: existing.created_status,
+                reason: existing.created_reason,
+                replayed: true,
+            }));
+        }
+        ins.validate()?;
+        command.screening.validate()?;
+        if command.expires_at <= now {
+            return Err(HubError::ExpiryInPast);
+        }
+        if command.expires_at - now > PAYMENT_EXPIRY_MAX_NS {
+            return Err(HubError::ExpiryTooFar);
+        }
+        self.check_payment_participants(ins)?;
+        let plans = self.plan_legs(ins)?;
+        let mut payment = Payment {
+            seq: 0,
+            instruction: ins.clone(),
+            expires_at: command.expires_at,
+            screening: command.screening.clone(),
+            status: PaymentStatus::Held,
+            reason: None,
+            created_status: PaymentStatus::Held,
+            created_reason: None,
+            legs: Vec::new(),
+            hold: None,
+            history: vec![step(now, actor, StepKind::Received)],
+            return_of: None,
+            returned_by: None,
+            created_at: now,
+            updated_at: now,
+        };
+        if command.screening.is_clear() {
+            payment.legs = self.reserve(now, ins.payment_id, &plans)?;
+            payment.status = PaymentStatus::Reserved;
+            payment.created_status = PaymentStatus::Reserved;
+            payment.history.push(step(now, actor, StepKind::Reserved));
+        } else {
+            payment.hold = Some(Hold::default());
+            payment.history.push(step(now, actor, StepKind::Held));
+        }
+        let outcome = outcome_of(&payment);
+        self.insert_payment(payment);
+        self.announce(now, ins.payment_id);
+        Ok(outcome)
+    }
+
+    pub(crate) fn accept_payment(
+        &mut self,
+        now: Timestamp,
+        actor: &Principal,
+        id: PaymentId,
+    ) -> Result<Success, HubError> {
+        let legs = self.reserved_for_creditor(actor, id)?;
+        let records = self.resolve(now, &legs, true)?;
+        self.finish(now, id, actor, records, PaymentStatus::Committed, None)
+    }
+
+    pub(crate) fn reject_payment(
+        &mut self,
+        now: Timestamp,
+        actor: &Principal,
+        id: PaymentId,
+        reason: Reason,
+    ) -> Result<Success, HubError> {
+        let legs = self.reserved_for_creditor(actor, id)?;
+        if !reason.participant_may_give() {
+            return Err(HubError::ReasonNotAllowed);
+        }
+        let records = self.resolve(now, &legs, false)?;
+        self.finish(
+            now,
+            id,
+            actor,
+            records,
+            PaymentStatus::Rejected,
+            Some(reason),
+        )
+    }
+
+    pub(crate) fn return_payment(
+        &mut self,
+        now: Timestamp,
+        actor: &Principal,
+        id: PaymentId,
+        return_id: PaymentId,
+        reason: Reason,
+    ) -> Result<Success, HubError> {
+        let original = self.payment_for_creditor(actor, id)?;
+        if original.returned_by == Some(return_id) {
+            // A retried return: answer as the first time.
+            return Ok(Success::Returned {
+                original: id,
+                return_payment: return_id,
+            });
+        }
+        match original.status {
+            PaymentStatus::Committed => {}
+            PaymentStatus::Returned => return Err(HubError::PaymentAlreadyReturned),
+            _ => return Err(HubError::PaymentNotCommitted),
+        }
+        if original.return_of.is_some() {
+            return Err(HubError::ReturnOfReturn);
+        }
+        if !reason.participant_may_give() {
+            return Err(HubError::ReasonNotAllowed);
+        }
+        if self.payments.contains_key(&return_id) {
+            return Err(HubError::DuplicatePaymentIdDifferentContent);
+        }
+        let ins = &original.instruction;
+        // The return undoes every leg (for FX: both currencies, through the provider).
+        let plans: Vec<LegPlan> = original
+            .legs
+            .iter()
+            .map(|leg| LegPlan {
+                leg: Leg {
+                    debit: leg.credit,
+                    credit: leg.debit,
+                    ..leg.clone()
+                },
+                code: transfer_code::RETURN,
+            })
+            .collect();
+        let instruction = PaymentInstruction {
+            payment_id: return_id,
+            debtor: ins.creditor.clone(),
+            creditor: ins.debtor.clone(),
+            debtor_participant: ins.creditor_participant,
+            creditor_participant: ins.debtor_participant,
+            ..ins.clone()
+        };
+        let screening = original.screening.clone();
+        let legs = self.move_now(now, return_id, &plans)?;
+        let mut back = Payment {
+            seq: 0,
+            instruction,
+            expires_at: now,
+            screening,
+            status: PaymentStatus::Committed,
+            reason: Some(reason),
+            created_status: PaymentStatus::Committed,
+            created_reason: Some(reason),
+            legs,
+            hold: None,
+            history: vec![step(now, actor, StepKind::Received)],
+            return_of: Some(id),
+            returned_by: None,
+            created_at: now,
+            updated_at: now,
+        };
+        back.history.push(step(now, actor, StepKind::Committed));
+        self.insert_payment(back);
+        self.announce(now, return_id);
+        if let Some(p) = self.payments.get_mut(&id) {
+            p.status = PaymentStatus::Returned;
+            p.reason = Some(reason);
+            p.returned_by = Some(return_id);
+            p.updated_at = now;
+            p.history.push(step(
+                now,
+                actor,
+                StepKind::Returned {
+                    return_payment: return_id,
+                },
+            ));
+        }
+        self.announce(now, id);
+        Ok(Success::Returned {
+            original: id,
+            return_payment: return_id,
+        })
+    }
+
+    /// Voids every reserved payment whose expiry has come (in (expiry, id) order).
+    pub(crate) fn expire_due(&mut self, now: Timestamp) {
+        while let Some(&(at, id)) = self.expiry.first() {
+            if at > now {
+                break;
+            }
+            self.expiry.pop_first();
+            let Some(legs) = self.payments.get(&id).map(|p| p.legs.clone()) else {
+                continue;
+            };
+            // A failure here means the ledger lost a reservation: the payment stays Reserved
+            // outside the expiry index, which `check_invariants` reports.
+            if let Ok(records) = self.resolve(now, &legs, false) {
+                self.set_final(
+                    now,
+                    id,
+                    None,
+                    records,
+                    PaymentStatus::Expired,
+                    Some(Reason::Timeout),
+                );
+            }
+        }
+    }
+
+    /// Debtor and creditor participants exist, are active and hold the participant role.
+    pub(crate) fn check_payment_participants(
+        &self,
+        ins: &PaymentInstruction,
+    ) -> Result<(), HubError> {
+        let debtor = self
+            .participant_ref(ins.debtor_participant)
+            .ok_or(HubError::DebtorParticipantNotFound)?;
+        let creditor = self
+            .participant_ref(ins.creditor_participant)
+            .ok_or(HubError::CreditorParticipantNotFound)?;
+        if debtor.status != ParticipantStatus::Active {
+            return Err(HubError::DebtorParticipantSuspended);
+        }
+        if creditor.status != ParticipantStatus::Active {
+            return Err(HubError::CreditorParticipantSuspended);
+        }
+        if !debtor.roles.participant || !creditor.roles.participant {
+            return Err(HubError::ForbiddenNotParticipantRole);
+        }
+        Ok(())
+    }
+
+    /// The ledger movements of a payment.
+    pub(crate) fn plan_legs(&self, ins: &PaymentInstruction) -> Result<Vec<LegPlan>, HubError> {
+        if ins.fx_quote.is_some() {
+            return Err(HubError::QuoteNotFound);
+        }
+        let config = self
+            .currencies
+            .get(&ins.currency)
+            .ok_or(HubError::CurrencyNotAccepted)?;
+        let kind = match config.model {
+            SettlementModel::Gross => AccountKind::Liquidity,
+            SettlementModel::DeferredNet => AccountKind::Position,
+        };
+        Ok(vec![LegPlan {
+            leg: Leg {
+                transfer: TransferId(0),
+                currency: ins.currency,
+                debit: account_id(ins.debtor_participant, ins.currency, kind),
+                credit: account_id(ins.creditor_participant, ins.currency, kind),
+                amount: ins.amount,
+                resolution: None,
+            },
+            code: transfer_code::PAYMENT,
+        }])
+    }
+
+    /// Creates the pending transfers of `plans` as one linked run.
+    pub(crate) fn reserve(
+        &mut self,
+        now: Timestamp,
+        id: PaymentId,
+        plans: &[LegPlan],
+    ) -> Result<Vec<Leg>, HubError> {
+        self.create_legs(now, id, plans, TransferFlags::PENDING)
+    }
+
+    /// Posts the transfers of `plans` at once as one linked run (returns).
+    fn move_now(
+        &mut self,
+        now: Timestamp,
+        id: PaymentId,
+        plans: &[LegPlan],
+    ) -> Result<Vec<Leg>, HubError> {
+        self.create_legs(now, id, plans, TransferFlags::NONE)
+    }
+
+    fn create_legs(
+        &mut self,
+        now: Timestamp,
+        id: PaymentId,
+        plans: &[LegPlan],
+        flags: TransferFlags,
+    ) -> Result<Vec<Leg>, HubError> {
+        let count = u128::try_from(plans.len()).unwrap_or(u128::MAX);
+        let ids = self.peek_transfer_ids(count)?;
+        let mut legs = Vec::with_capacity(plans.len());
+        let mut events = Vec::with_capacity(plans.len());
+        for (plan, transfer) in plans.iter().zip(ids) {
+            events.push(Event::CreateTransfer(NewTransfer {
+                id: transfer,
+                debit_account_id: plan.leg.debit,
+                credit_account_id: plan.leg.credit,
+                amount: plan.leg.amount,
+                pending_id: None,
+                timeout_ns: 0,
+                code: plan.code,
+                user_data: id.as_u128(),
+                flags,
+            }));
+            let resolution = (flags == TransferFlags::NONE).then_some(transfer);
+            legs.push(Leg {
+                transfer,
+                resolution,
+                ..plan.leg.clone()
+            });
+        }
+        link_all(&mut events);
+        self.ledger_apply(now, &events).map_err(funds_error)?;
+        self.last_transfer = self.last_transfer.saturating_add(count);
+        Ok(legs)
+    }
+
+    /// Posts (or voids) every pending leg as one linked run; returns the record ids.
+    pub(crate) fn resolve(
+        &mut self,
+        now: Timestamp,
+        legs: &[Leg],
+        post: bool,
+    ) -> Result<Vec<TransferId>, HubError> {
+        let count = u128::try_from(legs.len()).unwrap_or(u128::MAX);
+        let ids = self.peek_transfer_ids(count)?;
+        let flags = if post {
+            TransferFlags::POST_PENDING
+        } else {
+            TransferFlags::VOID_PENDING
+        };
+        let mut events: Vec<Event> = legs
+            .iter()
+            .zip(&ids)
+            .map(|(leg, id)| {
+                Event::CreateTransfer(NewTransfer {
+                    id: *id,
+                    debit_account_id: leg.debit,
+                    credit_account_id: leg.credit,
+                    amount: leg.amount,
+                    pending_id: Some(leg.transfer),
+                    timeout_ns: 0,
+                    code: 0,
+                    user_data: 0,
+                    flags,
+                })
+            })
+            .collect();
+        link_all(&mut events);
+        self.ledger_apply(now, &events).map_err(funds_error)?;
+        self.last_transfer = self.last_transfer.saturating_add(count);
+        Ok(ids)
+    }
+
+    /// The payment, if the actor is its creditor participant; a participant that is not party
+    /// to it gets `PaymentNotFound` (its existence is not disclosed).
+    pub(crate) fn payment_for_creditor(
+        &self,
+        actor: &Principal,
+        id: PaymentId,
+    ) -> Result<&Payment, HubError> {
+        let payment = self.payments.get(&id).ok_or(HubError::PaymentNotFound)?;
+        match actor {
+            Principal::Participant(p) if *p == payment.instruction.creditor_participant => {
+                Ok(payment)
+            }
+            Principal::Participant(p) if !payment.involves(*p) => Err(HubError::PaymentNotFound),
+            _ => Err(HubError::ForbiddenNotCreditor),
+        }
+    }
+
+    /// The legs of a reserved payment the actor may accept or reject.
+    fn reserved_for_creditor(
+        &self,
+        actor: &Principal,
+        id: PaymentId,
+    ) -> Result<Vec<Leg>, HubError> {
+        let payment = self.payment_for_creditor(actor, id)?;
+        match payment.status {
+            PaymentStatus::Reserved => Ok(payment.legs.clone()),
+            PaymentStatus::Expired => Err(HubError::PaymentExpired),
+            _ => Err(HubError::PaymentNotReserved),
+        }
+    }
+
+    /// Ends a reserved payment's wait (committed or rejected by the creditor).
+    fn finish(
+        &mut self,
+        now: Timestamp,
+        id: PaymentId,
+        actor: &Principal,
+        records: Vec<TransferId>,
+        status: PaymentStatus,
+        reason: Option<Reason>,
+    ) -> Result<Success, HubError> {
+        let expires_at = self
+            .payments
+            .get(&id)
+            .map(|p| p.expires_at)
+            .ok_or(HubError::PaymentNotFound)?;
+        self.expiry.remove(&(expires_at, id));
+        self.set_final(now, id, Some(actor), records, status, reason);
+        let payment = self.payments.get(&id).ok_or(HubError::PaymentNotFound)?;
+        Ok(outcome_of(payment))
+    }
+
+    /// Records a reserved payment's resolution and tells both participants.
+    fn set_final(
+        &mut self,
+        now: Timestamp,
+        id: PaymentId,
+        actor: Option<&Principal>,
+        records: Vec<TransferId>,
+        status: PaymentStatus,
+        reason: Option<Reason>,
+    ) {
+        let Some(p) = self.payments.get_mut(&id) else {
+            return;
+        };
+        for (leg, record) in p.legs.iter_mut().zip(records) {
+            leg.resolution = Some(record);
+        }
+        p.status = status;
+        p.reason = reason;
+        p.updated_at = now;
+        let kind = match status {
+            PaymentStatus::Committed => StepKind::Committed,
+            PaymentStatus::Expired => StepKind::Expired,
+            _ => StepKind::Rejected(reason.unwrap_or(Reason::NotSpecifiedAgent)),
+        };
+        p.history.push(Step {
+            at: now,
+            by: actor.cloned(),
+            kind,
+        });
+        self.announce(now, id);
+    }
+
+    /// Appends a new payment with the next seq and indexes it.
+    pub(crate) fn insert_payment(&mut self, mut payment: Payment) {
+        let seq = u64::try_from(self.payment_order.len()).map_or(u64::MAX, |n| n.saturating_add(1));
+        payment.seq = seq;
+        let id = payment.id();
+        let ins = &payment.instruction;
+        for participant in [ins.debtor_participant, ins.creditor_participant] {
+            self.participant_payments
+                .entry(participant)
+                .or_default()
+                .push(seq);
+        }
+        match payment.status {
+            PaymentStatus::Held => {
+                self.held.insert(seq, id);
+            }
+            PaymentStatus::Reserved => {
+                self.expiry.insert((payment.expires_at, id));
+            }
+            _ => {}
+        }
+        self.payment_order.push(id);
+        self.payments.insert(id, payment);
+    }
+
+    /// Tells the participants about a payment's current status. The creditor hears nothing
+    /// while a payment is held or when compliance rejects it (it was never offered to it).
+    pub(crate) fn announce(&mut self, now: Timestamp, id: PaymentId) {
+        let Some(p) = self.payments.get(&id) else {
+            return;
+        };
+        let (debtor, creditor) = (
+            p.instruction.debtor_participant,
+            p.instruction.creditor_participant,
+        );
+        let (status, reason) = (p.status, p.reason);
+        let offered = !p.legs.is_empty();
+        let changed = InboxKind::StatusChanged { status, reason };
+        self.notify(debtor, now, id, changed.clone());
+        match status {
+            PaymentStatus::Held => {}
+            PaymentStatus::Reserved => self.notify(creditor, now, id, InboxKind::PaymentReceived),
+            _ if offered => self.notify(creditor, now, id, changed),
+            _ => {}
+        }
+    }
+}
+
+pub(crate) fn step(at: Timestamp, actor: &Principal, kind: StepKind) -> Step {
+    Step {
+        at,
+        by: Some(actor.clone()),
+        kind,
+    }
+}
+
+pub(crate) fn outcome_of(payment: &Payment) -> Success {
+    Success::Payment(PaymentOutcome {
+        payment: payment.id(),
+        status: payment.status,
+        reason: payment.reason,
+        replayed: false,
+    })
+}
