@@ -35,7 +35,9 @@ impl Event {
 macro_rules! event_results {
     ($($(#[$doc:meta])* $variant:ident => $code:literal,)*) => {
         /// The outcome of one event. Anything but `Ok` and `Exists` means nothing was applied.
-        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(
+            Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
         #[serde(rename_all = "snake_case")]
         pub enum EventResult {
             $($(#[$doc])* $variant,)*
