@@ -12,18 +12,32 @@ use crate::error::ApiError;
 ///
 /// `field` names the JSON field in the error, so the client knows which input was wrong.
 pub fn parse_amount(text: &str, exponent: u8, field: &str) -> Result<u128, ApiError> {
+    let minor = parse_limit(text, exponent, field)?;
+    if minor == 0 {
+        return Err(ApiError::Invalid {
+            code: "amount_not_positive",
+            message: format!("amount {text:?} is zero; amounts must be positive"),
+            field: Some(field.to_owned()),
+        });
+    }
+    Ok(minor)
+}
+
+/// Parses a non-negative decimal limit (a net debit cap may be zero) like [`parse_amount`].
+pub fn parse_limit(text: &str, exponent: u8, field: &str) -> Result<u128, ApiError> {
     let invalid = |code: &'static str, message: String| ApiError::Invalid {
         code,
         message,
         field: Some(field.to_owned()),
     };
-    if let Some(rest) = text.strip_prefix('-') {
-        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            return Err(invalid(
-                "amount_negative",
-                format!("amount {text:?} is negative; amounts must be positive"),
-            ));
-        }
+    if let Some(rest) = text.strip_prefix('-')
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    {
+        return Err(invalid(
+            "amount_negative",
+            format!("amount {text:?} is negative; amounts must be positive"),
+        ));
     }
     let (whole, fraction) = match text.split_once('.') {
         Some((whole, fraction)) => (whole, Some(fraction)),
@@ -59,14 +73,7 @@ pub fn parse_amount(text: &str, exponent: u8, field: &str) -> Result<u128, ApiEr
     let scale = 10u128
         .checked_pow(u32::from(exponent - fraction_len))
         .ok_or_else(too_large)?;
-    let minor = minor.checked_mul(scale).ok_or_else(too_large)?;
-    if minor == 0 {
-        return Err(invalid(
-            "amount_not_positive",
-            format!("amount {text:?} is zero; amounts must be positive"),
-        ));
-    }
-    Ok(minor)
+    minor.checked_mul(scale).ok_or_else(too_large)
 }
 
 /// Formats minor units as a decimal string with exactly `exponent` fraction digits.
@@ -150,6 +157,15 @@ mod tests {
         for &(text, exponent, expected) in table {
             assert_eq!(code(text, exponent), expected, "{text:?} exp {exponent}");
         }
+    }
+
+    #[test]
+    fn limits_may_be_zero() {
+        assert_eq!(parse_limit("0", 2, "cap").ok(), Some(0));
+        assert_eq!(parse_limit("0.00", 2, "cap").ok(), Some(0));
+        assert_eq!(parse_limit("10.5", 2, "cap").ok(), Some(1_050));
+        assert!(parse_limit("-1", 2, "cap").is_err());
+        assert!(parse_limit("0.001", 2, "cap").is_err());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use screening::ImportedList;
+
 /// Everything [`crate::start`] and [`crate::serve`] need.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -13,8 +15,11 @@ pub struct ServerConfig {
     /// Operator token to register at first start; `None` generates one and writes it to
     /// `DATA/operator.token` (mode 0600).
     pub operator_token: Option<String>,
-    /// Sanctions list files to load in addition to those imported into `DATA/lists`.
+    /// Sanctions list files to load in addition to those imported into `DATA/lists`
+    /// (`*.xml`: UN; `*sdn*.csv`: OFAC, with `alt.csv`/`add.csv` beside it).
     pub list_files: Vec<PathBuf>,
+    /// Lists handed over already parsed (the demo's labelled fixture).
+    pub lists: Vec<ImportedList>,
     /// Screening score at or above which a name counts as a hit (0..=1).
     pub screening_threshold: f64,
     /// Expiry of a reserved payment when the request gives none, in seconds.
@@ -39,7 +44,8 @@ impl ServerConfig {
             listen,
             operator_token: None,
             list_files: Vec::new(),
-            screening_threshold: 0.88,
+            lists: Vec::new(),
+            screening_threshold: screening::DEFAULT_THRESHOLD,
             payment_expiry_default_secs: 3_600,
             payment_expiry_max_secs: 7 * 24 * 3_600,
             inbox_wait_max_secs: 60,

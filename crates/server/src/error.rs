@@ -41,6 +41,9 @@ pub enum ApiError {
     /// 400: a query string that does not parse (`invalid_query`).
     #[error("{message}")]
     InvalidQuery { message: String },
+    /// 400: a path parameter that does not parse, e.g. a non-UUID payment id (`invalid_path`).
+    #[error("{message}")]
+    InvalidPath { message: String },
     /// 422: a well-formed request with an invalid value (`code` names the rule, `field` the input).
     #[error("{message}")]
     Invalid {
@@ -62,6 +65,9 @@ pub enum ApiError {
         message: String,
         field: Option<String>,
     },
+    /// 405: the endpoint exists but not with this method (`method_not_allowed`).
+    #[error("method not allowed on this endpoint")]
+    MethodNotAllowed,
     /// 413: more items in one bulk request than the server accepts (`too_many_items`).
     #[error("{message}")]
     TooManyItems { message: String },
@@ -81,11 +87,13 @@ impl ApiError {
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::MalformedJson { .. }
             | ApiError::UnknownField { .. }
-            | ApiError::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
+            | ApiError::InvalidQuery { .. }
+            | ApiError::InvalidPath { .. } => StatusCode::BAD_REQUEST,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Rejected { status, .. } => *status,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooManyItems { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,6 +107,8 @@ impl ApiError {
             ApiError::MalformedJson { .. } => "malformed_json",
             ApiError::UnknownField { .. } => "unknown_field",
             ApiError::InvalidQuery { .. } => "invalid_query",
+            ApiError::InvalidPath { .. } => "invalid_path",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::TooManyItems { .. } => "too_many_items",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",

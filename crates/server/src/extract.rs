@@ -5,7 +5,7 @@
 //! bodies are parsed here through `serde_path_to_error`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -73,6 +73,23 @@ fn classify(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         ApiError::invalid("missing_field", &join(quoted), message)
     } else {
         ApiError::invalid("invalid_field", &path, message)
+    }
+}
+
+/// Path parameters deserialized with a JSON error (`invalid_path`, 400) on failure, e.g. a
+/// payment id that is not a UUID.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|rejection| ApiError::InvalidPath {
+                message: rejection.body_text(),
+            })
     }
 }
 

@@ -1,14 +1,219 @@
-//! The HTTP/JSON API of the kliring hub (axum on tokio).
+//! The HTTP/JSON API of the kliring hub: axum on tokio in front of the journal's sequencer.
 //!
-//! Work in progress: modules are wired as the hub and journal land.
+//! # Shape
+//! Handlers authenticate the caller, validate and convert the request at the edge (wire types in
+//! [`wire`], conversions in [`convert`]), screen payment parties ([`screen`]), and hand hub
+//! commands to the sequencer ([`state::AppState::submit`]): the one writer, which journals each
+//! batch durably before applying it and answering. Queries run on the sequencer thread between
+//! batches ([`state::AppState::read`]). Only this crate knows HTTP.
+//!
+//! # Authentication
+//! `Authorization: Bearer <token>`. A token is 32 random bytes, hex-encoded, shown once when
+//! issued. The hub stores only its SHA-256 (registered through a journalled command), so neither
+//! the journal nor a snapshot reveals a usable token; a plain hash is enough for 256-bit random
+//! secrets (no stretching needed, unlike passwords). Roles: operator, participant, compliance
+//! officer, auditor. A missing or unknown token is 401 `unauthenticated`; a known caller whose
+//! role may not do something gets 403 with a specific code (`forbidden_operator_only`,
+//! `forbidden_not_debtor`, ...). On first start the server registers an operator credential: the
+//! token from the configuration, or a generated one written to `DATA/operator.token` (mode 0600)
+//! and printed once.
+//!
+//! # Errors
+//! One error type, [`ApiError`], rendered as `{ "code", "message", "field" }`; each variant
+//! documents its status. A request that fails changes nothing.
+//!
+//! # Entry points
+//! [`serve`] runs until Ctrl-C; [`start`] returns a [`RunningServer`] (for tests and the demo);
+//! [`bench::payments`] is the HTTP load generator behind `kliring bench payments`.
 
 pub mod amount;
+mod auth;
+pub mod bench;
+mod bootstrap;
 pub mod config;
+pub mod convert;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+mod openapi;
+pub mod routes;
+pub mod screen;
+pub mod state;
 pub mod token;
 pub mod wire;
 
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hub::Hub;
+use journal::{JournalError, Sequencer, SequencerConfig};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use auth::Caller;
 pub use config::ServerConfig;
 pub use error::{ApiError, ErrorBody};
+pub use openapi::document as openapi_document;
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("journal: {0}")]
+    Journal(#[from] JournalError),
+    #[error("sanctions lists: {0}")]
+    Lists(#[from] screen::ListLoadError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+    #[error("bootstrapping the operator credential failed: {0}")]
+    Bootstrap(String),
+    #[error("the server task failed: {0}")]
+    Task(String),
+}
+
+/// A server started by [`start`], listening on `local_addr` until [`RunningServer::shutdown`].
+pub struct RunningServer {
+    /// The bound address (useful with port 0).
+    pub local_addr: SocketAddr,
+    /// The operator token generated or configured at this start, when this start registered
+    /// one (first start); `None` when the data directory already had its operator.
+    pub operator_token: Option<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), ServerError>>,
+}
+
+impl RunningServer {
+    /// `http://ADDR` of this server.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// Stops accepting connections, finishes requests in flight, commits what is queued, and
+    /// stops the sequencer (writing a final snapshot).
+    pub async fn shutdown(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(());
+        }
+        self.wait().await
+    }
+
+    /// Waits until the server stops.
+    pub async fn wait(self) -> Result<(), ServerError> {
+        self.task
+            .await
+            .map_err(|error| ServerError::Task(error.to_string()))?
+    }
+}
+
+/// Opens (or recovers) the data directory, loads the sanctions lists, bootstraps the operator
+/// credential on first start, binds, and serves in a background task.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    let io = |context: String| move |source| ServerError::Io { context, source };
+    tokio::fs::create_dir_all(&config.data_dir)
+        .await
+        .map_err(io(format!("creating {}", config.data_dir.display())))?;
+    let sequencer_config = SequencerConfig {
+        tick_interval: Some(Duration::from_millis(config.tick_interval_ms.max(1))),
+        ..SequencerConfig::default()
+    };
+    let dir = config.data_dir.clone();
+    let sequencer =
+        tokio::task::spawn_blocking(move || Sequencer::<Hub>::start(&dir, sequencer_config))
+            .await
+            .map_err(|error| ServerError::Task(error.to_string()))??;
+    let report = sequencer.recovery_report();
+    tracing::info!(dir = %config.data_dir.display(), head = report.head_sequence,
+        replayed = report.records_replayed, "journal recovered");
+
+    let lists_dir = config.data_dir.join("lists");
+    let screener = {
+        let (files, extra, threshold) = (
+            config.list_files.clone(),
+            config.lists.clone(),
+            config.screening_threshold,
+        );
+        tokio::task::spawn_blocking(move || {
+            screen::Screener::load(&lists_dir, &files, &extra, threshold)
+        })
+        .await
+        .map_err(|error| ServerError::Task(error.to_string()))??
+    };
+    let listen = config.listen;
+    let state = state::AppState::new(
+        sequencer.handle(),
+        config,
+        metrics::Metrics::new(),
+        screener,
+    );
+    let operator_token = bootstrap::operator(&state).await?;
+
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(io(format!("binding {listen}")))?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(io("reading the bound address".into()))?;
+    tracing::info!(%local_addr, "listening");
+    let app = routes::router(state);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .map_err(io("serving HTTP".into()));
+        // All handlers (and their sequencer handles) are gone; stop the sequencer thread.
+        let stopped = tokio::task::spawn_blocking(move || sequencer.shutdown())
+            .await
+            .map_err(|error| ServerError::Task(error.to_string()))?;
+        if let Err(error) = stopped {
+            tracing::warn!(%error, "sequencer stopped with an error");
+        }
+        served
+    });
+    Ok(RunningServer {
+        local_addr,
+        operator_token,
+        shutdown: Some(stop),
+        task,
+    })
+}
+
+/// Runs the server until Ctrl-C (or SIGTERM), then shuts down gracefully.
+pub async fn serve(config: ServerConfig) -> Result<(), ServerError> {
+    let server = start(config).await?;
+    println!("kliring listening on {}", server.base_url());
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

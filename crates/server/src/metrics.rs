@@ -7,6 +7,8 @@
 //! - `kliring_commit_latency_seconds`: from handing a command to the sequencer until its durable
 //!   outcome came back (journal append + fdatasync + apply).
 //! - `kliring_http_responses_total{status}`: responses by HTTP status code.
+//! - `kliring_journal_records`, `kliring_journal_commands`, `kliring_journal_head_sequence`: the
+//!   sequencer's own counters (commands / records = mean journal batch size).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +16,10 @@ use std::time::Duration;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabels {
@@ -35,6 +39,9 @@ pub struct Metrics {
     responses: Family<StatusLabels, Counter>,
     batch_commands: Histogram,
     commit_latency: Histogram,
+    journal_records: Gauge<u64, AtomicU64>,
+    journal_commands: Gauge<u64, AtomicU64>,
+    journal_head: Gauge<u64, AtomicU64>,
 }
 
 impl Metrics {
@@ -67,7 +74,28 @@ impl Metrics {
             "Time from submission to durable outcome",
             commit_latency.clone(),
         );
+        let journal_records = Gauge::<u64, AtomicU64>::default();
+        registry.register(
+            "kliring_journal_records",
+            "Journal records appended since start",
+            journal_records.clone(),
+        );
+        let journal_commands = Gauge::<u64, AtomicU64>::default();
+        registry.register(
+            "kliring_journal_commands",
+            "Commands in those records",
+            journal_commands.clone(),
+        );
+        let journal_head = Gauge::<u64, AtomicU64>::default();
+        registry.register(
+            "kliring_journal_head_sequence",
+            "Sequence number of the last durable record",
+            journal_head.clone(),
+        );
         Metrics {
+            journal_records,
+            journal_commands,
+            journal_head,
             registry: Arc::new(registry),
             payments,
             responses,
@@ -95,6 +123,13 @@ impl Metrics {
         // Precision loss above 2^53 commands is irrelevant for a histogram bucket.
         self.batch_commands.observe(commands as f64);
         self.commit_latency.observe(latency.as_secs_f64());
+    }
+
+    /// Copies the sequencer's counters into the journal gauges.
+    pub fn set_journal(&self, journal: &journal::MetricsSnapshot) {
+        self.journal_records.set(journal.records);
+        self.journal_commands.set(journal.commands);
+        self.journal_head.set(journal.head_sequence);
     }
 
     /// Renders all metrics in the Prometheus text format.

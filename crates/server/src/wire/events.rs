@@ -32,8 +32,6 @@ pub enum InboxEventKind {
     IncomingPayment,
     /// A payment this participant is party to changed status.
     StatusChanged,
-    /// A compliance decision on a held payment this participant is party to.
-    HoldDecision,
 }
 
 /// One inbox event.
@@ -89,15 +87,6 @@ pub struct HeldPaymentView {
     pub reviewed_by: Option<String>,
 }
 
-/// `POST /v1/compliance/held/{id}/reject` and `/release`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HoldDecisionRequest {
-    /// Free-text note recorded with the decision.
-    #[serde(default)]
-    pub note: String,
-}
-
 /// `POST /v1/screening/match`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -135,11 +124,4 @@ pub struct HealthView {
     /// Whether a UN Security Council list is loaded (without one, payments are refused).
     pub un_list_loaded: bool,
     pub lists: Vec<ListVersionView>,
-}
-
-/// A payment id in a path, echoed in some responses.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct PaymentRef {
-    pub payment_id: Uuid,
-    pub status: PaymentStatusWire,
 }

@@ -42,7 +42,7 @@ pub struct CreatePaymentRequest {
     #[schema(example = "KES")]
     pub currency: String,
     #[serde(default)]
-    pub remittance_info: String,
+    pub remittance_info: Option<String>,
     /// Seconds the creditor has to accept before the reservation is voided.
     #[serde(default)]
     pub expires_in_secs: Option<u64>,
@@ -52,7 +52,6 @@ pub struct CreatePaymentRequest {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatusWire {
-    Received,
     Held,
     Reserved,
     Committed,
@@ -72,7 +71,8 @@ pub struct PaymentView {
     pub creditor_participant: u64,
     pub amount: String,
     pub currency: String,
-    pub remittance_info: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remittance_info: Option<String>,
     pub status: PaymentStatusWire,
     /// Stable code of the reason for any non-success state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,6 +87,24 @@ pub struct PaymentView {
     /// The payment this one returns, for returns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub returns_payment_id: Option<Uuid>,
+    /// The return that sent this payment's money back, for returned payments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returned_by_payment_id: Option<Uuid>,
+    /// Whether screening found hits (the payment was held for compliance).
+    pub screening_hits: usize,
+}
+
+/// A payment's status after a command (create, accept, reject, release, ...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PaymentResult {
+    pub payment_id: Uuid,
+    pub status: PaymentStatusWire,
+    /// Stable code of the reason for any non-success state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    /// ISO 20022 status reason (e.g. `AM04`) where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iso_reason: Option<String>,
     /// True when this answer repeats the original result of an identical earlier request.
     #[serde(default)]
     pub replayed: bool,
@@ -96,9 +114,9 @@ pub struct PaymentView {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectPaymentRequest {
-    /// Free-text reason, recorded with the rejection.
+    /// Reason code (e.g. `incorrect_account_number`); default `not_specified_agent`.
     #[serde(default)]
-    pub reason: String,
+    pub reason: Option<String>,
 }
 
 /// `POST /v1/payments/{id}/return`.
@@ -107,8 +125,9 @@ pub struct RejectPaymentRequest {
 pub struct ReturnPaymentRequest {
     /// Id of the new payment that carries the money back.
     pub return_payment_id: Uuid,
+    /// Reason code (e.g. `requested_by_customer`); default `not_specified_agent`.
     #[serde(default)]
-    pub reason: String,
+    pub reason: Option<String>,
 }
 
 /// `POST /v1/payments/bulk`: each item is answered on its own.
@@ -134,8 +153,9 @@ pub enum DecisionWire {
 pub struct DecisionItem {
     pub payment_id: Uuid,
     pub decision: DecisionWire,
+    /// For rejections: the reason code; default `not_specified_agent`.
     #[serde(default)]
-    pub reason: String,
+    pub reason: Option<String>,
 }
 
 /// `POST /v1/payments/bulk-decisions`.
@@ -154,7 +174,7 @@ pub struct BulkItemResult {
     /// The HTTP status this item would have had as a single request.
     pub status: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment: Option<PaymentView>,
+    pub payment: Option<PaymentResult>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorBody>,
 }

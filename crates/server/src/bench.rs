@@ -1,0 +1,403 @@
+//! `kliring bench payments`: a load generator of many concurrent HTTP clients on loopback that
+//! create and accept payments through the real API, single and batched (bulk endpoints).
+//!
+//! One server is started on a temporary data directory (durable journal, fdatasync per batch)
+//! with the labelled demo sanctions lists, one deferred-net currency and four participants paying
+//! each other in a ring (so positions stay balanced). For each configuration every client loops:
+//! create (`POST /v1/payments`, or `/bulk` with `batch` items) as the debtor, then accept
+//! (`/accept`, or `/bulk-decisions`) as the creditor. A payment counts once it is committed.
+//! Latency is the round trip of one create + accept cycle as a client sees it (for batches, the
+//! whole batch's cycle).
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::config::ServerConfig;
+use crate::wire::{
+    AddCurrencyRequest, AdmitParticipantRequest, BulkResponse, CreateCredentialRequest,
+    CreatePaymentRequest, CredentialRoleWire, CredentialView, NetDebitCapRequest, ParticipantView,
+    PartyWire, PaymentResult, PaymentStatusWire, SettlementModelWire,
+};
+use crate::{ServerError, start};
+
+/// Participants paying each other in a ring.
+const PARTICIPANTS: usize = 4;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct BenchConfig {
+    /// Committed payments to aim for per configuration.
+    pub payments: usize,
+    /// (clients, batch) pairs; batch 1 uses the single-payment endpoints.
+    pub runs: Vec<(usize, usize)>,
+}
+
+impl Default for BenchConfig {
+    fn default() -> Self {
+        BenchConfig {
+            payments: 20_000,
+            runs: vec![(1, 1), (16, 1), (8, 250), (16, 1_000)],
+        }
+    }
+}
+
+/// One configuration's measurement (one JSON object per line in `kliring bench payments --json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchResult {
+    pub workload: String,
+    pub clients: usize,
+    pub batch: usize,
+    /// Payments committed.
+    pub payments: usize,
+    /// Payments that did not commit (should be 0).
+    pub failed: usize,
+    pub seconds: f64,
+    pub payments_per_sec: f64,
+    /// Median create + accept cycle, ms.
+    pub p50_ms: f64,
+    /// 99th percentile create + accept cycle, ms.
+    pub p99_ms: f64,
+}
+
+/// Why the benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("server: {0}")]
+    Server(#[from] ServerError),
+    #[error("creating the temporary data directory: {0}")]
+    TempDir(std::io::Error),
+    #[error("setup request {what} failed: {message}")]
+    Setup { what: &'static str, message: String },
+    #[error("screening fixture: {0}")]
+    Lists(String),
+}
+
+/// Runs every configuration against one fresh server and returns one result per configuration.
+pub async fn payments(config: BenchConfig) -> Result<Vec<BenchResult>, BenchError> {
+    let dir = tempfile::tempdir().map_err(BenchError::TempDir)?;
+    let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut server_config = ServerConfig::new(dir.path(), listen);
+    let operator = crate::token::generate();
+    server_config.operator_token = Some(operator.clone());
+    server_config.lists =
+        screening::fixtures::demo_lists().map_err(|e| BenchError::Lists(e.to_string()))?;
+    let server = start(server_config).await?;
+    let client = reqwest::Client::new();
+    let base = server.base_url();
+    let tokens = setup(&client, &base, &operator).await?;
+    let mut results = Vec::new();
+    for &(clients, batch) in &config.runs {
+        let result = run(
+            &client,
+            &base,
+            &tokens,
+            clients.max(1),
+            batch.max(1),
+            config.payments,
+        )
+        .await;
+        tracing::info!(?result, "bench configuration done");
+        results.push(result);
+    }
+    server.shutdown().await?;
+    Ok(results)
+}
+
+/// Participant ids and tokens, index = ring position.
+struct Ring {
+    ids: Vec<u64>,
+    tokens: Vec<String>,
+}
+
+async fn post<T: Serialize, R: for<'de> Deserialize<'de>>(
+    client: &reqwest::Client,
+    url: String,
+    token: &str,
+    body: &T,
+    what: &'static str,
+) -> Result<R, BenchError> {
+    let failed = |message: String| BenchError::Setup { what, message };
+    let response = client
+        .post(url)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| failed(e.to_string()))?;
+    if !status.is_success() {
+        return Err(failed(format!("{status}: {text}")));
+    }
+    serde_json::from_str(&text).map_err(|e| failed(e.to_string()))
+}
+
+async fn setup(client: &reqwest::Client, base: &str, operator: &str) -> Result<Ring, BenchError> {
+    let currency = AddCurrencyRequest {
+        code: "KES".into(),
+        exponent: 2,
+        settlement_model: SettlementModelWire::DeferredNet,
+    };
+    let _: serde_json::Value = post(
+        client,
+        format!("{base}/v1/currencies"),
+        operator,
+        &currency,
+        "add currency",
+    )
+    .await?;
+    let mut ring = Ring {
+        ids: Vec::new(),
+        tokens: Vec::new(),
+    };
+    for i in 0..PARTICIPANTS {
+        let admit = AdmitParticipantRequest {
+            name: format!("Bench Bank {i}"),
+            bic: format!("BNCHKE{i}0"),
+            country: "KE".into(),
+            roles: Vec::new(),
+        };
+        let participant: ParticipantView = post(
+            client,
+            format!("{base}/v1/participants"),
+            operator,
+            &admit,
+            "admit",
+        )
+        .await?;
+        let cap = NetDebitCapRequest {
+            currency: "KES".into(),
+            cap: "1000000000000.00".into(),
+        };
+        let _: serde_json::Value = client
+            .put(format!(
+                "{base}/v1/participants/{}/net-debit-cap",
+                participant.id
+            ))
+            .bearer_auth(operator)
+            .json(&cap)
+            .send()
+            .await
+            .map_err(|e| BenchError::Setup {
+                what: "cap",
+                message: e.to_string(),
+            })?
+            .json()
+            .await
+            .map_err(|e| BenchError::Setup {
+                what: "cap",
+                message: e.to_string(),
+            })?;
+        let credential = CreateCredentialRequest {
+            role: CredentialRoleWire::Participant,
+            participant_id: Some(participant.id),
+            officer: None,
+        };
+        let issued: CredentialView = post(
+            client,
+            format!("{base}/v1/credentials"),
+            operator,
+            &credential,
+            "credential",
+        )
+        .await?;
+        ring.ids.push(participant.id);
+        ring.tokens.push(issued.token);
+    }
+    Ok(ring)
+}
+
+fn payment(ring: &Ring, from: usize, to: usize) -> CreatePaymentRequest {
+    let party = |name: &str| PartyWire {
+        name: name.into(),
+        address: vec!["1 Bench Street".into()],
+        country: "KE".into(),
+        account: "0123456789".into(),
+    };
+    CreatePaymentRequest {
+        payment_id: Uuid::new_v4(),
+        end_to_end_id: "bench".into(),
+        debtor: party("Amina Odhiambo"),
+        creditor: party("Juma Mwangi"),
+        debtor_participant: ring.ids[from],
+        creditor_participant: ring.ids[to],
+        amount: "1.00".into(),
+        currency: "KES".into(),
+        remittance_info: None,
+        expires_in_secs: None,
+    }
+}
+
+/// One client's tally.
+#[derive(Default)]
+struct Tally {
+    committed: usize,
+    failed: usize,
+    latencies: Vec<Duration>,
+}
+
+async fn run(
+    client: &reqwest::Client,
+    base: &str,
+    ring: &Ring,
+    clients: usize,
+    batch: usize,
+    payments: usize,
+) -> BenchResult {
+    let cycles = payments.div_ceil(clients * batch).max(1);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..clients {
+        let (client, base) = (client.clone(), base.to_owned());
+        let from = c % PARTICIPANTS;
+        let to = (c + 1) % PARTICIPANTS;
+        let requests: Vec<Vec<CreatePaymentRequest>> = (0..cycles)
+            .map(|_| (0..batch).map(|_| payment(ring, from, to)).collect())
+            .collect();
+        let (debtor, creditor) = (ring.tokens[from].clone(), ring.tokens[to].clone());
+        tasks.spawn(async move {
+            let mut tally = Tally::default();
+            for items in requests {
+                let began = Instant::now();
+                let committed = if batch == 1 {
+                    single(&client, &base, &debtor, &creditor, &items[0]).await
+                } else {
+                    bulk(&client, &base, &debtor, &creditor, &items).await
+                };
+                tally.latencies.push(began.elapsed());
+                tally.committed += committed;
+                tally.failed += items.len() - committed;
+            }
+            tally
+        });
+    }
+    let mut all = Tally::default();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(tally) => {
+                all.committed += tally.committed;
+                all.failed += tally.failed;
+                all.latencies.extend(tally.latencies);
+            }
+            Err(error) => tracing::error!(%error, "bench client task failed"),
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    all.latencies.sort_unstable();
+    let percentile = |p: usize| {
+        let n = all.latencies.len();
+        if n == 0 {
+            return 0.0;
+        }
+        let index = (n * p / 100).min(n - 1);
+        all.latencies[index].as_secs_f64() * 1_000.0
+    };
+    BenchResult {
+        workload: if batch == 1 {
+            "single".into()
+        } else {
+            "bulk".into()
+        },
+        clients,
+        batch,
+        payments: all.committed,
+        failed: all.failed,
+        seconds,
+        // Counts are far below 2^53, so the float conversion is exact.
+        payments_per_sec: if seconds > 0.0 {
+            all.committed as f64 / seconds
+        } else {
+            0.0
+        },
+        p50_ms: percentile(50),
+        p99_ms: percentile(99),
+    }
+}
+
+/// Creates and accepts one payment; 1 when it committed.
+async fn single(
+    client: &reqwest::Client,
+    base: &str,
+    debtor: &str,
+    creditor: &str,
+    item: &CreatePaymentRequest,
+) -> usize {
+    let created: Result<PaymentResult, _> = post(
+        client,
+        format!("{base}/v1/payments"),
+        debtor,
+        item,
+        "create",
+    )
+    .await;
+    if let Err(error) = created {
+        tracing::warn!(%error, "bench create failed");
+        return 0;
+    }
+    let url = format!("{base}/v1/payments/{}/accept", item.payment_id);
+    let accepted: Result<PaymentResult, _> =
+        post(client, url, creditor, &serde_json::json!({}), "accept").await;
+    match accepted {
+        Ok(result) if result.status == PaymentStatusWire::Committed => 1,
+        Ok(result) => {
+            tracing::warn!(?result, "bench accept did not commit");
+            0
+        }
+        Err(error) => {
+            tracing::warn!(%error, "bench accept failed");
+            0
+        }
+    }
+}
+
+/// Creates and accepts a batch; returns how many committed.
+async fn bulk(
+    client: &reqwest::Client,
+    base: &str,
+    debtor: &str,
+    creditor: &str,
+    items: &[CreatePaymentRequest],
+) -> usize {
+    let body = serde_json::json!({ "payments": items });
+    let created: Result<BulkResponse, _> = post(
+        client,
+        format!("{base}/v1/payments/bulk"),
+        debtor,
+        &body,
+        "bulk create",
+    )
+    .await;
+    let reserved: Vec<Uuid> = match created {
+        Ok(response) => response
+            .results
+            .into_iter()
+            .filter_map(|r| r.payment)
+            .filter(|p| p.status == PaymentStatusWire::Reserved)
+            .map(|p| p.payment_id)
+            .collect(),
+        Err(error) => {
+            tracing::warn!(%error, "bench bulk create failed");
+            return 0;
+        }
+    };
+    let decisions: Vec<serde_json::Value> = reserved
+        .iter()
+        .map(|id| serde_json::json!({ "payment_id": id, "decision": "accept" }))
+        .collect();
+    let body = serde_json::json!({ "decisions": decisions });
+    let url = format!("{base}/v1/payments/bulk-decisions");
+    match post::<_, BulkResponse>(client, url, creditor, &body, "bulk accept").await {
+        Ok(response) => response
+            .results
+            .iter()
+            .filter_map(|r| r.payment.as_ref())
+            .filter(|p| p.status == PaymentStatusWire::Committed)
+            .count(),
+        Err(error) => {
+            tracing::warn!(%error, "bench bulk accept failed");
+            0
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Conversions at the edge between wire types and hub types.
+//!
+//! Requests become hub values here (amounts parsed against the currency's exponent, codes
+//! validated) and hub values become wire views. Everything that can be checked without hub
+//! state is checked here, so an invalid request is refused before anything is journalled.
+
+use hub::{
+    Bic, CountryCode, CurrencyCode, HubError, ParticipantId, ParticipantStatus, Party,
+    PaymentInstruction, PaymentOutcome, PaymentStatus, Reason, Roles, SettlementModel,
+};
+
+use crate::amount::parse_amount;
+use crate::error::ApiError;
+use crate::state::{hub_error, hub_error_at};
+use crate::wire::{
+    CreatePaymentRequest, ParticipantRoleWire, ParticipantStatusWire, PartyWire, PaymentResult,
+    PaymentStatusWire, SettlementModelWire,
+};
+
+/// A party from the wire; `side` prefixes field names in errors (`debtor.country`).
+pub fn party(wire: PartyWire, side: &str) -> Result<Party, ApiError> {
+    let country = CountryCode::new(&wire.country)
+        .map_err(|error| hub_error_at(error, &format!("{side}.country")))?;
+    Ok(Party {
+        name: wire.name,
+        address_lines: wire.address,
+        country,
+        account: wire.account,
+    })
+}
+
+/// A payment instruction from the wire, with the amount in minor units of `currency`.
+pub fn instruction(
+    request: CreatePaymentRequest,
+    currency: CurrencyCode,
+    exponent: u8,
+) -> Result<PaymentInstruction, ApiError> {
+    let amount = parse_amount(&request.amount, exponent, "amount")?;
+    let instruction = PaymentInstruction {
+        payment_id: request.payment_id,
+        end_to_end_id: request.end_to_end_id,
+        debtor: party(request.debtor, "debtor")?,
+        creditor: party(request.creditor, "creditor")?,
+        debtor_participant: ParticipantId(request.debtor_participant),
+        creditor_participant: ParticipantId(request.creditor_participant),
+        amount,
+        currency,
+        remittance_info: request.remittance_info,
+        fx_quote: None,
+    };
+    instruction.validate().map_err(hub_error)?;
+    Ok(instruction)
+}
+
+/// A reason code a participant gives; absent means `not_specified_agent`.
+pub fn participant_reason(code: Option<&str>, field: &str) -> Result<Reason, ApiError> {
+    let Some(code) = code else {
+        return Ok(Reason::NotSpecifiedAgent);
+    };
+    let reason = Reason::from_code(code).ok_or_else(|| {
+        ApiError::invalid(
+            "unknown_reason_code",
+            field,
+            format!("unknown reason code {code:?}"),
+        )
+    })?;
+    if !reason.participant_may_give() {
+        return Err(hub_error_at(HubError::ReasonNotAllowed, field));
+    }
+    Ok(reason)
+}
+
+/// Roles from the wire; an empty list means a plain participant.
+pub fn roles(wire: &[ParticipantRoleWire]) -> Roles {
+    if wire.is_empty() {
+        return Roles {
+            participant: true,
+            fx_provider: false,
+        };
+    }
+    Roles {
+        participant: wire.contains(&ParticipantRoleWire::Participant),
+        fx_provider: wire.contains(&ParticipantRoleWire::FxProvider),
+    }
+}
+
+/// Roles to the wire.
+pub fn roles_wire(roles: Roles) -> Vec<ParticipantRoleWire> {
+    let mut wire = Vec::new();
+    if roles.participant {
+        wire.push(ParticipantRoleWire::Participant);
+    }
+    if roles.fx_provider {
+        wire.push(ParticipantRoleWire::FxProvider);
+    }
+    wire
+}
+
+/// A BIC from the wire.
+pub fn bic(text: &str) -> Result<Bic, ApiError> {
+    Bic::new(text).map_err(|error| hub_error_at(error, "bic"))
+}
+
+/// A country code from the wire.
+pub fn country(text: &str, field: &str) -> Result<CountryCode, ApiError> {
+    CountryCode::new(text).map_err(|error| hub_error_at(error, field))
+}
+
+pub fn settlement_model(wire: SettlementModelWire) -> SettlementModel {
+    match wire {
+        SettlementModelWire::Gross => SettlementModel::Gross,
+        SettlementModelWire::DeferredNet => SettlementModel::DeferredNet,
+    }
+}
+
+pub fn settlement_model_wire(model: SettlementModel) -> SettlementModelWire {
+    match model {
+        SettlementModel::Gross => SettlementModelWire::Gross,
+        SettlementModel::DeferredNet => SettlementModelWire::DeferredNet,
+    }
+}
+
+pub fn status_wire(status: PaymentStatus) -> PaymentStatusWire {
+    match status {
+        PaymentStatus::Held => PaymentStatusWire::Held,
+        PaymentStatus::Reserved => PaymentStatusWire::Reserved,
+        PaymentStatus::Committed => PaymentStatusWire::Committed,
+        PaymentStatus::Rejected => PaymentStatusWire::Rejected,
+        PaymentStatus::Expired => PaymentStatusWire::Expired,
+        PaymentStatus::Returned => PaymentStatusWire::Returned,
+    }
+}
+
+pub fn status_hub(wire: PaymentStatusWire) -> PaymentStatus {
+    match wire {
+        PaymentStatusWire::Held => PaymentStatus::Held,
+        PaymentStatusWire::Reserved => PaymentStatus::Reserved,
+        PaymentStatusWire::Committed => PaymentStatus::Committed,
+        PaymentStatusWire::Rejected => PaymentStatus::Rejected,
+        PaymentStatusWire::Expired => PaymentStatus::Expired,
+        PaymentStatusWire::Returned => PaymentStatus::Returned,
+    }
+}
+
+pub fn participant_status_wire(status: ParticipantStatus) -> ParticipantStatusWire {
+    match status {
+        ParticipantStatus::Active => ParticipantStatusWire::Active,
+        ParticipantStatus::Suspended => ParticipantStatusWire::Suspended,
+    }
+}
+
+/// The wire result of a payment command.
+pub fn payment_result(outcome: &PaymentOutcome) -> PaymentResult {
+    PaymentResult {
+        payment_id: outcome.payment,
+        status: status_wire(outcome.status),
+        reason_code: outcome.reason.map(|r| r.code().to_owned()),
+        iso_reason: outcome.reason.and_then(|r| r.iso_code()).map(str::to_owned),
+        replayed: outcome.replayed,
+    }
+}
+
+/// A currency code from the wire (422 `invalid_currency_code` on `field`).
+pub fn currency(text: &str, field: &str) -> Result<CurrencyCode, ApiError> {
+    CurrencyCode::new(text).map_err(|error| hub_error_at(error, field))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_from_the_wire() {
+        assert_eq!(
+            participant_reason(None, "reason"),
+            Ok(Reason::NotSpecifiedAgent)
+        );
+        assert_eq!(
+            participant_reason(Some("incorrect_account_number"), "reason"),
+            Ok(Reason::IncorrectAccountNumber)
+        );
+        let code = |r: Result<Reason, ApiError>| r.err().map(|e| e.code().to_owned());
+        assert_eq!(
+            code(participant_reason(Some("nope"), "reason")).as_deref(),
+            Some("unknown_reason_code")
+        );
+        assert_eq!(
+            code(participant_reason(Some("timeout"), "reason")).as_deref(),
+            Some("reason_not_allowed")
+        );
+    }
+
+    #[test]
+    fn roles_default_to_participant() {
+        assert_eq!(
+            roles(&[]),
+            Roles {
+                participant: true,
+                fx_provider: false
+            }
+        );
+        let both = [
+            ParticipantRoleWire::Participant,
+            ParticipantRoleWire::FxProvider,
+        ];
+        assert_eq!(roles_wire(roles(&both)), both.to_vec());
+    }
+}

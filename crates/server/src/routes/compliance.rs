@@ -1,0 +1,117 @@
+//! Compliance: held payments, review / release / reject (four eyes), ad hoc screening.
+
+use axum::Json;
+use axum::extract::State;
+use hub::{Action, Command, PaymentId};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+use crate::routes::payments::payment_response;
+use crate::state::AppState;
+use crate::wire::{
+    ListVersionView, PaymentResult, ScreeningHitView, ScreeningMatchRequest, ScreeningMatchResponse,
+};
+
+async fn hold_action(
+    state: &AppState,
+    caller: Caller,
+    action: Action,
+) -> Result<Json<PaymentResult>, ApiError> {
+    caller.require_officer()?;
+    let outcome = state.submit(Command::new(caller.0, action)).await?;
+    payment_response(state, outcome, false).map(|(_, result)| Json(result))
+}
+
+/// A compliance officer records the first look at a held payment.
+#[utoipa::path(post, path = "/v1/compliance/held/{id}/review", tag = "compliance",
+    params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
+    responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<PaymentId>,
+) -> Result<Json<PaymentResult>, ApiError> {
+    hold_action(&state, caller, Action::ReviewHold { payment: id }).await
+}
+
+/// A second officer (not the reviewer) releases the payment: it proceeds to reservation.
+#[utoipa::path(post, path = "/v1/compliance/held/{id}/release", tag = "compliance",
+    params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
+    responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn release(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<PaymentId>,
+) -> Result<Json<PaymentResult>, ApiError> {
+    hold_action(&state, caller, Action::ReleaseHold { payment: id }).await
+}
+
+/// A second officer (not the reviewer) rejects the payment with reason `sanctions_hit`.
+#[utoipa::path(post, path = "/v1/compliance/held/{id}/reject", tag = "compliance",
+    params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
+    responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<PaymentId>,
+) -> Result<Json<PaymentResult>, ApiError> {
+    hold_action(&state, caller, Action::RejectHold { payment: id }).await
+}
+
+/// Screens a name ad hoc against the active lists (compliance officers and the operator).
+#[utoipa::path(post, path = "/v1/screening/match", tag = "compliance",
+    request_body = ScreeningMatchRequest, security(("bearer" = [])),
+    responses((status = 200, body = ScreeningMatchResponse), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn screen_match(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<ScreeningMatchRequest>,
+) -> Result<Json<ScreeningMatchResponse>, ApiError> {
+    caller.require_compliance_view()?;
+    if request.name.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "invalid_text",
+            "name",
+            "name must not be empty",
+        ));
+    }
+    if request.threshold.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
+        return Err(ApiError::invalid(
+            "invalid_threshold",
+            "threshold",
+            "threshold must be in 0..=1",
+        ));
+    }
+    let result = state.screener.screen_name(&request.name, request.threshold);
+    Ok(Json(ScreeningMatchResponse {
+        query: result.query,
+        hits: result
+            .hits
+            .into_iter()
+            .map(|hit| ScreeningHitView {
+                list: hit.list.as_str().to_owned(),
+                reference: hit.reference,
+                name: hit.name,
+                matched_name: hit.matched_name,
+                score: hit.score,
+                explanation: hit.explanation,
+            })
+            .collect(),
+        lists: result
+            .lists
+            .into_iter()
+            .map(|v| ListVersionView {
+                source: v.source.as_str().to_owned(),
+                version: v.content_hash,
+            })
+            .collect(),
+    }))
+}

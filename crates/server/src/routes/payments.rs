@@ -1,0 +1,209 @@
+//! Payment commands: create (screened at the edge), accept, reject, return.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use hub::{Action, Command, CreatePayment, Outcome, PaymentId, Principal, Success};
+
+use crate::auth::Caller;
+use crate::convert;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+use crate::routes::unexpected;
+use crate::state::{AppState, hub_error};
+use crate::wire::{
+    CreatePaymentRequest, PaymentResult, RejectPaymentRequest, ReturnPaymentRequest,
+};
+
+const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+/// Turns a create request into a screened, journal-ready command, checking everything that
+/// needs no hub state first (so a bad request is refused before it is journalled).
+pub async fn create_command(
+    state: &AppState,
+    actor: &Principal,
+    request: CreatePaymentRequest,
+) -> Result<Command, ApiError> {
+    match actor {
+        Principal::Participant(id) if id.0 == request.debtor_participant => {}
+        Principal::Participant(_) => {
+            return Err(hub_error(hub::HubError::ForbiddenNotDebtor));
+        }
+        _ => {
+            return Err(ApiError::forbidden(
+                "forbidden_not_participant",
+                "only the debtor participant may create a payment",
+            ));
+        }
+    }
+    let expires_at = expiry(state, request.expires_in_secs)?;
+    let (currency, exponent) = state.exponent(&request.currency, "currency").await?;
+    let instruction = convert::instruction(request, currency, exponent)?;
+    let screening = state
+        .screener
+        .verdict(&instruction.debtor, &instruction.creditor)?;
+    let create = CreatePayment {
+        instruction,
+        expires_at,
+        screening,
+    };
+    Ok(Command::new(
+        actor.clone(),
+        Action::CreatePayment(Box::new(create)),
+    ))
+}
+
+/// The absolute expiry (ns) for a requested lifetime.
+fn expiry(state: &AppState, expires_in_secs: Option<u64>) -> Result<u64, ApiError> {
+    let secs = expires_in_secs.unwrap_or(state.config.payment_expiry_default_secs);
+    let max = state.config.payment_expiry_max_secs;
+    if secs == 0 || secs > max {
+        return Err(ApiError::invalid(
+            "invalid_expiry",
+            "expires_in_secs",
+            format!("expires_in_secs must be between 1 and {max}"),
+        ));
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| ApiError::Internal)?;
+    let now = u64::try_from(now.as_nanos()).map_err(|_| ApiError::Internal)?;
+    secs.checked_mul(NANOS_PER_SEC)
+        .and_then(|d| now.checked_add(d))
+        .ok_or(ApiError::Internal)
+}
+
+/// The wire result of a payment command's outcome, with its HTTP status.
+pub fn payment_response(
+    state: &AppState,
+    outcome: Outcome,
+    created: bool,
+) -> Result<(StatusCode, PaymentResult), ApiError> {
+    let success = outcome.map_err(|error| {
+        if created {
+            state.metrics.payment(error.code());
+        }
+        hub_error(error)
+    })?;
+    match success {
+        Success::Payment(payment) => {
+            let result = convert::payment_result(&payment);
+            if created {
+                state.metrics.payment(payment.status.code());
+            }
+            let status = if created && !payment.replayed {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok((status, result))
+        }
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Creates a payment: screens both parties, then reserves funds (or holds it for compliance).
+/// Resubmitting the same id with the same content answers 200 with the original result.
+#[utoipa::path(post, path = "/v1/payments", tag = "payments",
+    request_body = CreatePaymentRequest, security(("bearer" = [])),
+    responses((status = 201, body = PaymentResult, description = "Created (reserved or held)"),
+        (status = 200, body = PaymentResult, description = "Identical resubmission"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<CreatePaymentRequest>,
+) -> Result<(StatusCode, Json<PaymentResult>), ApiError> {
+    let command = create_command(&state, &caller.0, request).await?;
+    let outcome = state.submit(command).await?;
+    let (status, result) = payment_response(&state, outcome, true)?;
+    Ok((status, Json(result)))
+}
+
+async fn decide(
+    state: &AppState,
+    actor: Principal,
+    action: Action,
+) -> Result<Json<PaymentResult>, ApiError> {
+    let outcome = state.submit(Command::new(actor, action)).await?;
+    payment_response(state, outcome, false).map(|(_, result)| Json(result))
+}
+
+/// The creditor participant accepts: the reservation is posted.
+#[utoipa::path(post, path = "/v1/payments/{id}/accept", tag = "payments",
+    params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
+    responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<PaymentId>,
+) -> Result<Json<PaymentResult>, ApiError> {
+    caller.require_participant()?;
+    decide(&state, caller.0, Action::AcceptPayment { payment: id }).await
+}
+
+/// The creditor participant rejects: the reservation is voided with a reason.
+#[utoipa::path(post, path = "/v1/payments/{id}/reject", tag = "payments",
+    params(("id" = Uuid, Path, description = "Payment id")),
+    request_body = RejectPaymentRequest, security(("bearer" = [])),
+    responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<PaymentId>,
+    ApiJson(request): ApiJson<RejectPaymentRequest>,
+) -> Result<Json<PaymentResult>, ApiError> {
+    caller.require_participant()?;
+    let reason = convert::participant_reason(request.reason.as_deref(), "reason")?;
+    decide(
+        &state,
+        caller.0,
+        Action::RejectPayment {
+            payment: id,
+            reason,
+        },
+    )
+    .await
+}
+
+/// The creditor participant of a committed payment sends the money back as a new payment.
+#[utoipa::path(post, path = "/v1/payments/{id}/return", tag = "payments",
+    params(("id" = Uuid, Path, description = "Payment id")),
+    request_body = ReturnPaymentRequest, security(("bearer" = [])),
+    responses((status = 200, body = PaymentResult, description = "The return payment"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn return_payment(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<PaymentId>,
+    ApiJson(request): ApiJson<ReturnPaymentRequest>,
+) -> Result<Json<PaymentResult>, ApiError> {
+    caller.require_participant()?;
+    let reason = convert::participant_reason(request.reason.as_deref(), "reason")?;
+    let action = Action::ReturnPayment {
+        payment: id,
+        return_id: request.return_payment_id,
+        reason,
+    };
+    let outcome = state.submit(Command::new(caller.0, action)).await?;
+    match outcome.map_err(hub_error)? {
+        Success::Returned { return_payment, .. } => Ok(Json(PaymentResult {
+            payment_id: return_payment,
+            status: crate::wire::PaymentStatusWire::Committed,
+            reason_code: Some(reason.code().to_owned()),
+            iso_reason: reason.iso_code().map(str::to_owned),
+            replayed: false,
+        })),
+        other => Err(unexpected(&other)),
+    }
+}

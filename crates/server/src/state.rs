@@ -1,0 +1,240 @@
+//! Shared state of the running server and the one path into the sequencer.
+//!
+//! Every handler reaches the hub through [`AppState`]: commands via [`AppState::submit`] /
+//! [`AppState::submit_many`] (journalled, durable before they answer) and queries via
+//! [`AppState::read`] (run on the sequencer thread between batches, so they are linearizable).
+//!
+//! Two small caches keep the hot payment path free of reads, because every read makes the
+//! sequencer close the batch it is gathering (smaller batches, more fsyncs):
+//! - principals by token hash: filled on first use, cleared whenever this server submits a
+//!   credential revocation. The server is the only writer of the journal, so no other path can
+//!   make a cached principal stale.
+//! - currency exponents: a currency, once added, never changes its exponent.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::http::StatusCode;
+use hub::{Command, CurrencyCode, Hub, HubError, Outcome, Principal};
+use journal::{SequencerError, SequencerHandle};
+use tokio::sync::Notify;
+
+use crate::config::ServerConfig;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::screen::Screener;
+
+/// Cheap to clone; one per server.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The parts of [`AppState`].
+pub struct Inner {
+    pub sequencer: SequencerHandle<Hub>,
+    pub config: ServerConfig,
+    pub metrics: Metrics,
+    pub screener: Screener,
+    /// Woken after every committed submission, for inbox long-polls.
+    pub changed: Notify,
+    principals: RwLock<HashMap<[u8; 32], Principal>>,
+    exponents: RwLock<HashMap<CurrencyCode, u8>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(
+        sequencer: SequencerHandle<Hub>,
+        config: ServerConfig,
+        metrics: Metrics,
+        screener: Screener,
+    ) -> Self {
+        AppState(Arc::new(Inner {
+            sequencer,
+            config,
+            metrics,
+            screener,
+            changed: Notify::new(),
+            principals: RwLock::new(HashMap::new()),
+            exponents: RwLock::new(HashMap::new()),
+        }))
+    }
+
+    /// Submits one command and waits for its durable outcome.
+    pub async fn submit(&self, command: Command) -> Result<Outcome, ApiError> {
+        let revokes = is_revocation(&command);
+        let started = Instant::now();
+        let outcome = self
+            .sequencer
+            .submit(command)
+            .await
+            .map_err(sequencer_error)?;
+        self.after_commit(1, started, revokes);
+        Ok(outcome)
+    }
+
+    /// Submits many commands as one unit; outcomes come back in order.
+    pub async fn submit_many(&self, commands: Vec<Command>) -> Result<Vec<Outcome>, ApiError> {
+        if commands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let count = commands.len();
+        let revokes = commands.iter().any(is_revocation);
+        let started = Instant::now();
+        let outcomes = self
+            .sequencer
+            .submit_many(commands)
+            .await
+            .map_err(sequencer_error)?;
+        self.after_commit(count, started, revokes);
+        Ok(outcomes)
+    }
+
+    fn after_commit(&self, count: usize, started: Instant, revokes: bool) {
+        self.metrics.submission(count, started.elapsed());
+        if revokes {
+            self.principals
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+        }
+        self.changed.notify_waiters();
+    }
+
+    /// Runs a query against the hub's state between batches.
+    pub async fn read<R, F>(&self, query: F) -> Result<R, ApiError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Hub) -> R + Send + 'static,
+    {
+        self.sequencer.read(query).await.map_err(sequencer_error)
+    }
+
+    /// The principal a token hash belongs to, if any.
+    pub async fn principal(&self, token_hash: [u8; 32]) -> Result<Option<Principal>, ApiError> {
+        let cached = self
+            .principals
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&token_hash)
+            .cloned();
+        if cached.is_some() {
+            return Ok(cached);
+        }
+        let found = self
+            .read(move |hub| hub.principal_for_token_hash(&token_hash))
+            .await?;
+        if let Some(principal) = &found {
+            self.principals
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(token_hash, principal.clone());
+        }
+        Ok(found)
+    }
+
+    /// The exponent of an accepted currency; `currency_not_accepted` (422 on `field`) otherwise.
+    pub async fn exponent(&self, code: &str, field: &str) -> Result<(CurrencyCode, u8), ApiError> {
+        let currency = CurrencyCode::new(code).map_err(|error| hub_error_at(error, field))?;
+        let cached = self
+            .exponents
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&currency)
+            .copied();
+        if let Some(exponent) = cached {
+            return Ok((currency, exponent));
+        }
+        let exponent = self
+            .read(move |hub| hub.currency(currency).map(|c| c.exponent))
+            .await?
+            .ok_or_else(|| hub_error_at(HubError::CurrencyNotAccepted, field))?;
+        self.exponents
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(currency, exponent);
+        Ok((currency, exponent))
+    }
+}
+
+fn is_revocation(command: &Command) -> bool {
+    matches!(command.action, hub::Action::RevokeCredential { .. })
+}
+
+/// A stopped sequencer is a 503; anything else from it is an internal failure.
+pub fn sequencer_error(error: SequencerError) -> ApiError {
+    match error {
+        SequencerError::Stopped | SequencerError::Journal(_) => {
+            tracing::error!(%error, "sequencer unavailable");
+            ApiError::Unavailable
+        }
+        other => {
+            tracing::error!(error = %other, "sequencer failure");
+            ApiError::Internal
+        }
+    }
+}
+
+/// The HTTP status for a hub refusal, by its code's family.
+pub fn hub_status(error: &HubError) -> StatusCode {
+    use HubError::*;
+    match error {
+        ForbiddenOperatorOnly
+        | ForbiddenNotDebtor
+        | ForbiddenNotCreditor
+        | ForbiddenNotComplianceOfficer
+        | ForbiddenNotOwnParticipant
+        | ForbiddenNotFxProvider
+        | ForbiddenNotParticipantRole => StatusCode::FORBIDDEN,
+        ParticipantNotFound | PaymentNotFound | CredentialNotFound => StatusCode::NOT_FOUND,
+        DuplicatePaymentIdDifferentContent
+        | CurrencyExists
+        | BicAlreadyAdmitted
+        | CredentialExists
+        | CredentialAlreadyRevoked
+        | ParticipantAlreadyActive
+        | ParticipantAlreadySuspended
+        | PaymentNotReserved
+        | PaymentExpired
+        | PaymentNotCommitted
+        | PaymentAlreadyReturned
+        | PaymentNotHeld
+        | HoldNotReviewed
+        | HoldAlreadyReviewed
+        | FourEyesSameOfficer => StatusCode::CONFLICT,
+        LedgerRejected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// Converts a hub refusal into the API error, with the hub's field (if any).
+pub fn hub_error(error: HubError) -> ApiError {
+    let field = error.field().map(str::to_owned);
+    hub_error_with_field(error, field)
+}
+
+/// Converts a hub refusal, naming `field` as the offending input.
+pub fn hub_error_at(error: HubError, field: &str) -> ApiError {
+    hub_error_with_field(error, Some(field.to_owned()))
+}
+
+fn hub_error_with_field(error: HubError, field: Option<String>) -> ApiError {
+    let status = hub_status(&error);
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        // A ledger refusal the hub did not foresee is a bug: log it, do not leak it.
+        tracing::error!(%error, "hub reported an internal failure");
+        return ApiError::Internal;
+    }
+    ApiError::Rejected {
+        status,
+        code: error.code().to_owned(),
+        message: error.to_string(),
+        field,
+    }
+}

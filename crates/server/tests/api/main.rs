@@ -1,0 +1,8 @@
+//! HTTP API tests: a real server on an ephemeral loopback port, driven with reqwest. One test
+//! binary (modules below) so the suite links once.
+
+mod authz;
+mod flows;
+mod harness;
+mod restart;
+mod validation;
