@@ -140,9 +140,14 @@ impl Hub {
                 .account(account_id(participant, config.code, AccountKind::Liquidity))?;
         let cap = position.net_debit_cap.unwrap_or(0);
         let available = match config.model {
-            SettlementModel::DeferredNet => {
-                cap.saturating_sub(position.net_debit_position().unwrap_or(u128::MAX))
-            }
+            // The ledger admits a debit while debits + pending - credits_posted <= cap.
+            SettlementModel::DeferredNet => position
+                .debits_posted
+                .checked_add(position.debits_pending)
+                .map_or(0, |debits| {
+                    cap.saturating_add(position.credits_posted)
+                        .saturating_sub(debits)
+                }),
             SettlementModel::Gross => liquidity
                 .available()
                 .and_then(|a| u128::try_from(a).ok())
