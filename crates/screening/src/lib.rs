@@ -14,6 +14,7 @@
 //! ```
 //! This crate does no network I/O and knows nothing of HTTP.
 
+pub mod bench;
 mod countries;
 mod error;
 pub mod fixtures;

@@ -44,7 +44,7 @@ fn field(record: &csv::StringRecord, i: usize) -> Option<&str> {
     (!v.is_empty() && v != "-0-").then_some(v)
 }
 
-/// Reads every record of one file, checking the field count; `f` gets (line, record).
+/// Reads every record of one file, checking the field count, and hands each to `f`.
 fn for_each_record(
     file: &'static str,
     bytes: &[u8],
@@ -52,7 +52,7 @@ fn for_each_record(
     offset: u64,
     total: u64,
     progress: &mut dyn FnMut(u64, u64),
-    mut f: impl FnMut(u64, &csv::StringRecord) -> Result<(), String>,
+    mut f: impl FnMut(&csv::StringRecord) -> Result<(), String>,
 ) -> Result<(), ImportError> {
     let body = body(file, bytes)?;
     let reader = ProgressReader::new(body, offset, total, progress);
@@ -61,31 +61,43 @@ fn for_each_record(
         .flexible(true)
         .from_reader(reader);
     let mut record = csv::StringRecord::new();
+    // csv's own line counter lags with CRLF input (a record "starts" at the LF of the previous
+    // line end); count line ends before the record's first byte instead.
+    let line_at = |byte: u64| -> u64 {
+        let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(body.len());
+        while end < body.len() && matches!(body[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        let newlines = body[..end].iter().filter(|&&b| b == b'\n').count();
+        u64::try_from(newlines)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1)
+    };
     loop {
-        let line = csv.position().line();
+        let start = csv.position().byte();
         match csv.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(line, csv::Position::line);
+                let byte = e.position().map_or(start, csv::Position::byte);
                 return Err(ImportError::Csv {
                     file,
-                    line,
+                    line: line_at(byte),
                     message: e.to_string(),
                 });
             }
         }
-        let line = record.position().map_or(line, csv::Position::line);
+        let byte = start;
         if record.len() != fields {
             return Err(ImportError::Csv {
                 file,
-                line,
+                line: line_at(byte),
                 message: format!("expected {fields} fields, found {}", record.len()),
             });
         }
-        f(line, &record).map_err(|message| ImportError::Csv {
+        f(&record).map_err(|message| ImportError::Csv {
             file,
-            line,
+            line: line_at(byte),
             message,
         })?;
     }
@@ -104,7 +116,7 @@ pub(super) fn parse(
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_ent_num: HashMap<String, usize> = HashMap::new();
 
-    for_each_record("sdn.csv", sdn, SDN_FIELDS, 0, total, progress, |_, r| {
+    for_each_record("sdn.csv", sdn, SDN_FIELDS, 0, total, progress, |r| {
         let reference = field(r, 0).ok_or("missing ent_num")?.to_owned();
         if by_ent_num.contains_key(&reference) {
             return Err(format!("duplicate ent_num {reference}"));
@@ -119,50 +131,34 @@ pub(super) fn parse(
     }
     let mut offset = size(sdn);
     if let Some(alt) = alt {
-        for_each_record(
-            "alt.csv",
-            alt,
-            ALT_FIELDS,
-            offset,
-            total,
-            progress,
-            |_, r| {
-                let entry = lookup(&by_ent_num, &mut entries, r)?;
-                let name = field(r, 3).ok_or("missing alt_name")?.to_owned();
-                let weak = field(r, 4).is_some_and(|m| m.to_ascii_lowercase().contains("weak"));
-                let quality = if weak {
-                    AliasQuality::Low
-                } else {
-                    AliasQuality::Good
-                };
-                entry.aliases.push(Alias { name, quality });
-                Ok(())
-            },
-        )?;
+        for_each_record("alt.csv", alt, ALT_FIELDS, offset, total, progress, |r| {
+            let entry = lookup(&by_ent_num, &mut entries, r)?;
+            let name = field(r, 3).ok_or("missing alt_name")?.to_owned();
+            let weak = field(r, 4).is_some_and(|m| m.to_ascii_lowercase().contains("weak"));
+            let quality = if weak {
+                AliasQuality::Low
+            } else {
+                AliasQuality::Good
+            };
+            entry.aliases.push(Alias { name, quality });
+            Ok(())
+        })?;
         offset = offset.saturating_add(size(alt));
     }
     if let Some(add) = add {
-        for_each_record(
-            "add.csv",
-            add,
-            ADD_FIELDS,
-            offset,
-            total,
-            progress,
-            |_, r| {
-                let entry = lookup(&by_ent_num, &mut entries, r)?;
-                let parts: Vec<&str> = (2..=4).filter_map(|i| field(r, i)).collect();
-                if let Some(country) = field(r, 4) {
-                    if !entry.countries.iter().any(|c| c == country) {
-                        entry.countries.push(country.to_owned());
-                    }
-                }
-                if !parts.is_empty() {
-                    entry.addresses.push(parts.join(", "));
-                }
-                Ok(())
-            },
-        )?;
+        for_each_record("add.csv", add, ADD_FIELDS, offset, total, progress, |r| {
+            let entry = lookup(&by_ent_num, &mut entries, r)?;
+            let parts: Vec<&str> = (2..=4).filter_map(|i| field(r, i)).collect();
+            if let Some(country) = field(r, 4)
+                && !entry.countries.iter().any(|c| c == country)
+            {
+                entry.countries.push(country.to_owned());
+            }
+            if !parts.is_empty() {
+                entry.addresses.push(parts.join(", "));
+            }
+            Ok(())
+        })?;
     }
     Ok(ImportedList {
         version: ListVersion {

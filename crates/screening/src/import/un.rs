@@ -72,7 +72,7 @@ impl Record {
     }
 
     fn finish_birth(&mut self) {
-        let year = |k: &str| self.sub_field(k).and_then(|v| parse_year(v));
+        let year = |k: &str| self.sub_field(k).and_then(parse_year);
         let date = self.sub_field("DATE");
         let kind = self.sub_field("TYPE_OF_DATE").unwrap_or("EXACT");
         let (from, to, text) = if let (Some(f), Some(t)) = (year("FROM_YEAR"), year("TO_YEAR")) {
@@ -191,7 +191,19 @@ pub(super) fn parse(
                 stack.push(name);
                 text.clear();
             }
-            Event::Empty(_) => text.clear(),
+            Event::Empty(e) => {
+                // An empty section (`<ENTITIES/>`) is fine; an empty root or record is not.
+                let problem = match stack.len() {
+                    0 => Some("root element must be CONSOLIDATED_LIST with content"),
+                    2 => Some("empty record"),
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                    return Err(structure(&name, problem));
+                }
+                text.clear();
+            }
             Event::Text(t) => {
                 let decoded = t.xml_content().map_err(|e| ImportError::XmlSyntax {
                     position,

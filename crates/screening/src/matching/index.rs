@@ -84,7 +84,7 @@ impl ListIndex {
                 *df.entry(key.clone()).or_default() += 1;
             }
             for pair in name.tokens.windows(2) {
-                keys.push(joined_key(&pair[0], &pair[1]).into());
+                keys.extend(joined_keys(&pair[0], &pair[1]).map(Box::from));
             }
             keys.sort_unstable();
             keys.dedup();
@@ -133,12 +133,13 @@ impl ListIndex {
     }
 }
 
-/// Key of two adjacent tokens written as one ("Jong Un" ~ "Jongun").
-pub(crate) fn joined_key(a: &Token, b: &Token) -> String {
-    let mut joined = String::with_capacity(a.text.len() + b.text.len());
-    joined.push_str(&a.text);
-    joined.push_str(&b.text);
-    phonetic_key(&joined)
+/// Keys of two adjacent tokens written as one ("Jong Un" ~ "Jongun"), from the canonical and
+/// from the original spellings (they differ when a syllable is in the variant table).
+pub(crate) fn joined_keys(a: &Token, b: &Token) -> [String; 2] {
+    [
+        phonetic_key(&format!("{}{}", a.text, b.text)),
+        phonetic_key(&format!("{}{}", a.original, b.original)),
+    ]
 }
 
 /// Inverse document frequency: common tokens (Muhammad, Ali) weigh little, rare ones a lot.

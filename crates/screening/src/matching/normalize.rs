@@ -3,12 +3,12 @@
 //!
 //! The phonetic key is a small hand-written scheme (written here because no maintained crate
 //! covers romanised Arabic/Korean names; Soundex/Metaphone are tuned for English): keep the first
-//! letter's class, then drop vowels, `h`, `w`, `y`, merge voiced/unvoiced pairs (b/p, d/t,
-//! g/k/q/c, j/ch/zh, s/z, f/v/ph) and `l`/`r`, and collapse repeats. So "Qaddafi", "Gadhafi" and
+//! letter's class, then drop vowels and `h`, `w`, `v`, `y` (Arabic waw is w or v or a vowel),
+//! merge voiced/unvoiced pairs (b/p, d/t, g/k/q/c, j/ch/zh, s/z, f/ph) and `l`/`r`, and collapse repeats. So "Qaddafi", "Gadhafi" and
 //! "Kadhafi" all key to `KTF`; "Jong", "Chong", "Jung" and "Jeong" to `JNK`; an Arabic consonant
 //! skeleton "mhmd" and "Muhammad" both to `MT`.
 
-use super::script::transliterate;
+use super::script::{SKELETON_MARK, transliterate};
 
 /// Longest name accepted, in bytes; longer input is truncated at a token boundary.
 pub(crate) const NAME_BYTES_MAX: usize = 512;
@@ -24,6 +24,13 @@ pub(crate) struct Token {
     pub original: Box<str>,
     /// Phonetic key.
     pub key: Box<str>,
+    /// Vowel pattern (see [`vowel_signature`]).
+    pub vowels: Box<str>,
+    /// Transliterated from Arabic script: a consonant skeleton with unreliable vowels.
+    pub skeleton: bool,
+    /// Member of a known spelling family: two known tokens with different canonical forms are
+    /// different names (Mahmud is not Muhammad, Hassan is not Hussein).
+    pub known: bool,
 }
 
 /// Titles and honorifics that say nothing about identity.
@@ -75,12 +82,18 @@ const TITLES: &[&str] = &[
     "hojjatoleslam",
     "emir",
     "amir",
+    "sayyed",
+    "sayyid",
+    "seyed",
+    "seyyed",
+    "syed",
+    "sayed",
 ];
 
 /// Connecting words and articles that lists use inconsistently ("al-", "bin", "de"). Dropped
 /// unless the name would become empty.
 const PARTICLES: &[&str] = &[
-    "al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", "an", "bin", "ibn", "ben", "bint",
+    "al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", "an", "bin", "ibn", "bn", "ben", "bint",
     "binti", "de", "da", "del", "della", "der", "di", "du", "dos", "das", "la", "le", "van", "von",
     "y", "e", "of", "the", "and",
 ];
@@ -148,17 +161,31 @@ const VARIANTS: &[&[&str]] = &[
     &["kim", "gim"],
     &["song", "sung", "seong"],
     &["chol", "cheol", "chul"],
-    &["yong", "young", "yeong", "ryong"],
+    &["yong", "young", "yeong"],
     &["il", "ill"],
+    &["saif", "seif", "sayf", "saifu"],
     &["kwang", "gwang"],
 ];
 
-fn canonical(token: &str) -> &str {
+/// The canonical spelling, and whether the token belongs to a known family.
+fn canonical(token: &str) -> (&str, bool) {
     VARIANTS
         .iter()
         .find(|family| family.contains(&token))
         .and_then(|family| family.first().copied())
-        .unwrap_or(token)
+        .map_or((token, false), |c| (c, true))
+}
+
+/// Particles that names also carry glued to the next word ("Binladen", "Alzawahiri").
+const GLUED_PARTICLES: &[&str] = &["bin", "ibn", "ben", "al", "el", "abd", "abdul", "abdel"];
+
+/// The rest of a token that starts with a glued particle, if the rest is a plausible name.
+pub(crate) fn strip_glued_particle(token: &str) -> Option<&str> {
+    GLUED_PARTICLES.iter().find_map(|p| {
+        token
+            .strip_prefix(p)
+            .filter(|rest| rest.len() >= 4 && token.len() > p.len() + 3)
+    })
 }
 
 /// Normalises a name into tokens. Returns an empty vector for input with no letters or digits.
@@ -166,25 +193,58 @@ pub(crate) fn tokenize(name: &str) -> Vec<Token> {
     let name = truncate(name);
     let mut ascii = String::with_capacity(name.len() + 8);
     transliterate(name, &mut ascii);
-    let words: Vec<&str> = ascii
+    let words: Vec<(bool, &str)> = ascii
         .split_whitespace()
-        .filter(|w| !TITLES.contains(w))
+        .map(|w| match w.strip_prefix(SKELETON_MARK) {
+            Some(rest) => (true, rest),
+            None => (false, w),
+        })
+        .filter(|(_, w)| !w.is_empty() && !TITLES.contains(w))
         .take(TOKENS_MAX * 2)
         .collect();
-    let meaningful = words.iter().filter(|w| !PARTICLES.contains(w)).count();
+    let meaningful = words.iter().filter(|(_, w)| !PARTICLES.contains(w)).count();
     words
         .into_iter()
-        .filter(|w| meaningful == 0 || !PARTICLES.contains(w))
+        .filter(|(_, w)| meaningful == 0 || !PARTICLES.contains(w))
         .take(TOKENS_MAX)
-        .map(|w| {
-            let text = canonical(w);
+        .map(|(skeleton, w)| {
+            let (text, known) = canonical(w);
             Token {
                 key: phonetic_key(text).into(),
+                vowels: vowel_signature(text).into(),
                 text: text.into(),
                 original: w.into(),
+                skeleton,
+                known,
             }
         })
         .collect()
+}
+
+/// The vowels of a token with common digraphs folded (eo→o, eu/ou/oo→u, ee→i, ae→e, an `i`
+/// glide before a vowel dropped as in Russian "Iurii", a final `y` read as `i`), repeats
+/// collapsed: "jeong" → "o", "muhammad" → "ua", "iurii" and "yuri" → "ui".
+pub(crate) fn vowel_signature(token: &str) -> String {
+    let final_y = token.strip_suffix('y').map(|t| format!("{t}i"));
+    let token = final_y.as_deref().unwrap_or(token);
+    let folded = token
+        .replace("ia", "a")
+        .replace("iu", "u")
+        .replace("io", "o")
+        .replace("ie", "e")
+        .replace("eo", "o")
+        .replace("eu", "u")
+        .replace("ou", "u")
+        .replace("oo", "u")
+        .replace("ee", "i")
+        .replace("ae", "e");
+    let mut out = String::new();
+    for c in folded.chars() {
+        if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u') && !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn truncate(name: &str) -> &str {
@@ -206,7 +266,7 @@ fn class(c: u8) -> Option<u8> {
         b'g' | b'k' | b'q' | b'c' => b'K',
         b'j' => b'J',
         b's' | b'z' | b'x' => b'S',
-        b'f' | b'v' => b'F',
+        b'f' => b'F',
         b'l' | b'r' => b'R',
         b'm' => b'M',
         b'n' => b'N',

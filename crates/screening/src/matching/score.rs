@@ -3,21 +3,24 @@
 //! Every query token is paired with at most one listed token (or two adjacent listed tokens
 //! written together, or vice versa), greedily by similarity. Token similarity:
 //! exact 1.0; same canonical spelling after variant folding ("variant") 0.97; same phonetic key
-//! ("phonetic") 0.7 + 0.3·JW; Jaro–Winkler ≥ 0.88 otherwise ("fuzzy"); a single letter against a
-//! token it begins ("initial") 0.8; joined/split tokens ("joined") 0.97 when the letters agree.
+//! and vowel pattern, or an Arabic-script skeleton ("phonetic") 0.9 + 0.1·JW; same key with
+//! other vowels JW if ≥ 0.82 (tokens over 4 letters); Jaro–Winkler ≥ 0.88 (≥ 0.92 for short
+//! tokens) otherwise ("fuzzy"); a single letter against a token it begins ("initial") 0.8; a
+//! prefix of 3+ letters ("abbreviation") 0.85; joined/split tokens ("joined") 0.97 when the
+//! letters agree. Two different members of the spelling-variant table never match.
 //! Each token weighs its rarity in the list (IDF), so matching "Muhammad" proves little and an
 //! unmatched rare query token costs a lot. The score blends how much of the query is covered
 //! with how much of the listed name is covered:
-//! `score = 0.65·query_coverage + 0.35·listed_coverage`, both weighted sums of similarities.
+//! `score = 0.75·query_coverage + 0.25·listed_coverage`, both weighted sums of similarities.
 
 use strsim::jaro_winkler;
 
-use super::normalize::{Token, phonetic_key};
+use super::normalize::{Token, phonetic_key, strip_glued_particle};
 
 /// Weight of query coverage in the score; the listed name's coverage gets the rest.
-pub(crate) const QUERY_SHARE: f64 = 0.65;
+pub(crate) const QUERY_SHARE: f64 = 0.75;
 /// Below this Jaro–Winkler similarity two tokens with different keys do not match.
-const FUZZY_MIN: f64 = 0.88;
+const FUZZY_MIN: f64 = 0.9;
 /// Joined/split tokens need this Jaro–Winkler similarity when keys differ.
 const JOINED_FUZZY_MIN: f64 = 0.93;
 
@@ -29,6 +32,7 @@ pub(crate) enum How {
     Phonetic(f64),
     Fuzzy(f64),
     Initial,
+    Prefix,
     Joined,
 }
 
@@ -40,6 +44,7 @@ impl How {
             Self::Phonetic(jw) => format!("phonetic(jw={jw:.2})"),
             Self::Fuzzy(jw) => format!("fuzzy(jw={jw:.2})"),
             Self::Initial => "initial".into(),
+            Self::Prefix => "abbreviation".into(),
             Self::Joined => "joined".into(),
         }
     }
@@ -67,6 +72,19 @@ fn concat(tokens: &[Token]) -> String {
     tokens.iter().map(|t| &*t.text).collect()
 }
 
+/// Preference for a join over a one-to-one pair of nearly the same similarity.
+const JOIN_BONUS: f64 = 0.03;
+/// Tokens this short are common syllables (Korean, Chinese): they need closer spelling.
+const SHORT_TOKEN_LEN: usize = 4;
+/// Jaro–Winkler needed by same-key tokens with the same vowels.
+const PHONETIC_MIN: f64 = 0.8;
+/// Jaro–Winkler needed between an Arabic skeleton and the consonants of a Latin spelling.
+const SKELETON_MIN: f64 = 0.85;
+/// Jaro–Winkler needed by same-key tokens whose vowels differ.
+const PHONETIC_VOWEL_MISMATCH_MIN: f64 = 0.82;
+/// Jaro–Winkler needed for a fuzzy match of short tokens.
+const SHORT_FUZZY_MIN: f64 = 0.92;
+
 fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
     if a.text == b.text {
         return Some(if a.original == b.original {
@@ -74,6 +92,10 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
         } else {
             (0.97, How::Variant)
         });
+    }
+    if a.known && b.known {
+        // Two different known names (Mahmud vs Muhammad) never match by resemblance.
+        return None;
     }
     let (short, long) = if a.text.len() <= b.text.len() {
         (a, b)
@@ -83,16 +105,59 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
     if short.text.len() == 1 {
         let initial =
             long.text.starts_with(&*short.text) || long.original.starts_with(&*short.original);
-        return initial.then_some((0.8, How::Initial));
+        // A query initial for a listed name is usual; a listed initial says less about a full
+        // query name, so it counts for less.
+        let sim = if std::ptr::eq(short, a) { 0.8 } else { 0.6 };
+        return initial.then_some((sim, How::Initial));
     }
     let jw = jaro_winkler(&a.text, &b.text);
-    if a.key == b.key {
-        Some(((0.7 + 0.3 * jw).max(jw), How::Phonetic(jw)))
-    } else if jw >= FUZZY_MIN {
-        Some((jw, How::Fuzzy(jw)))
-    } else {
-        None
+    if a.skeleton != b.skeleton {
+        // Arabic-script skeleton against a Latin spelling: compare consonants only.
+        let (skeleton, latin) = if a.skeleton { (a, b) } else { (b, a) };
+        let consonants: String = latin
+            .text
+            .chars()
+            .filter(|c| !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
+            .collect();
+        let cjw = jaro_winkler(&skeleton.text, &consonants);
+        if skeleton.key == latin.key && cjw >= SKELETON_MIN {
+            return Some((0.9 + 0.1 * cjw, How::Phonetic(cjw)));
+        }
     }
+    let is_short = short.text.len() <= SHORT_TOKEN_LEN;
+    if a.key == b.key {
+        // Jaro–Winkler is uninformative for 2–4 letter syllables, so there key and vowels decide.
+        if a.vowels == b.vowels && (is_short || jw >= PHONETIC_MIN) {
+            return Some((0.9 + 0.1 * jw, How::Phonetic(jw)));
+        }
+        if !is_short && jw >= PHONETIC_VOWEL_MISMATCH_MIN {
+            return Some((jw, How::Phonetic(jw)));
+        }
+    }
+    let fuzzy_min = if is_short { SHORT_FUZZY_MIN } else { FUZZY_MIN };
+    if jw >= fuzzy_min {
+        return Some((jw, How::Fuzzy(jw)));
+    }
+    // Abbreviations: "Corp" for "Corporation", "Intl" is not handled.
+    if short.text.len() >= 3
+        && long.text.len() > short.text.len() + 2
+        && long.text.starts_with(&*short.text)
+    {
+        return Some((0.85, How::Prefix));
+    }
+    // A particle glued to the name: "Binladen" for "bin Ladin", "Alzawahiri" for "al-Zawahiri".
+    if let Some(rest) = strip_glued_particle(&a.text).or_else(|| strip_glued_particle(&b.text)) {
+        let other = if strip_glued_particle(&a.text) == Some(rest) {
+            b
+        } else {
+            a
+        };
+        let jw = jaro_winkler(rest, &other.text);
+        if rest == &*other.text || (phonetic_key(rest) == *other.key && jw >= 0.85) {
+            return Some((0.9 + 0.05 * jw, How::Joined));
+        }
+    }
+    None
 }
 
 fn joined_sim(one: &Token, two: &[Token]) -> Option<(f64, How)> {
@@ -101,9 +166,20 @@ fn joined_sim(one: &Token, two: &[Token]) -> Option<(f64, How)> {
     if *one.text == joined || *one.original == joined_original {
         return Some((0.97, How::Joined));
     }
+    // A join must spell (nearly) the same letters: keys alone are too lossy here, since a
+    // vowel-only syllable ("Kim Yo") adds nothing to a key.
+    if one.original.len().abs_diff(joined_original.len()) > 2 {
+        return None;
+    }
     let jw = jaro_winkler(&one.original, &joined_original);
-    if *one.key == phonetic_key(&joined) {
-        Some(((0.65 + 0.3 * jw).max(0.97 * jw), How::Joined))
+    let skeleton = one.skeleton || two.iter().any(|t| t.skeleton);
+    // The key must come from both parts: "Yun Ho" keys like "Yun" alone, so it proves nothing.
+    let adds = |key: &str| two.iter().all(|t| *t.key != *key);
+    let same_key = [phonetic_key(&joined), phonetic_key(&joined_original)]
+        .iter()
+        .any(|k| *one.key == **k && adds(k));
+    if (same_key || skeleton) && jw >= 0.85 {
+        Some((0.9 + 0.07 * jw, How::Joined))
     } else {
         (jw >= JOINED_FUZZY_MIN).then_some((0.97 * jw, How::Joined))
     }
@@ -146,12 +222,12 @@ pub(crate) fn align(q: &[Token], qw: &[f64], n: &[Token], nw: &[f64]) -> Alignme
             }
         }
     }
-    // Highest similarity first; on ties prefer one-to-one pairs, then earlier positions, so the
-    // result does not depend on sort stability.
+    // Highest similarity first; a join (which explains three tokens) wins near-ties; then by
+    // position so the result does not depend on sort stability.
+    let gain = |p: &Pair| p.sim + if p.q.1 + p.n.1 > 2 { JOIN_BONUS } else { 0.0 };
     pairs.sort_by(|a, b| {
-        b.sim
-            .total_cmp(&a.sim)
-            .then((a.q.1 + a.n.1).cmp(&(b.q.1 + b.n.1)))
+        gain(b)
+            .total_cmp(&gain(a))
             .then(a.q.0.cmp(&b.q.0))
             .then(a.n.0.cmp(&b.n.0))
     });

@@ -8,8 +8,8 @@
 
 use serde::Serialize;
 
-use super::index::{ListIndex, NameOrigin, joined_key};
-use super::normalize::{Token, tokenize};
+use super::index::{ListIndex, NameOrigin, joined_keys};
+use super::normalize::{Token, phonetic_key, strip_glued_particle, tokenize};
 use super::score::{QUERY_SHARE, align};
 use crate::model::{AliasQuality, Entry, ListSource, ListVersion};
 
@@ -133,9 +133,16 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
     };
     for (i, t) in q.iter().enumerate() {
         add(&t.key, &[i]);
+        if let Some(rest) = strip_glued_particle(&t.text) {
+            add(&phonetic_key(rest), &[i]);
+        }
     }
     for i in 0..q.len().saturating_sub(1) {
-        add(&joined_key(&q[i], &q[i + 1]), &[i, i + 1]);
+        let [canonical, original] = joined_keys(&q[i], &q[i + 1]);
+        add(&canonical, &[i, i + 1]);
+        if original != canonical {
+            add(&original, &[i, i + 1]);
+        }
     }
     touched.sort_unstable();
     touched.dedup();

@@ -13,6 +13,10 @@
 //!   consonant skeleton that phonetic keys can compare with a Latin spelling.
 
 use unicode_normalization::UnicodeNormalization;
+
+/// Prefixed to words transliterated from Arabic script: short vowels are unwritten there, so
+/// such a word is a consonant skeleton and compares by consonants only.
+pub(crate) const SKELETON_MARK: char = '\u{1}';
 use unicode_normalization::char::is_combining_mark;
 
 /// Appends the ASCII transliteration of `input` to `out`, lower-case, with token boundaries as
@@ -128,8 +132,12 @@ fn romanise_hangul(index: u32, word_start: bool, out: &mut String) {
     out.push_str(at(&HANGUL_FINALS, last));
 }
 
+/// Arabic-script letters, plus the zero-width (non-)joiners Persian writes inside words.
 fn is_arabic(c: char) -> bool {
-    matches!(u32::from(c), 0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+    matches!(
+        u32::from(c),
+        0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF | 0x200C | 0x200D
+    )
 }
 
 /// One Arabic-script word (no spaces inside) to Latin letters.
@@ -152,6 +160,7 @@ fn arabic_to_latin(word: &[char], out: &mut String) {
         start = 2;
     }
     out.push(' ');
+    out.push(SKELETON_MARK);
     for (i, &c) in letters.iter().enumerate().skip(start) {
         let first = i == start;
         let s = match c {
@@ -202,7 +211,7 @@ fn arabic_to_latin(word: &[char], out: &mut String) {
             'چ' => "ch",
             'ژ' => "zh",
             'گ' => "g",
-            '٠'..='٩' => "",
+            '٠'..='٩' | '\u{200C}' | '\u{200D}' => "",
             _ => " ",
         };
         out.push_str(s);
@@ -222,7 +231,10 @@ mod tests {
     fn t(s: &str) -> String {
         let mut out = String::new();
         transliterate(s, &mut out);
-        out.split_whitespace().collect::<Vec<_>>().join(" ")
+        out.replace(SKELETON_MARK, "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     #[test]
