@@ -25,7 +25,7 @@ pub enum InvariantViolation {
     PostedUnbalanced { currency: Currency },
     /// Per currency, pending debits must equal pending credits.
     PendingUnbalanced { currency: Currency },
-    /// A map key differs from the id stored under it.
+    /// An index entry differs from the object it points at (id 0: the sizes differ).
     KeyMismatch { id: u128 },
     /// An account's posted + pending debits or credits do not fit a `u128`.
     TotalsOverflow { account: AccountId },
@@ -135,8 +135,12 @@ impl Ledger {
         let mut expiring = 0usize;
         let mut timestamps: Vec<Timestamp> = self.accounts.values().map(|a| a.timestamp).collect();
         timestamps.reserve(self.transfers.len());
-        for (id, transfer) in &self.transfers {
-            if *id != transfer.id {
+        if self.transfer_index.len() != self.transfers.len() {
+            return Err(InvariantViolation::KeyMismatch { id: 0 });
+        }
+        for (position, transfer) in self.transfers.iter().enumerate() {
+            let id = &transfer.id;
+            if self.transfer_index.get(id) != Some(&position) {
                 return Err(InvariantViolation::KeyMismatch { id: id.0 });
             }
             timestamps.push(transfer.timestamp);
@@ -207,7 +211,7 @@ impl Ledger {
             Some(state) => {
                 let pending = transfer
                     .pending_id
-                    .and_then(|id| self.transfers.get(&id))
+                    .and_then(|id| self.transfer(id))
                     .ok_or(broken.clone())?;
                 let fits = transfer.state == state
                     && pending.state == state

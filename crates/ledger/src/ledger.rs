@@ -17,7 +17,12 @@ use crate::types::{Account, AccountId, Timestamp, Transfer, TransferId, Transfer
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ledger {
     pub(crate) accounts: IdMap<AccountId, Account>,
-    pub(crate) transfers: IdMap<TransferId, Transfer>,
+    /// Every stored transfer in creation (= timestamp) order. A vector plus a small index
+    /// rather than one map of whole transfers: growth then moves 32-byte index entries
+    /// instead of whole transfers, and a rolled-back transfer is always the last one.
+    pub(crate) transfers: Vec<Transfer>,
+    /// Position of each transfer in `transfers`.
+    pub(crate) transfer_index: IdMap<TransferId, usize>,
     /// Open pending transfers with a timeout, ordered by `(expires_at, id)` so that expiry
     /// visits them in one defined order.
     pub(crate) expiry: BTreeSet<(Timestamp, TransferId)>,
@@ -67,6 +72,16 @@ impl Ledger {
     /// An empty ledger.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty ledger with room for `accounts` accounts and `transfers` transfers, so that
+    /// a large load does not pay for growing its tables on the way.
+    pub fn with_capacity(accounts: usize, transfers: usize) -> Self {
+        let mut ledger = Self::default();
+        ledger.accounts.reserve(accounts);
+        ledger.transfers.reserve(transfers);
+        ledger.transfer_index.reserve(transfers);
+        ledger
     }
 
     /// Applies a batch at time `now` and returns one result per event, in order.
@@ -164,14 +179,17 @@ impl Ledger {
                     }
                 }
                 Undo::TransferCreated(id) => {
-                    if let Some(transfer) = self.transfers.remove(&id)
-                        && let Some(expires_at) = transfer.expires_at()
-                    {
-                        self.expiry.remove(&(expires_at, id));
+                    // Undo runs newest first, so the transfer to drop is the last one stored.
+                    debug_assert_eq!(self.transfers.last().map(|t| t.id), Some(id));
+                    if let Some(transfer) = self.transfers.pop_if(|t| t.id == id) {
+                        self.transfer_index.remove(&id);
+                        if let Some(expires_at) = transfer.expires_at() {
+                            self.expiry.remove(&(expires_at, id));
+                        }
                     }
                 }
                 Undo::PendingResolved(id) => {
-                    if let Some(transfer) = self.transfers.get_mut(&id) {
+                    if let Some(transfer) = self.transfer_mut(id) {
                         transfer.state = TransferState::Pending;
                         if let Some(expires_at) = transfer.expires_at() {
                             self.expiry.insert((expires_at, id));
@@ -189,7 +207,25 @@ impl Ledger {
 
     /// The transfer with this id, if it exists.
     pub fn transfer(&self, id: TransferId) -> Option<&Transfer> {
-        self.transfers.get(&id)
+        let position = *self.transfer_index.get(&id)?;
+        self.transfers.get(position)
+    }
+
+    pub(crate) fn transfer_mut(&mut self, id: TransferId) -> Option<&mut Transfer> {
+        let position = *self.transfer_index.get(&id)?;
+        self.transfers.get_mut(position)
+    }
+
+    /// Stores a new transfer (its id must be unused) and indexes its expiry.
+    pub(crate) fn push_transfer(&mut self, transfer: Transfer) {
+        self.transfer_index
+            .insert(transfer.id, self.transfers.len());
+        if transfer.state == TransferState::Pending
+            && let Some(expires_at) = transfer.expires_at()
+        {
+            self.expiry.insert((expires_at, transfer.id));
+        }
+        self.transfers.push(transfer);
     }
 
     /// All accounts in id order. Sorts on each call: meant for reports, not hot paths.
@@ -201,7 +237,7 @@ impl Ledger {
 
     /// All transfers in id order. Sorts on each call: meant for reports, not hot paths.
     pub fn transfers(&self) -> impl Iterator<Item = &Transfer> {
-        let mut transfers: Vec<&Transfer> = self.transfers.values().collect();
+        let mut transfers: Vec<&Transfer> = self.transfers.iter().collect();
         transfers.sort_unstable_by_key(|transfer| transfer.id);
         transfers.into_iter()
     }

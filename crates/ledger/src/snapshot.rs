@@ -1,7 +1,7 @@
 //! Serde support for `Ledger`, used for snapshots.
 //!
-//! The serialized form lists accounts and transfers sorted by id, so equal ledgers always give
-//! equal bytes whatever their history. The expiry index is derived, so it is rebuilt on load
+//! The serialized form lists accounts sorted by id and transfers in creation order (which is
+//! timestamp order), so equal ledgers always give equal bytes. The expiry index is derived, so it is rebuilt on load
 //! rather than stored. Loading checks every invariant and refuses a state that breaks one.
 
 use serde::de::Error as _;
@@ -29,7 +29,7 @@ impl Serialize for Ledger {
         SnapshotRef {
             last_timestamp: self.last_timestamp,
             accounts: self.accounts().collect(),
-            transfers: self.transfers().collect(),
+            transfers: self.transfers.iter().collect(),
         }
         .serialize(serializer)
     }
@@ -52,18 +52,26 @@ impl<'de> Deserialize<'de> for Ledger {
             }
         }
         ledger.transfers.reserve(snapshot.transfers.len());
+        ledger.transfer_index.reserve(snapshot.transfers.len());
         for transfer in snapshot.transfers {
-            if ledger.transfers.insert(transfer.id, transfer).is_some() {
+            if ledger.transfer(transfer.id).is_some() {
                 return Err(D::Error::custom(format!(
                     "duplicate transfer {:?}",
                     transfer.id
                 )));
             }
-            if transfer.state == crate::TransferState::Pending
-                && let Some(expires_at) = transfer.expires_at()
+            // Creation order is part of the state (it is what a replay rebuilds).
+            if ledger
+                .transfers
+                .last()
+                .is_some_and(|last| last.timestamp >= transfer.timestamp)
             {
-                ledger.expiry.insert((expires_at, transfer.id));
+                return Err(D::Error::custom(format!(
+                    "transfer {:?} out of timestamp order",
+                    transfer.id
+                )));
             }
+            ledger.push_transfer(transfer);
         }
         ledger.check_invariants().map_err(D::Error::custom)?;
         Ok(ledger)

@@ -40,7 +40,7 @@ impl Ledger {
         {
             return EventResult::FlagsAreMutuallyExclusive;
         }
-        if let Some(existing) = self.transfers.get(&new.id) {
+        if let Some(existing) = self.transfer(new.id) {
             return transfer_exists(new, existing);
         }
         if is_post_or_void(new.flags) {
@@ -69,10 +69,14 @@ impl Ledger {
         if new.debit_account_id == new.credit_account_id {
             return EventResult::AccountsMustBeDifferent;
         }
-        let Some(debit) = self.accounts.get(&new.debit_account_id) else {
+        // The ids differ (checked just above), so asking for both at once cannot panic.
+        let [debit, credit] = self
+            .accounts
+            .get_disjoint_mut([&new.debit_account_id, &new.credit_account_id]);
+        let Some(debit) = debit else {
             return EventResult::DebitAccountNotFound;
         };
-        let Some(credit) = self.accounts.get(&new.credit_account_id) else {
+        let Some(credit) = credit else {
             return EventResult::CreditAccountNotFound;
         };
         if debit.currency != credit.currency {
@@ -135,8 +139,10 @@ impl Ledger {
             return EventResult::ExceedsNetDebitCap;
         }
 
-        self.store_balances(new.debit_account_id, debit_after, undo);
-        self.store_balances(new.credit_account_id, credit_after, undo);
+        undo.push(Undo::Balances(debit.id, Balances::of(debit)));
+        debit_after.store(debit);
+        undo.push(Undo::Balances(credit.id, Balances::of(credit)));
+        credit_after.store(credit);
         let transfer = Transfer {
             id: new.id,
             debit_account_id: new.debit_account_id,
@@ -154,10 +160,7 @@ impl Ledger {
                 TransferState::Posted
             },
         };
-        if let Some(expires_at) = transfer.expires_at() {
-            self.expiry.insert((expires_at, new.id));
-        }
-        self.transfers.insert(new.id, transfer);
+        self.push_transfer(transfer);
         undo.push(Undo::TransferCreated(new.id));
         EventResult::Ok
     }
@@ -178,7 +181,7 @@ impl Ledger {
         if new.timeout_ns != 0 {
             return EventResult::TimeoutReservedForPendingTransfer;
         }
-        let Some(pending) = self.transfers.get(&pending_id) else {
+        let Some(pending) = self.transfer(pending_id) else {
             return EventResult::PendingTransferNotFound;
         };
         if !pending.flags.contains(TransferFlags::PENDING) {
@@ -225,7 +228,7 @@ impl Ledger {
 
         self.store_balances(pending.debit_account_id, debit_after, undo);
         self.store_balances(pending.credit_account_id, credit_after, undo);
-        if let Some(stored) = self.transfers.get_mut(&pending_id) {
+        if let Some(stored) = self.transfer_mut(pending_id) {
             stored.state = if post {
                 TransferState::Posted
             } else {
@@ -236,26 +239,23 @@ impl Ledger {
             self.expiry.remove(&(expires_at, pending_id));
         }
         undo.push(Undo::PendingResolved(pending_id));
-        self.transfers.insert(
-            new.id,
-            Transfer {
-                id: new.id,
-                debit_account_id: pending.debit_account_id,
-                credit_account_id: pending.credit_account_id,
-                amount,
-                pending_id: Some(pending_id),
-                timeout_ns: 0,
-                code: pending.code,
-                user_data: new.user_data,
-                flags: new.flags,
-                timestamp,
-                state: if post {
-                    TransferState::Posted
-                } else {
-                    TransferState::Voided
-                },
+        self.push_transfer(Transfer {
+            id: new.id,
+            debit_account_id: pending.debit_account_id,
+            credit_account_id: pending.credit_account_id,
+            amount,
+            pending_id: Some(pending_id),
+            timeout_ns: 0,
+            code: pending.code,
+            user_data: new.user_data,
+            flags: new.flags,
+            timestamp,
+            state: if post {
+                TransferState::Posted
+            } else {
+                TransferState::Voided
             },
-        );
+        });
         undo.push(Undo::TransferCreated(new.id));
         EventResult::Ok
     }
@@ -297,7 +297,7 @@ impl Ledger {
                 break;
             }
             self.expiry.pop_first();
-            let Some(pending) = self.transfers.get_mut(&id) else {
+            let Some(pending) = self.transfer_mut(id) else {
                 continue;
             };
             pending.state = TransferState::Expired;
