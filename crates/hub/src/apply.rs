@@ -86,6 +86,25 @@ impl Hub {
             Action::ReviewHold { payment } => self.review_hold(now, actor, *payment),
             Action::ReleaseHold { payment } => self.release_hold(now, actor, *payment),
             Action::RejectHold { payment } => self.reject_hold(now, actor, *payment),
+            Action::PublishRate {
+                base,
+                quote,
+                rate,
+                spread_bp,
+            } => self.publish_rate(now, actor, *base, *quote, *rate, *spread_bp),
+            Action::RequestQuote(request) => self.request_quote(now, actor, request),
+            Action::CloseWindow { currency, mode } => {
+                operator(actor)?;
+                self.close_window(now, *currency, *mode)
+            }
+            Action::SettleWindow { window } => {
+                operator(actor)?;
+                self.settle_window(now, *window)
+            }
+            Action::AbortWindow { window } => {
+                operator(actor)?;
+                self.abort_window(now, *window)
+            }
         }
     }
 

@@ -7,11 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::HubError;
 use crate::error::Reason;
+use crate::fx::{Quote, QuoteRequest, Rate};
 use crate::model::{
     Bic, CountryCode, CredentialId, CurrencyCode, ParticipantId, ParticipantStatus, PaymentId,
     PaymentInstruction, PaymentStatus, Principal, Roles, ScreeningVerdict, SettlementModel,
-    Timestamp,
+    Timestamp, WindowId,
 };
+use crate::window::InstructionMode;
 
 /// One command: who acts, and what. Everything the server knows (screening verdicts, token
 /// hashes, generated ids) is inside, so replay re-derives nothing from the outside world.
@@ -106,6 +108,24 @@ pub enum Action {
     ReleaseHold { payment: PaymentId },
     /// A compliance officer other than the reviewer: the payment fails with `SanctionsHit`.
     RejectHold { payment: PaymentId },
+    /// An FX provider: its mid rate for `base/quote` (replaces its rate for the pair either way).
+    PublishRate {
+        base: CurrencyCode,
+        quote: CurrencyCode,
+        rate: Rate,
+        spread_bp: u16,
+    },
+    /// A participant asks a provider for a quote, computed from the provider's published rate.
+    RequestQuote(QuoteRequest),
+    /// Operator: close the currency's open window, net it, open the next one.
+    CloseWindow {
+        currency: CurrencyCode,
+        mode: InstructionMode,
+    },
+    /// Operator: the settlement bank moved the money; reset positions by the window's figures.
+    SettleWindow { window: WindowId },
+    /// Operator: settlement failed; the window's obligations join the open window.
+    AbortWindow { window: WindowId },
 }
 
 impl Action {
@@ -127,6 +147,11 @@ impl Action {
             Action::ReviewHold { .. } => "review_hold",
             Action::ReleaseHold { .. } => "release_hold",
             Action::RejectHold { .. } => "reject_hold",
+            Action::PublishRate { .. } => "publish_rate",
+            Action::RequestQuote(_) => "request_quote",
+            Action::CloseWindow { .. } => "close_window",
+            Action::SettleWindow { .. } => "settle_window",
+            Action::AbortWindow { .. } => "abort_window",
         }
     }
 }
@@ -181,5 +206,23 @@ pub enum Success {
     Returned {
         original: PaymentId,
         return_payment: PaymentId,
+    },
+    RatePublished {
+        provider: ParticipantId,
+        base: CurrencyCode,
+        quote: CurrencyCode,
+    },
+    QuoteIssued(Quote),
+    /// `next` is the window now open for the currency.
+    WindowClosed {
+        window: WindowId,
+        next: WindowId,
+    },
+    WindowSettled {
+        window: WindowId,
+    },
+    WindowAborted {
+        window: WindowId,
+        carried_to: WindowId,
     },
 }

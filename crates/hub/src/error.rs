@@ -130,6 +130,42 @@ pub enum HubError {
     #[error("four eyes: the deciding officer must differ from the reviewing officer")]
     FourEyesSameOfficer,
 
+    // --- FX ---
+    #[error("invalid rate: a positive decimal with at most 12 decimals")]
+    InvalidRate,
+    #[error("invalid spread: at most 1000 basis points")]
+    InvalidSpread,
+    #[error("the two currencies must differ")]
+    CurrenciesMustDiffer,
+    #[error("the provider has published no rate for this currency pair")]
+    RateNotPublished,
+    #[error("a quote with this id exists")]
+    QuoteExists,
+    #[error("FX quote has expired")]
+    QuoteExpired,
+    #[error("FX quote has already been used")]
+    QuoteAlreadyUsed,
+    #[error("payment currency or amount differs from the quote's source")]
+    QuoteMismatch,
+    #[error("FX provider not found, suspended, or without the FX provider role")]
+    FxProviderUnavailable,
+    #[error("the FX provider's funds do not cover the target leg")]
+    FxProviderInsufficientFunds,
+    #[error("the amount converts to zero minor units")]
+    ConvertedAmountZero,
+
+    // --- settlement windows ---
+    #[error("currency does not settle deferred net")]
+    CurrencyNotDeferredNet,
+    #[error("a closed window of this currency awaits settlement")]
+    WindowAwaitingSettlement,
+    #[error("settlement window not found")]
+    WindowNotFound,
+    #[error("settlement window is not closed")]
+    WindowNotClosed,
+    #[error("netting failed: {0}")]
+    NettingFailed(String),
+
     // --- internal ---
     #[error("the ledger refused an operation the hub considered valid: {0}")]
     LedgerRejected(String),
@@ -194,6 +230,22 @@ impl HubError {
             HoldNotReviewed => "hold_not_reviewed",
             HoldAlreadyReviewed => "hold_already_reviewed",
             FourEyesSameOfficer => "four_eyes_same_officer",
+            InvalidRate => "invalid_rate",
+            InvalidSpread => "invalid_spread",
+            CurrenciesMustDiffer => "currencies_must_differ",
+            RateNotPublished => "rate_not_published",
+            QuoteExists => "quote_exists",
+            QuoteExpired => "quote_expired",
+            QuoteAlreadyUsed => "quote_already_used",
+            QuoteMismatch => "quote_mismatch",
+            FxProviderUnavailable => "fx_provider_unavailable",
+            FxProviderInsufficientFunds => "fx_provider_insufficient_funds",
+            ConvertedAmountZero => "converted_amount_zero",
+            CurrencyNotDeferredNet => "currency_not_deferred_net",
+            WindowAwaitingSettlement => "window_awaiting_settlement",
+            WindowNotFound => "window_not_found",
+            WindowNotClosed => "window_not_closed",
+            NettingFailed(_) => "netting_failed",
             LedgerRejected(_) => "ledger_rejected",
         }
     }
@@ -202,7 +254,7 @@ impl HubError {
     pub fn iso_code(&self) -> Option<&'static str> {
         use HubError::*;
         match self {
-            InsufficientFunds | InsufficientLiquidity => Some("AM04"),
+            InsufficientFunds | InsufficientLiquidity | FxProviderInsufficientFunds => Some("AM04"),
             AmountMustNotBeZero => Some("AM01"),
             InvalidCurrencyCode | CurrencyNotAccepted => Some("AM03"),
             DuplicatePaymentIdDifferentContent => Some("AM05"),
@@ -236,6 +288,9 @@ impl HubError {
             }
             ExpiryInPast | ExpiryTooFar => Some("expires_at"),
             InvalidScreeningVerdict | NoUnListLoaded => Some("screening"),
+            InvalidRate => Some("rate"),
+            InvalidSpread => Some("spread_bp"),
+            QuoteNotFound | QuoteExpired | QuoteAlreadyUsed | QuoteMismatch => Some("fx_quote"),
             _ => None,
         }
     }

@@ -48,6 +48,11 @@ impl Hub {
         second_officer(payment, officer)?;
         let ins = payment.instruction.clone();
         let expires_at = payment.expires_at;
+        // The provider's rate commitment lapses with its quote.
+        let quote_expired = payment
+            .fx
+            .as_ref()
+            .is_some_and(|fx| now >= fx.quote_expires_at);
         let suspended = [ins.debtor_participant, ins.creditor_participant]
             .iter()
             .any(|p| self.participant_ref(*p).map(|p| p.status) != Some(ParticipantStatus::Active));
@@ -61,6 +66,12 @@ impl Hub {
             )
         } else if now >= expires_at {
             (PaymentStatus::Expired, Some(Reason::Timeout), Vec::new())
+        } else if quote_expired {
+            (
+                PaymentStatus::Rejected,
+                Some(Reason::QuoteExpired),
+                Vec::new(),
+            )
         } else {
             match self
                 .plan_legs(&ins)

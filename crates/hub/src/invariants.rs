@@ -8,12 +8,19 @@
 //! - a Committed or Returned payment's legs are posted; a Rejected or Expired one's are voided
 //!   (or it never reached the ledger);
 //! - a Returned payment names a committed return that names it back;
-//! - indexes (held, expiry, tokens, per-participant lists, inbox cursors) match the records.
+//! - indexes (held, expiry, tokens, per-participant lists, inbox cursors) match the records;
+//! - a cross-currency payment's quote names it as its user;
+//! - per deferred-net currency, each participant's posted position equals the net of the
+//!   obligations of the currency's open and closed (unsettled) windows; in a gross currency,
+//!   positions never move. So netting figures and the ledger cannot drift apart.
 
 use ledger::TransferState;
 
-use crate::model::{ParticipantId, PaymentStatus};
+use std::collections::BTreeMap;
+
+use crate::model::{ParticipantId, PaymentStatus, SettlementModel};
 use crate::state::{AccountKind, Hub, Leg, Payment, SCHEME, account_id};
+use crate::window::WindowStatus;
 
 impl Hub {
     /// Checks every invariant; the message names the first one broken.
@@ -21,6 +28,7 @@ impl Hub {
         self.ledger.check_invariants().map_err(|e| e.to_string())?;
         self.check_accounts()?;
         self.check_indexes()?;
+        self.check_windows()?;
         for payment in self.payments.values() {
             self.check_payment(payment)
                 .map_err(|e| format!("payment {}: {e}", payment.id()))?;
@@ -136,6 +144,61 @@ impl Hub {
             if !ok {
                 return Err(format!(
                     "payment list of {participant} names seq {seq} wrongly"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_windows(&self) -> Result<(), String> {
+        for (code, config) in &self.currencies {
+            let mut nets: BTreeMap<ParticipantId, i128> = BTreeMap::new();
+            let unsettled = self.windows.iter().filter(|w| {
+                w.currency == *code && matches!(w.status, WindowStatus::Open | WindowStatus::Closed)
+            });
+            for window in unsettled {
+                for o in &window.obligations {
+                    let amount = i128::try_from(o.amount).map_err(|_| "obligation too large")?;
+                    let debtor = nets.entry(ParticipantId(o.debtor.0)).or_default();
+                    *debtor = debtor.checked_sub(amount).ok_or("net overflow")?;
+                    let creditor = nets.entry(ParticipantId(o.creditor.0)).or_default();
+                    *creditor = creditor.checked_add(amount).ok_or("net overflow")?;
+                }
+            }
+            let open = self.open_windows.get(code);
+            match config.model {
+                SettlementModel::DeferredNet if open.is_none() => {
+                    return Err(format!("{code} has no open window"));
+                }
+                SettlementModel::Gross if open.is_some() => {
+                    return Err(format!("gross {code} has a window"));
+                }
+                _ => {}
+            }
+            for p in &self.participants {
+                let position = self
+                    .ledger
+                    .account(account_id(p.id, *code, AccountKind::Position))
+                    .and_then(|a| a.balance())
+                    .ok_or_else(|| format!("position of {} in {code} unreadable", p.id))?;
+                let expected = nets.get(&p.id).copied().unwrap_or(0);
+                if position != expected {
+                    return Err(format!(
+                        "position of {} in {code} is {position}, unsettled windows say {expected}",
+                        p.id
+                    ));
+                }
+            }
+        }
+        for p in self.payments.values() {
+            if let Some(fx) = &p.fx
+                && p.return_of.is_none()
+                && self.quotes.get(&fx.quote).and_then(|q| q.used_by) != Some(p.id())
+            {
+                return Err(format!(
+                    "quote {} does not name payment {}",
+                    fx.quote,
+                    p.id()
                 ));
             }
         }

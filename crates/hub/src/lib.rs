@@ -53,6 +53,7 @@
 mod apply;
 pub mod command;
 pub mod error;
+pub mod fx;
 mod hold;
 mod invariants;
 mod machine;
@@ -61,6 +62,7 @@ mod payments;
 pub mod query;
 mod scheme;
 pub mod state;
+pub mod window;
 
 pub use command::{
     Action, Command, CreatePayment, LiquidityDirection, Outcome, PaymentOutcome, Success,

@@ -7,13 +7,13 @@ use ledger::{Event, NewTransfer, TransferFlags, TransferId};
 use crate::command::{CreatePayment, PaymentOutcome, Success};
 use crate::error::{HubError, Reason};
 use crate::model::{
-    ParticipantStatus, PaymentId, PaymentInstruction, PaymentStatus, Principal, SettlementModel,
-    Timestamp,
+    CurrencyCode, ParticipantId, ParticipantStatus, PaymentId, PaymentInstruction, PaymentStatus,
+    Principal, SettlementModel, Timestamp,
 };
 use crate::scheme::link_all;
 use crate::state::{
-    AccountKind, Hold, Hub, InboxKind, Leg, Payment, Step, StepKind, account_id, funds_error,
-    transfer_code,
+    AccountKind, FxTerms, Hold, Hub, InboxKind, Leg, Payment, Step, StepKind, account_id,
+    funds_error, transfer_code,
 };
 
 /// The longest a payment may wait for its creditor: one week.
@@ -57,6 +57,7 @@ impl Hub {
             return Err(HubError::ExpiryTooFar);
         }
         self.check_payment_participants(ins)?;
+        let fx = self.check_quote(now, ins)?;
         let plans = self.plan_legs(ins)?;
         let mut payment = Payment {
             seq: 0,
@@ -68,6 +69,7 @@ impl Hub {
             created_status: PaymentStatus::Held,
             created_reason: None,
             legs: Vec::new(),
+            fx,
             hold: None,
             history: vec![step(now, actor, StepKind::Received)],
             return_of: None,
@@ -85,6 +87,9 @@ impl Hub {
             payment.history.push(step(now, actor, StepKind::Held));
         }
         let outcome = outcome_of(&payment);
+        if let Some(quote) = ins.fx_quote.and_then(|q| self.quotes.get_mut(&q)) {
+            quote.used_by = Some(ins.payment_id);
+        }
         self.insert_payment(payment);
         self.announce(now, ins.payment_id);
         Ok(outcome)
@@ -98,6 +103,7 @@ impl Hub {
     ) -> Result<Success, HubError> {
         let legs = self.reserved_for_creditor(actor, id)?;
         let records = self.resolve(now, &legs, true)?;
+        self.record_obligations(&legs);
         self.finish(now, id, actor, records, PaymentStatus::Committed, None)
     }
 
@@ -162,6 +168,8 @@ impl Hub {
                 leg: Leg {
                     debit: leg.credit,
                     credit: leg.debit,
+                    from: leg.to,
+                    to: leg.from,
                     ..leg.clone()
                 },
                 code: transfer_code::RETURN,
@@ -176,7 +184,9 @@ impl Hub {
             ..ins.clone()
         };
         let screening = original.screening.clone();
+        let fx = original.fx.clone();
         let legs = self.move_now(now, return_id, &plans)?;
+        self.record_obligations(&legs);
         let mut back = Payment {
             seq: 0,
             instruction,
@@ -187,6 +197,7 @@ impl Hub {
             created_status: PaymentStatus::Committed,
             created_reason: Some(reason),
             legs,
+            fx,
             hold: None,
             history: vec![step(now, actor, StepKind::Received)],
             return_of: Some(id),
@@ -265,30 +276,120 @@ impl Hub {
         Ok(())
     }
 
-    /// The ledger movements of a payment.
+    /// The ledger movements of a payment: one leg, or for a cross-currency payment two
+    /// (debtor → provider in the source currency, provider → creditor in the target currency).
     pub(crate) fn plan_legs(&self, ins: &PaymentInstruction) -> Result<Vec<LegPlan>, HubError> {
-        if ins.fx_quote.is_some() {
-            return Err(HubError::QuoteNotFound);
-        }
+        let Some(quote_id) = ins.fx_quote else {
+            let leg = self.plan_leg(
+                ins.currency,
+                ins.debtor_participant,
+                ins.creditor_participant,
+                ins.amount,
+            )?;
+            return Ok(vec![LegPlan {
+                leg,
+                code: transfer_code::PAYMENT,
+            }]);
+        };
+        let quote = self.quotes.get(&quote_id).ok_or(HubError::QuoteNotFound)?;
+        let source = self.plan_leg(
+            quote.source_currency,
+            ins.debtor_participant,
+            quote.provider,
+            quote.source_amount,
+        )?;
+        let target = self.plan_leg(
+            quote.target_currency,
+            quote.provider,
+            ins.creditor_participant,
+            quote.target_amount,
+        )?;
+        Ok(vec![
+            LegPlan {
+                leg: source,
+                code: transfer_code::FX_SOURCE_LEG,
+            },
+            LegPlan {
+                leg: target,
+                code: transfer_code::FX_TARGET_LEG,
+            },
+        ])
+    }
+
+    fn plan_leg(
+        &self,
+        currency: CurrencyCode,
+        from: ParticipantId,
+        to: ParticipantId,
+        amount: u128,
+    ) -> Result<Leg, HubError> {
         let config = self
             .currencies
-            .get(&ins.currency)
+            .get(&currency)
             .ok_or(HubError::CurrencyNotAccepted)?;
         let kind = match config.model {
             SettlementModel::Gross => AccountKind::Liquidity,
             SettlementModel::DeferredNet => AccountKind::Position,
         };
-        Ok(vec![LegPlan {
-            leg: Leg {
-                transfer: TransferId(0),
-                currency: ins.currency,
-                debit: account_id(ins.debtor_participant, ins.currency, kind),
-                credit: account_id(ins.creditor_participant, ins.currency, kind),
-                amount: ins.amount,
-                resolution: None,
-            },
-            code: transfer_code::PAYMENT,
-        }])
+        Ok(Leg {
+            transfer: TransferId(0),
+            currency,
+            from,
+            to,
+            debit: account_id(from, currency, kind),
+            credit: account_id(to, currency, kind),
+            amount,
+            resolution: None,
+        })
+    }
+
+    /// For a cross-currency payment: the quote must be the debtor's, unused, unexpired, match
+    /// the payment's currency and amount, and its provider must be available.
+    fn check_quote(
+        &self,
+        now: Timestamp,
+        ins: &PaymentInstruction,
+    ) -> Result<Option<FxTerms>, HubError> {
+        let Some(quote_id) = ins.fx_quote else {
+            return Ok(None);
+        };
+        let quote = self
+            .quotes
+            .get(&quote_id)
+            .filter(|q| q.requester == ins.debtor_participant)
+            .ok_or(HubError::QuoteNotFound)?;
+        if quote.used_by.is_some() {
+            return Err(HubError::QuoteAlreadyUsed);
+        }
+        if now >= quote.expires_at {
+            return Err(HubError::QuoteExpired);
+        }
+        if quote.source_currency != ins.currency || quote.source_amount != ins.amount {
+            return Err(HubError::QuoteMismatch);
+        }
+        if quote.provider == ins.creditor_participant {
+            return Err(HubError::ParticipantsMustDiffer);
+        }
+        let available = self
+            .participant_ref(quote.provider)
+            .is_some_and(|p| p.roles.fx_provider && p.status == ParticipantStatus::Active);
+        if !available {
+            return Err(HubError::FxProviderUnavailable);
+        }
+        Ok(Some(FxTerms {
+            quote: quote_id,
+            provider: quote.provider,
+            target_currency: quote.target_currency,
+            target_amount: quote.target_amount,
+            quote_expires_at: quote.expires_at,
+        }))
+    }
+
+    /// Committed legs in deferred-net currencies become obligations of the open window.
+    fn record_obligations(&mut self, legs: &[Leg]) {
+        for leg in legs {
+            self.record_obligation(leg.currency, leg.from, leg.to, leg.amount);
+        }
     }
 
     /// Creates the pending transfers of `plans` as one linked run.
@@ -342,7 +443,20 @@ impl Hub {
             });
         }
         link_all(&mut events);
-        self.ledger_apply(now, &events).map_err(funds_error)?;
+        let results = self.ledger.apply(now, &events);
+        let failure = results
+            .iter()
+            .enumerate()
+            .find(|(_, r)| !r.is_ok() && **r != ledger::EventResult::LinkedEventFailed);
+        if let Some((index, result)) = failure {
+            // A funds refusal on a leg debiting someone else than the debtor: the FX provider.
+            return Err(match funds_error(*result) {
+                HubError::InsufficientFunds if index > 0 && flags != TransferFlags::NONE => {
+                    HubError::FxProviderInsufficientFunds
+                }
+                other => other,
+            });
+        }
         self.last_transfer = self.last_transfer.saturating_add(count);
         Ok(legs)
     }

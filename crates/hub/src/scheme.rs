@@ -112,6 +112,9 @@ impl Hub {
                 added_at: now,
             },
         );
+        if model == SettlementModel::DeferredNet {
+            self.open_window(now, code);
+        }
         Ok(Success::CurrencyAdded { currency: code })
     }
 

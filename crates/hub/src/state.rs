@@ -8,11 +8,13 @@ use ledger::{AccountId, EventResult, Ledger, TransferId};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{HubError, Reason};
+use crate::fx::{PublishedRate, Quote};
 use crate::model::{
     Bic, CountryCode, CredentialId, CurrencyCode, ParticipantId, ParticipantStatus, PaymentId,
-    PaymentInstruction, PaymentStatus, Principal, Roles, ScreeningVerdict, SettlementModel,
-    Timestamp,
+    PaymentInstruction, PaymentStatus, Principal, QuoteId, Roles, ScreeningVerdict,
+    SettlementModel, Timestamp, WindowId,
 };
+use crate::window::Window;
 
 /// Ledger account kinds (the ledger account's `code`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +93,10 @@ pub struct Leg {
     /// The pending transfer (or, for a return, the posted transfer).
     pub transfer: TransferId,
     pub currency: CurrencyCode,
+    /// The participant whose account is debited.
+    pub from: ParticipantId,
+    /// The participant whose account is credited.
+    pub to: ParticipantId,
     pub debit: AccountId,
     pub credit: AccountId,
     pub amount: u128,
@@ -136,6 +142,16 @@ pub struct Hold {
     pub decided: Option<OfficerStamp>,
 }
 
+/// The FX side of a cross-currency payment (copied from its quote at creation).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FxTerms {
+    pub quote: QuoteId,
+    pub provider: ParticipantId,
+    pub target_currency: CurrencyCode,
+    pub target_amount: u128,
+    pub quote_expires_at: Timestamp,
+}
+
 /// A payment and its lifecycle.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
@@ -150,6 +166,8 @@ pub struct Payment {
     pub created_status: PaymentStatus,
     pub created_reason: Option<Reason>,
     pub legs: Vec<Leg>,
+    /// For a cross-currency payment: what the creditor receives, through whom.
+    pub fx: Option<FxTerms>,
     pub hold: Option<Hold>,
     pub history: Vec<Step>,
     /// For a return: the payment it returns.
@@ -222,6 +240,13 @@ pub struct Hub {
     pub(crate) inboxes: BTreeMap<ParticipantId, Vec<InboxEvent>>,
     /// The last ledger transfer id the hub assigned.
     pub(crate) last_transfer: u128,
+    /// Published FX rates by (provider, base, quote).
+    pub(crate) rates: BTreeMap<(ParticipantId, CurrencyCode, CurrencyCode), PublishedRate>,
+    pub(crate) quotes: BTreeMap<QuoteId, Quote>,
+    /// Index = id - 1.
+    pub(crate) windows: Vec<Window>,
+    /// The open window of each deferred-net currency.
+    pub(crate) open_windows: BTreeMap<CurrencyCode, WindowId>,
 }
 
 /// Maps a ledger refusal of a money movement to the hub's error.
