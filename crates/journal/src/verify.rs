@@ -47,7 +47,9 @@ pub enum VerifyError {
 }
 
 /// Replays the journal in `dir` from genesis through `S`, never trusting snapshots, and checks
-/// everything that can be checked. Read-only.
+/// everything that can be checked: [`StateMachine::check_batch_invariants`] after every batch,
+/// the full [`StateMachine::check_invariants`] at every snapshot and after the last record.
+/// Read-only.
 pub fn verify<S: StateMachine>(dir: &Path) -> Result<VerifyReport, VerifyError> {
     let path = dir.join(LOG_FILE_NAME);
     let (mut scanner, kind) = Scanner::open(&path)?;
@@ -90,14 +92,17 @@ pub fn verify<S: StateMachine>(dir: &Path) -> Result<VerifyReport, VerifyError> 
         let sequence = record.header.sequence;
         let commands = decode_commands::<S::Command>(&scanner, &record)?;
         state.apply(record.header.timestamp, &commands);
-        state
-            .check_invariants()
-            .map_err(|reason| VerifyError::Invariant {
-                path: path.clone(),
-                sequence,
-                offset: record.offset,
-                reason,
-            })?;
+        let checked = if snapshots.contains_key(&sequence) {
+            state.check_invariants()
+        } else {
+            state.check_batch_invariants()
+        };
+        checked.map_err(|reason| VerifyError::Invariant {
+            path: path.clone(),
+            sequence,
+            offset: record.offset,
+            reason,
+        })?;
         report.records += 1;
         report.commands += u64::try_from(commands.len()).unwrap_or(u64::MAX);
         report.head_sequence = sequence;
@@ -119,6 +124,14 @@ pub fn verify<S: StateMachine>(dir: &Path) -> Result<VerifyReport, VerifyError> 
             report.snapshots_checked += 1;
         }
     }
+    state
+        .check_invariants()
+        .map_err(|reason| VerifyError::Invariant {
+            path: path.clone(),
+            sequence: report.head_sequence,
+            offset: scanner.position().offset,
+            reason,
+        })?;
     if let Some((_, (snap_path, _))) = snapshots.into_iter().next() {
         return Err(VerifyError::Snapshot {
             path: snap_path,
