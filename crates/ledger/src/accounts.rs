@@ -70,10 +70,12 @@ impl Ledger {
     }
 }
 
-/// Compares a re-submitted account with the stored one. The cap is compared with its current
-/// value, so a re-submission after `SetNetDebitCap` changed it reports the difference.
+/// Compares a re-submitted account with the stored one. `LINKED` is ignored: it describes the
+/// batch the request came in, not the account. The cap is compared with its current value, so
+/// a re-submission after `SetNetDebitCap` changed it reports the difference.
 fn account_exists(new: &NewAccount, existing: &Account) -> EventResult {
-    if new.flags != existing.flags {
+    let unlinked = |flags: AccountFlags| flags.0 & !AccountFlags::LINKED.0;
+    if unlinked(new.flags) != unlinked(existing.flags) {
         EventResult::ExistsWithDifferentFlags
     } else if new.currency != existing.currency {
         EventResult::ExistsWithDifferentCurrency

@@ -4,6 +4,10 @@
 //! iteration order (and anything derived from it) differ between runs. This hasher has no seed,
 //! so the ledger stays a pure function of its inputs. Ledger output never depends on map
 //! iteration order anyway: listings and snapshots sort by id.
+//!
+//! A fixed hash can be attacked by someone who picks many colliding ids. Ids reaching the
+//! ledger should therefore be chosen by the hub (sequential, or derived from a UUID), not taken
+//! verbatim from outside callers.
 
 use core::hash::{BuildHasher, Hasher};
 use std::collections::HashMap;

@@ -317,11 +317,13 @@ fn is_post_or_void(flags: TransferFlags) -> bool {
 
 /// Compares a re-submitted transfer with the stored one. For post and void, zero accounts,
 /// a zero code and (for void) a zero amount mean "inherited" and match what was stored.
+/// `LINKED` is ignored: it describes the batch the request came in, not the transfer.
 fn transfer_exists(new: &NewTransfer, existing: &Transfer) -> EventResult {
     let inherits = is_post_or_void(new.flags);
     let differs = |given: u128, stored: u128| given != stored && !(inherits && given == 0);
     let void = new.flags.contains(TransferFlags::VOID_PENDING);
-    if new.flags != existing.flags {
+    let unlinked = |flags: TransferFlags| flags.0 & !TransferFlags::LINKED.0;
+    if unlinked(new.flags) != unlinked(existing.flags) {
         EventResult::ExistsWithDifferentFlags
     } else if new.pending_id != existing.pending_id {
         EventResult::ExistsWithDifferentPendingId

@@ -189,6 +189,17 @@ fn retried_chain_answers_exists_everywhere() {
 }
 
 #[test]
+fn resubmission_in_another_chain_shape_still_exists() {
+    let mut ledger = ledger_with(&[acct(9).linked().ev(), xfer(1, 1, 9, 10).ev()]);
+    let batch = [
+        acct(9).ev(),
+        xfer(1, 1, 9, 10).linked().ev(),
+        xfer(2, 1, 9, 5).ev(),
+    ];
+    assert_eq!(ledger.apply(NOW, &batch), [R::Exists, R::Exists, R::Ok]);
+}
+
+#[test]
 fn expiry_releases_due_pendings_only() {
     let mut ledger = ledger_with(&[
         xfer(1, 1, 2, 10).pending().timeout(100).ev(),

@@ -122,7 +122,7 @@ impl Reference {
             return R::InvalidCurrency;
         }
         if let Some(e) = self.accounts.iter().find(|e| e.id == a.id) {
-            return if a.flags != e.flags {
+            return if (a.flags.0 | 1) != (e.flags.0 | 1) {
                 R::ExistsWithDifferentFlags
             } else if a.currency != e.currency {
                 R::ExistsWithDifferentCurrency
@@ -388,10 +388,11 @@ impl Reference {
     }
 }
 
-/// The documented idempotency comparison; zero fields of a post/void match anything.
+/// The documented idempotency comparison; zero fields of a post/void match anything, and
+/// the linked bit (bit 0) never counts.
 fn exists(t: &NewTransfer, e: &Transfer, inherits: bool, void: bool) -> EventResult {
     let wild = |given: u128| inherits && given == 0;
-    if t.flags != e.flags {
+    if (t.flags.0 | 1) != (e.flags.0 | 1) {
         R::ExistsWithDifferentFlags
     } else if t.pending_id != e.pending_id {
         R::ExistsWithDifferentPendingId
