@@ -68,6 +68,7 @@ pub use command::{
     Action, Command, CreatePayment, LiquidityDirection, Outcome, PaymentOutcome, Success,
 };
 pub use error::{HubError, Reason};
+pub use fx::{PublishedRate, Quote, QuoteRequest, Rate, convert};
 pub use model::*;
 pub use payments::PAYMENT_EXPIRY_MAX_NS;
 pub use query::{
@@ -76,6 +77,7 @@ pub use query::{
 };
 pub use scheme::{CREDENTIALS_MAX, CURRENCIES_MAX, PARTICIPANTS_MAX};
 pub use state::{
-    AccountKind, Credential, CurrencyConfig, Hold, Hub, InboxEvent, InboxKind, Leg, OfficerStamp,
-    Participant, Payment, SCHEME, Step, StepKind, account_id,
+    AccountKind, Credential, CurrencyConfig, FxTerms, Hold, Hub, InboxEvent, InboxKind, Leg,
+    OfficerStamp, Participant, Payment, SCHEME, Step, StepKind, account_id,
 };
+pub use window::{InstructionMode, Window, WindowStatus};
