@@ -4,6 +4,7 @@
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
+use std::borrow::Cow;
 
 /// Largest message accepted, in bytes.
 pub const INPUT_BYTES_MAX: usize = 4 * 1024 * 1024;
@@ -39,33 +40,39 @@ pub enum XmlError {
 pub type NodeId = usize;
 
 #[derive(Debug)]
-struct Node {
+struct Node<'a> {
     /// Index into `Dom::namespaces`; `None` for no namespace.
     ns: Option<usize>,
-    name: String,
-    text: String,
+    /// Borrowed from the input whenever possible (always, for `Dom::parse` input).
+    name: Cow<'a, str>,
+    text: Cow<'a, str>,
     attrs: Vec<(String, String)>,
-    children: Vec<NodeId>,
     parent: Option<NodeId>,
+    first_child: Option<NodeId>,
+    last_child: Option<NodeId>,
+    next_sibling: Option<NodeId>,
+    /// One past the last descendant: nodes are stored in document (pre-)order, so a subtree
+    /// is the contiguous range `id..end`.
+    end: NodeId,
 }
 
-/// A parsed document: node 0 is the root element.
+/// A parsed document borrowing from its input: node 0 is the root element.
 #[derive(Debug)]
-pub struct Dom {
-    nodes: Vec<Node>,
+pub struct Dom<'a> {
+    nodes: Vec<Node<'a>>,
     namespaces: Vec<String>,
 }
 
 /// A borrowed view of one element.
 #[derive(Clone, Copy)]
 pub struct El<'a> {
-    dom: &'a Dom,
+    dom: &'a Dom<'a>,
     id: NodeId,
 }
 
-impl Dom {
+impl<'a> Dom<'a> {
     /// Parses `bytes` into a tree, enforcing the limits above.
-    pub fn parse(bytes: &[u8]) -> Result<Dom, XmlError> {
+    pub fn parse(bytes: &'a [u8]) -> Result<Dom<'a>, XmlError> {
         if bytes.len() > INPUT_BYTES_MAX {
             return Err(XmlError::TooLarge(bytes.len()));
         }
@@ -73,10 +80,10 @@ impl Dom {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut reader = NsReader::from_str(text);
         let mut dom = Dom {
-            nodes: Vec::new(),
+            nodes: Vec::with_capacity(128),
             namespaces: Vec::new(),
         };
-        let mut stack: Vec<NodeId> = Vec::new();
+        let mut stack: Vec<NodeId> = Vec::with_capacity(16);
         let mut done = false;
         loop {
             let position = reader.buffer_position();
@@ -99,40 +106,47 @@ impl Dom {
                 }
             };
             match event {
-                Event::Start(start) | Event::Empty(start) if done => {
-                    let _ = start;
+                Event::Start(_) | Event::Empty(_) if done => {
                     return Err(XmlError::TrailingContent);
                 }
                 Event::Start(start) => {
-                    let id = dom.push(ns, &start, stack.last().copied())?;
+                    let id = dom.push(text, ns, &start, stack.last().copied())?;
                     stack.push(id);
                     if stack.len() > DEPTH_MAX {
                         return Err(XmlError::TooDeep);
                     }
                 }
                 Event::Empty(start) => {
-                    dom.push(ns, &start, stack.last().copied())?;
+                    let id = dom.push(text, ns, &start, stack.last().copied())?;
+                    dom.nodes[id].end = id + 1;
                     if stack.is_empty() {
                         done = true;
                     }
                 }
                 Event::End(_) => {
-                    stack.pop();
+                    if let Some(id) = stack.pop() {
+                        dom.nodes[id].end = dom.nodes.len();
+                    }
                     if stack.is_empty() {
                         done = true;
                     }
                 }
                 Event::Text(t) => {
-                    let content = t.xml10_content().map_err(|_| XmlError::NotUtf8)?;
-                    dom.append_text(&stack, &content)?;
+                    // Indentation between elements is the common case: skip it cheaply.
+                    let blank = t.iter().all(u8::is_ascii_whitespace);
+                    if !(blank && dom.open_text_is_empty(&stack)) {
+                        let content = t.xml10_content().map_err(|_| XmlError::NotUtf8)?;
+                        dom.append_text(&stack, content)?;
+                    }
                 }
                 Event::CData(c) => {
                     let content = c.xml10_content().map_err(|_| XmlError::NotUtf8)?;
-                    dom.append_text(&stack, &content)?;
+                    dom.append_text(&stack, content)?;
                 }
                 Event::GeneralRef(r) => {
                     let resolved = resolve_entity(&r)?;
-                    dom.append_text(&stack, resolved.encode_utf8(&mut [0; 4]))?;
+                    let owned = Cow::Owned(resolved.to_string());
+                    dom.append_text(&stack, owned)?;
                 }
                 Event::DocType(_) => return Err(XmlError::Doctype),
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
@@ -152,18 +166,18 @@ impl Dom {
     }
 
     fn intern(&mut self, uri: &[u8]) -> Result<usize, XmlError> {
+        // Most elements share their parent's namespace: try the newest entries first.
+        if let Some(i) = self.namespaces.iter().rposition(|n| n.as_bytes() == uri) {
+            return Ok(i);
+        }
         let uri = std::str::from_utf8(uri).map_err(|_| XmlError::NotUtf8)?;
-        Ok(match self.namespaces.iter().position(|n| n == uri) {
-            Some(i) => i,
-            None => {
-                self.namespaces.push(uri.to_owned());
-                self.namespaces.len() - 1
-            }
-        })
+        self.namespaces.push(uri.to_owned());
+        Ok(self.namespaces.len() - 1)
     }
 
     fn push(
         &mut self,
+        input: &'a str,
         ns: Option<usize>,
         start: &BytesStart<'_>,
         parent: Option<NodeId>,
@@ -171,9 +185,15 @@ impl Dom {
         if self.nodes.len() >= ELEMENTS_MAX {
             return Err(XmlError::TooManyElements);
         }
-        let name = std::str::from_utf8(start.local_name().into_inner())
-            .map_err(|_| XmlError::NotUtf8)?
-            .to_owned();
+        let local = start.local_name().into_inner();
+        let name = match borrow_from(input, local) {
+            Some(borrowed) => Cow::Borrowed(borrowed),
+            None => Cow::Owned(
+                std::str::from_utf8(local)
+                    .map_err(|_| XmlError::NotUtf8)?
+                    .to_owned(),
+            ),
+        };
         let mut attrs = Vec::new();
         for attr in start.attributes() {
             let attr = attr.map_err(|e| XmlError::Malformed {
@@ -198,32 +218,66 @@ impl Dom {
         self.nodes.push(Node {
             ns,
             name,
-            text: String::new(),
+            text: Cow::Borrowed(""),
             attrs,
-            children: Vec::new(),
             parent,
+            first_child: None,
+            last_child: None,
+            next_sibling: None,
+            end: id + 1,
         });
         if let Some(p) = parent {
-            self.nodes[p].children.push(id);
+            match self.nodes[p].last_child {
+                Some(last) => self.nodes[last].next_sibling = Some(id),
+                None => self.nodes[p].first_child = Some(id),
+            }
+            self.nodes[p].last_child = Some(id);
         }
         Ok(id)
     }
 
-    fn append_text(&mut self, stack: &[NodeId], text: &str) -> Result<(), XmlError> {
-        match stack.last() {
-            Some(&id) => {
-                self.nodes[id].text.push_str(text);
+    fn open_text_is_empty(&self, stack: &[NodeId]) -> bool {
+        stack
+            .last()
+            .is_none_or(|&id| self.nodes[id].text.is_empty())
+    }
+
+    /// Appends character data to the open element. Whitespace before any character data is
+    /// dropped: it is indentation between elements, and leaf values are trimmed anyway.
+    fn append_text(&mut self, stack: &[NodeId], content: Cow<'a, str>) -> Result<(), XmlError> {
+        let Some(&id) = stack.last() else {
+            return if content.trim().is_empty() {
                 Ok(())
+            } else {
+                Err(XmlError::TrailingContent)
+            };
+        };
+        let text = &mut self.nodes[id].text;
+        if text.is_empty() {
+            if !content.trim().is_empty() {
+                *text = content;
             }
-            None if text.trim().is_empty() => Ok(()),
-            None => Err(XmlError::TrailingContent),
+        } else {
+            text.to_mut().push_str(&content);
         }
+        Ok(())
     }
 
     /// The root element.
     pub fn root(&self) -> El<'_> {
         El { dom: self, id: 0 }
     }
+}
+
+/// `part` as a sub-slice of `input` with the input's lifetime, if it lies within it.
+fn borrow_from<'a>(input: &'a str, part: &[u8]) -> Option<&'a str> {
+    let range = input.as_bytes().as_ptr_range();
+    let start = part.as_ptr();
+    if !range.contains(&start) {
+        return None;
+    }
+    let offset = (start as usize).checked_sub(input.as_ptr() as usize)?;
+    input.get(offset..offset.checked_add(part.len())?)
 }
 
 fn resolve_entity(r: &quick_xml::events::BytesRef<'_>) -> Result<char, XmlError> {
@@ -258,7 +312,7 @@ impl<'a> El<'a> {
         self.node().ns.map(|i| self.dom.namespaces[i].as_str())
     }
 
-    /// Raw text content of this element (excluding children).
+    /// Text content of this element (excluding children, leading indentation dropped).
     pub fn text(&self) -> &'a str {
         &self.node().text
     }
@@ -274,13 +328,16 @@ impl<'a> El<'a> {
 
     /// Whether the element has child elements.
     pub fn has_children(&self) -> bool {
-        !self.node().children.is_empty()
+        self.node().first_child.is_some()
     }
 
     /// Child elements in document order.
     pub fn children(self) -> impl Iterator<Item = El<'a>> + 'a {
         let dom = self.dom;
-        self.node().children.iter().map(move |&id| El { dom, id })
+        std::iter::successors(self.node().first_child, move |&id| {
+            dom.nodes[id].next_sibling
+        })
+        .map(move |id| El { dom, id })
     }
 
     /// Child elements named `name`.
@@ -303,15 +360,10 @@ impl<'a> El<'a> {
         self.at(path).map(|e| e.text())
     }
 
-    /// All elements of this subtree (self first), depth-first in document order.
-    pub fn descendants(&self) -> Vec<El<'a>> {
-        let mut out = Vec::new();
-        let mut stack = vec![self.id];
-        while let Some(id) = stack.pop() {
-            out.push(El { dom: self.dom, id });
-            stack.extend(self.dom.nodes[id].children.iter().rev());
-        }
-        out
+    /// All elements of this subtree (self first), in document order.
+    pub fn descendants(self) -> impl Iterator<Item = El<'a>> + 'a {
+        let dom = self.dom;
+        (self.id..self.node().end).map(move |id| El { dom, id })
     }
 
     /// Slash-separated path of local names from the root, e.g. `/Document/FIToFICstmrCdtTrf`.
@@ -319,7 +371,7 @@ impl<'a> El<'a> {
         let mut names = Vec::new();
         let mut cur = Some(self.id);
         while let Some(id) = cur {
-            names.push(self.dom.nodes[id].name.as_str());
+            names.push(self.dom.nodes[id].name.as_ref());
             cur = self.dom.nodes[id].parent;
         }
         names.reverse();
@@ -331,7 +383,7 @@ impl<'a> El<'a> {
         out
     }
 
-    fn node(&self) -> &'a Node {
+    fn node(&self) -> &'a Node<'a> {
         &self.dom.nodes[self.id]
     }
 }
@@ -351,6 +403,24 @@ mod tests {
         assert_eq!(a.ns(), Some("urn:y"));
         assert_eq!(a.text(), "1 & 2");
         assert_eq!(a.path(), "/Envelope/Doc/A");
+        let names: Vec<_> = root.descendants().map(|e| e.name()).collect();
+        assert_eq!(names, ["Envelope", "Doc", "A"]);
+        assert_eq!(root.children().count(), 1);
+    }
+
+    #[test]
+    fn text_keeps_inner_whitespace_and_entities() {
+        let dom = Dom::parse(b"<a>\n  <b> x &lt; y </b>\n  <c/></a>").expect("parses");
+        let root = dom.root();
+        assert_eq!(root.text(), "");
+        assert_eq!(root.text_at(&["b"]), Some(" x < y "));
+        let subtree: Vec<_> = root
+            .at(&["b"])
+            .expect("b")
+            .descendants()
+            .map(|e| e.name())
+            .collect();
+        assert_eq!(subtree, ["b"]);
     }
 
     #[test]

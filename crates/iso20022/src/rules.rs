@@ -8,45 +8,43 @@ use crate::money::{AmountError, Currency, parse_amount};
 use crate::report::{ReasonCode, Violation};
 
 /// Maximum text length per element name (the largest across supported versions).
-const MAX_LENGTHS: &[(&str, usize)] = &[
-    ("MsgId", 35),
-    ("BizMsgIdr", 35),
-    ("InstrId", 35),
-    ("EndToEndId", 35),
-    ("TxId", 35),
-    ("ClrSysRef", 35),
-    ("OrgnlMsgId", 35),
-    ("OrgnlMsgNmId", 35),
-    ("OrgnlInstrId", 35),
-    ("OrgnlEndToEndId", 35),
-    ("OrgnlTxId", 35),
-    ("RtrId", 35),
-    ("CxlId", 35),
-    ("StsId", 35),
-    ("CxlStsId", 35),
-    ("MmbId", 35),
-    ("AcctSvcrRef", 35),
-    ("PmtInfId", 35),
-    ("NtryRef", 35),
-    ("Nm", 140),
-    ("Ustrd", 140),
-    ("AdrLine", 70),
-    ("Dept", 70),
-    ("SubDept", 70),
-    ("StrtNm", 140),
-    ("BldgNb", 16),
-    ("BldgNm", 140),
-    ("PstBx", 16),
-    ("PstCd", 16),
-    ("TwnNm", 140),
-    ("CtrySubDvsn", 35),
-];
+fn max_length(name: &str) -> Option<usize> {
+    Some(match name {
+        "MsgId" | "BizMsgIdr" | "InstrId" | "EndToEndId" | "TxId" | "ClrSysRef" | "OrgnlMsgId"
+        | "OrgnlMsgNmId" | "OrgnlInstrId" | "OrgnlEndToEndId" | "OrgnlTxId" | "RtrId" | "CxlId"
+        | "StsId" | "CxlStsId" | "MmbId" | "AcctSvcrRef" | "PmtInfId" | "NtryRef"
+        | "CtrySubDvsn" => 35,
+        "Nm" | "Ustrd" | "StrtNm" | "BldgNm" | "TwnNm" => 140,
+        "AdrLine" | "Dept" | "SubDept" => 70,
+        "BldgNb" | "PstBx" | "PstCd" => 16,
+        _ => return None,
+    })
+}
 
-/// Elements holding a BIC (BICFI, AnyBIC and the 2009 schemas' BIC / BICOrBEI).
-const BIC_ELEMENTS: &[&str] = &["BICFI", "AnyBIC", "BIC", "BICOrBEI"];
-const UETR_ELEMENTS: &[&str] = &["UETR", "OrgnlUETR"];
-const COUNTRY_ELEMENTS: &[&str] = &["Ctry", "CtryOfRes", "CtryOfBirth"];
-const CURRENCY_ELEMENTS: &[&str] = &["Ccy", "SrcCcy", "TrgtCcy", "UnitCcy"];
+/// What kind of value a leaf element holds, by its name.
+enum Kind {
+    Bic,
+    Iban,
+    Uetr,
+    Country,
+    Currency,
+    Count,
+    Other,
+}
+
+fn kind(name: &str) -> Kind {
+    match name {
+        // BICFI, AnyBIC and the 2009 schemas' BIC / BICOrBEI.
+        "BICFI" | "AnyBIC" | "BIC" | "BICOrBEI" => Kind::Bic,
+        "IBAN" => Kind::Iban,
+        "UETR" | "OrgnlUETR" => Kind::Uetr,
+        "Ctry" | "CtryOfRes" | "CtryOfBirth" => Kind::Country,
+        "Ccy" | "SrcCcy" | "TrgtCcy" | "UnitCcy" => Kind::Currency,
+        "NbOfTxs" => Kind::Count,
+        _ => Kind::Other,
+    }
+}
+
 /// Head.001 creation dates are ISODateTime although they end in `Dt`.
 const DATETIME_ELEMENTS: &[&str] = &["CreDt", "BizPrcgDt"];
 
@@ -73,7 +71,7 @@ pub fn check_fields(root: El<'_>, iban_checksum: bool, out: &mut Vec<Violation>)
 fn check_leaf(el: El<'_>, iban_checksum: bool, out: &mut Vec<Violation>) {
     let name = el.name();
     let text = el.text();
-    if let Some(&(_, max)) = MAX_LENGTHS.iter().find(|(n, _)| *n == name) {
+    if let Some(max) = max_length(name) {
         let len = text.chars().count();
         if len > max {
             out.push(Violation::new(
@@ -91,53 +89,56 @@ fn check_leaf(el: El<'_>, iban_checksum: bool, out: &mut Vec<Violation>) {
             ));
         }
     }
-    if BIC_ELEMENTS.contains(&name) && !is_bic(text.trim()) {
-        out.push(Violation::new(
+    let value = text.trim();
+    let (ok, code, rule, what) = match kind(name) {
+        Kind::Bic => (
+            is_bic(value),
             ReasonCode::RC01,
             "xsd.pattern.bic",
-            format!("{name} '{}' is not a valid BIC", clip(text)),
-            el.path(),
-        ));
-    } else if name == "IBAN" && !is_iban_shaped(text.trim(), iban_checksum) {
-        out.push(Violation::new(
+            "a valid BIC",
+        ),
+        Kind::Iban => (
+            is_iban_shaped(value, iban_checksum),
             ReasonCode::AC01,
             "iban.checksum",
-            format!(
-                "IBAN '{}' fails the ISO 13616 format or checksum",
-                clip(text)
-            ),
-            el.path(),
-        ));
-    } else if UETR_ELEMENTS.contains(&name) && !is_uuid_v4(text.trim()) {
-        out.push(Violation::new(
+            "an IBAN with a valid ISO 13616 checksum",
+        ),
+        Kind::Uetr => (
+            is_uuid_v4(value),
             ReasonCode::FF02,
             "xsd.pattern.uetr",
-            format!("{name} '{}' is not a lower-case UUIDv4", clip(text)),
-            el.path(),
-        ));
-    } else if COUNTRY_ELEMENTS.contains(&name) && !is_country(text.trim()) {
-        out.push(Violation::new(
+            "a lower-case UUIDv4",
+        ),
+        Kind::Country => (
+            is_country(value),
             ReasonCode::FF02,
             "xsd.pattern.country",
-            format!("{name} '{}' is not a two-letter country code", clip(text)),
-            el.path(),
-        ));
-    } else if CURRENCY_ELEMENTS.contains(&name) && Currency::new(text.trim()).is_none() {
-        out.push(Violation::new(
+            "a two-letter country code",
+        ),
+        Kind::Currency => (
+            Currency::new(value).is_some(),
             ReasonCode::AM03,
             "currency.known",
-            format!("currency '{}' is not accepted", clip(text)),
-            el.path(),
-        ));
-    } else if name == "NbOfTxs" && !is_numeric_text(text.trim(), 15) {
-        out.push(Violation::new(
+            "an accepted currency",
+        ),
+        Kind::Count => (
+            is_numeric_text(value, 15),
             ReasonCode::FF02,
             "xsd.pattern.numeric",
-            format!("NbOfTxs '{}' is not 1 to 15 digits", clip(text)),
+            "1 to 15 digits",
+        ),
+        Kind::Other => {
+            check_date(el, name, value, out);
+            return;
+        }
+    };
+    if !ok {
+        out.push(Violation::new(
+            code,
+            rule,
+            format!("{name} '{}' is not {what}", clip(text)),
             el.path(),
         ));
-    } else {
-        check_date(el, name, text.trim(), out);
     }
 }
 
