@@ -240,7 +240,10 @@ impl<S: StateMachine> SequencerHandle<S> {
 
     /// Runs `read` on the sequencer thread between batches and returns its result: a
     /// linearizable read of the state after every batch acknowledged before this call.
-    pub fn read<R, F>(&self, read: F) -> impl Future<Output = Result<R, SequencerError>> + Send
+    pub fn read<R, F>(
+        &self,
+        read: F,
+    ) -> impl Future<Output = Result<R, SequencerError>> + Send + 'static
     where
         R: Send + 'static,
         F: FnOnce(&S) -> R + Send + 'static,
