@@ -36,6 +36,30 @@ impl Hub {
         Ok(())
     }
 
+    /// The cheap subset for after every batch (linear in accounts and open work, not in
+    /// history): ledger balances per currency, index sizes, and the reserved/held indexes.
+    pub fn check_batch_invariants(&self) -> Result<(), String> {
+        self.ledger.check_balances().map_err(|e| e.to_string())?;
+        if self.payment_order.len() != self.payments.len() {
+            return Err("payment order and payments differ in length".into());
+        }
+        for (at, id) in &self.expiry {
+            let ok = self
+                .payments
+                .get(id)
+                .is_some_and(|p| p.status == PaymentStatus::Reserved && p.expires_at == *at);
+            if !ok {
+                return Err(format!("expiry index names {id}, not reserved at {at}"));
+            }
+        }
+        for id in self.held.values() {
+            if self.payments.get(id).map(|p| p.status) != Some(PaymentStatus::Held) {
+                return Err(format!("held index names {id}, not held"));
+            }
+        }
+        Ok(())
+    }
+
     fn check_accounts(&self) -> Result<(), String> {
         for code in self.currencies.keys() {
             let mut owners = vec![(SCHEME, AccountKind::Settlement)];

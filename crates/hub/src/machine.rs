@@ -29,6 +29,10 @@ impl journal::StateMachine for Hub {
         Hub::check_invariants(self)
     }
 
+    fn check_batch_invariants(&self) -> Result<(), String> {
+        Hub::check_batch_invariants(self)
+    }
+
     fn fresh() -> Self {
         Hub::new()
     }
