@@ -189,7 +189,16 @@ fn eval() -> Vec<EvalCase> {
 fn eval_diagnostics() {
     let snap = snapshot();
     for case in eval() {
+        let mut micros = u128::MAX;
+        for _ in 0..7 {
+            let t0 = std::time::Instant::now();
+            snap.screen(&Query::name(case.query.clone()), DEFAULT_THRESHOLD);
+            micros = micros.min(t0.elapsed().as_micros());
+        }
         let result = snap.screen(&Query::name(case.query.clone()), DEFAULT_THRESHOLD);
+        if micros > 300 {
+            println!("SLOW {micros}us {:?}", case.query);
+        }
         let all = snap.screen(&Query::name(case.query.clone()), 0.5);
         let ok = if case.expected.is_empty() {
             result.hits.is_empty()
@@ -212,6 +221,9 @@ fn eval_diagnostics() {
 #[test]
 fn heldout_recall_and_precision_meet_targets() {
     let results = bench::run(&snapshot(), &eval());
+    for r in &results {
+        println!("{}", serde_json::to_string(r).unwrap());
+    }
     let at_default = results
         .iter()
         .find(|r| (r.threshold - DEFAULT_THRESHOLD).abs() < 1e-9)

@@ -14,6 +14,23 @@ pub(crate) enum NameOrigin {
     OriginalScript,
 }
 
+/// A name containing a key, and which of its tokens produce the key (bit j = token j).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Posting {
+    pub name: u32,
+    pub tokens: u16,
+    /// The key is of two adjacent tokens written together.
+    pub joined: bool,
+}
+
+/// Bit for token position `j` (positions are below `TOKENS_MAX` = 16).
+pub(crate) fn bit(j: usize) -> u16 {
+    u32::try_from(j)
+        .ok()
+        .and_then(|j| 1u16.checked_shl(j))
+        .unwrap_or(0)
+}
+
 /// One listed name, tokenised.
 #[derive(Debug, Clone)]
 pub(crate) struct IndexedName {
@@ -33,8 +50,8 @@ pub struct ListIndex {
     pub(crate) version: ListVersion,
     pub(crate) entries: Vec<Entry>,
     pub(crate) names: Vec<IndexedName>,
-    /// Phonetic key (of a token, or of two adjacent tokens written together) → name ids.
-    pub(crate) postings: HashMap<Box<str>, Vec<u32>>,
+    /// Phonetic key (of a token, or of two adjacent tokens written together) → names.
+    pub(crate) postings: HashMap<Box<str>, Vec<Posting>>,
     /// Document frequency of each token key, in names.
     df: HashMap<Box<str>, u32>,
     /// Weight of a token never seen in the list (the rarest possible).
@@ -72,24 +89,41 @@ impl ListIndex {
         }
 
         let mut df: HashMap<Box<str>, u32> = HashMap::new();
-        let mut postings: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut postings: HashMap<Box<str>, Vec<Posting>> = HashMap::new();
         for (id, name) in names.iter().enumerate() {
             let Ok(id) = u32::try_from(id) else {
                 break;
             };
-            let mut keys: Vec<Box<str>> = name.tokens.iter().map(|t| t.key.clone()).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            for key in &keys {
+            // (key, joined, bit mask of the listed tokens that produce it)
+            let mut keys: Vec<(Box<str>, bool, u16)> = Vec::new();
+            for (j, t) in name.tokens.iter().enumerate() {
+                keys.push((t.key.clone(), false, bit(j)));
+            }
+            let mut distinct: Vec<&Box<str>> = keys.iter().map(|(k, _, _)| k).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            for key in distinct {
                 *df.entry(key.clone()).or_default() += 1;
             }
-            for pair in name.tokens.windows(2) {
-                keys.extend(joined_keys(&pair[0], &pair[1]).map(Box::from));
+            for (j, pair) in name.tokens.windows(2).enumerate() {
+                for key in joined_keys(&pair[0], &pair[1]) {
+                    keys.push((key.into(), true, bit(j) | bit(j + 1)));
+                }
             }
             keys.sort_unstable();
-            keys.dedup();
-            for key in keys {
-                postings.entry(key).or_default().push(id);
+            let mut merged: Vec<(Box<str>, bool, u16)> = Vec::with_capacity(keys.len());
+            for (key, joined, mask) in keys {
+                match merged.last_mut() {
+                    Some((k, jn, m)) if *k == key && *jn == joined => *m |= mask,
+                    _ => merged.push((key, joined, mask)),
+                }
+            }
+            for (key, joined, mask) in merged {
+                postings.entry(key).or_default().push(Posting {
+                    name: id,
+                    tokens: mask,
+                    joined,
+                });
             }
         }
         let total = f64::from(u32::try_from(names.len()).unwrap_or(u32::MAX).max(1));
@@ -134,12 +168,17 @@ impl ListIndex {
 }
 
 /// Keys of two adjacent tokens written as one ("Jong Un" ~ "Jongun"), from the canonical and
-/// from the original spellings (they differ when a syllable is in the variant table).
-pub(crate) fn joined_keys(a: &Token, b: &Token) -> [String; 2] {
-    [
+/// from the original spellings (they differ when a syllable is in the variant table). A key
+/// equal to either part's own key is left out: the other part adds nothing to it ("Kim Yo"
+/// keys like "Kim"), so it would only find false joins.
+pub(crate) fn joined_keys(a: &Token, b: &Token) -> Vec<String> {
+    let mut keys = vec![
         phonetic_key(&format!("{}{}", a.text, b.text)),
         phonetic_key(&format!("{}{}", a.original, b.original)),
-    ]
+    ];
+    keys.dedup();
+    keys.retain(|k| *k != *a.key && *k != *b.key);
+    keys
 }
 
 /// Inverse document frequency: common tokens (Muhammad, Ali) weigh little, rare ones a lot.

@@ -161,6 +161,12 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
 }
 
 fn joined_sim(one: &Token, two: &[Token]) -> Option<(f64, How)> {
+    // Cheap length test first: this runs for every token against every adjacent pair.
+    let text_len: usize = two.iter().map(|t| t.text.len()).sum();
+    let original_len: usize = two.iter().map(|t| t.original.len()).sum();
+    if one.text.len() != text_len && one.original.len().abs_diff(original_len) > 2 {
+        return None;
+    }
     let joined = concat(two);
     let joined_original: String = two.iter().map(|t| &*t.original).collect();
     if *one.text == joined || *one.original == joined_original {

@@ -8,9 +8,11 @@
 
 use serde::Serialize;
 
-use super::index::{ListIndex, NameOrigin, joined_keys};
+use std::collections::HashMap;
+
+use super::index::{IndexedName, ListIndex, NameOrigin, bit, joined_keys};
 use super::normalize::{Token, phonetic_key, strip_glued_particle, tokenize};
-use super::score::{QUERY_SHARE, align};
+use super::score::{Alignment, QUERY_SHARE, align};
 use crate::model::{AliasQuality, Entry, ListSource, ListVersion};
 
 /// Threshold used when the operator has not set one (tuned on the evaluation set).
@@ -120,52 +122,53 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
     if q_total <= 0.0 {
         return;
     }
-    // (name id, query token) for every key the name shares with the query.
-    let mut touched: Vec<(u32, u8)> = Vec::new();
-    let mut add = |key: &str, positions: &[usize]| {
-        if let Some(ids) = index.postings.get(key) {
-            for &id in ids {
-                for &p in positions {
-                    touched.push((id, u8::try_from(p).unwrap_or(u8::MAX)));
-                }
-            }
+    // Every key a name shares with the query: (name id, kind, query tokens, listed tokens).
+    let mut touched: Vec<(u32, Pairing, u16, u16)> = Vec::new();
+    let mut add = |key: &str, query_tokens: u16, query_pair: bool| {
+        let Some(postings) = index.postings.get(key) else {
+            return;
+        };
+        for p in postings {
+            let kind = match (query_pair, p.joined) {
+                (false, false) => Pairing::OneToOne,
+                (false, true) => Pairing::ListedPair,
+                (true, false) => Pairing::QueryPair,
+                // Pair against pair is not an alignment the scorer makes.
+                (true, true) => continue,
+            };
+            touched.push((p.name, kind, query_tokens, p.tokens));
         }
     };
     for (i, t) in q.iter().enumerate() {
-        add(&t.key, &[i]);
+        add(&t.key, bit(i), false);
         if let Some(rest) = strip_glued_particle(&t.text) {
-            add(&phonetic_key(rest), &[i]);
+            add(&phonetic_key(rest), bit(i), false);
         }
     }
     for i in 0..q.len().saturating_sub(1) {
-        let [canonical, original] = joined_keys(&q[i], &q[i + 1]);
-        add(&canonical, &[i, i + 1]);
-        if original != canonical {
-            add(&original, &[i, i + 1]);
+        for key in joined_keys(&q[i], &q[i + 1]) {
+            add(&key, bit(i) | bit(i + 1), true);
         }
     }
-    touched.sort_unstable();
-    touched.dedup();
+    touched.sort_unstable_by_key(|t| t.0);
 
-    // Best (score, name id, explanation) per entry.
-    let mut best: Vec<(u32, f64, u32, String)> = Vec::new();
+    // Best (score, name id, alignment) per entry; explanations are written for winners only.
+    let mut best: HashMap<u32, (f64, u32, Alignment)> = HashMap::new();
     let mut start = 0;
     while start < touched.len() {
         let id = touched[start].0;
         let mut end = start;
-        let mut covered = 0.0;
         while end < touched.len() && touched[end].0 == id {
-            covered += qw.get(usize::from(touched[end].1)).copied().unwrap_or(0.0);
             end += 1;
         }
+        let group = &touched[start..end];
         start = end;
-        let bound = QUERY_SHARE * covered / q_total + (1.0 - QUERY_SHARE) + SECONDARY_BONUS_MAX;
-        if bound < threshold {
-            continue;
-        }
         let Some(name) = usize::try_from(id).ok().and_then(|i| index.names.get(i)) else {
             continue;
         };
+        if score_bound(group, &qw, &name.weights) < threshold {
+            continue;
+        }
         let Some(entry) = usize::try_from(name.entry)
             .ok()
             .and_then(|i| index.entries.get(i))
@@ -173,24 +176,18 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
             continue;
         };
         let alignment = align(q, &qw, &name.tokens, &name.weights);
-        let mut score = alignment.score;
-        let mut notes = vec![alignment.explain(q, &name.tokens)];
-        if name.origin == NameOrigin::Alias(AliasQuality::Low) {
-            score -= LOW_ALIAS_PENALTY;
-            notes.push(format!("low-quality alias -{LOW_ALIAS_PENALTY}"));
-        }
-        score += secondary(entry, query, &mut notes);
-        let score = (score.clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0;
+        let score = final_score(alignment.score, name, entry, query, None);
         if score < threshold {
             continue;
         }
-        match best.iter_mut().find(|b| b.0 == name.entry) {
-            Some(b) if b.1 >= score => {}
-            Some(b) => *b = (name.entry, score, id, notes.join("; ")),
-            None => best.push((name.entry, score, id, notes.join("; "))),
+        match best.get(&name.entry) {
+            Some((s, _, _)) if *s >= score => {}
+            _ => {
+                best.insert(name.entry, (score, id, alignment));
+            }
         }
     }
-    for (entry_id, score, name_id, explanation) in best {
+    for (entry_id, (score, name_id, alignment)) in best {
         let entry = usize::try_from(entry_id)
             .ok()
             .and_then(|i| index.entries.get(i));
@@ -198,20 +195,85 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
             .ok()
             .and_then(|i| index.names.get(i));
         if let (Some(entry), Some(name)) = (entry, name) {
+            let mut notes = vec![alignment.explain(q, &name.tokens)];
+            final_score(alignment.score, name, entry, query, Some(&mut notes));
             out.push(Hit {
                 list: entry.list,
                 reference: entry.reference.clone(),
                 name: entry.primary_name.clone(),
                 matched_name: name.display.to_string(),
                 score,
-                explanation,
+                explanation: notes.join("; "),
             });
         }
     }
 }
 
+/// How a shared key pairs tokens: one query token with one listed token, one query token with
+/// two adjacent listed tokens, or two adjacent query tokens with one listed token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pairing {
+    OneToOne,
+    ListedPair,
+    QueryPair,
+}
+
+/// Upper bound of a candidate's score from the keys it shares with the query, as if every
+/// key-sharing token matched exactly. One listed token pairs with at most one query token, so
+/// query tokens sharing one key with a single listed token count once.
+fn score_bound(group: &[(u32, Pairing, u16, u16)], qw: &[f64], nw: &[f64]) -> f64 {
+    let (mut one_q, mut one_n, mut other_q, mut all_n) = (0u16, 0u16, 0u16, 0u16);
+    for &(_, kind, q_mask, n_mask) in group {
+        all_n |= n_mask;
+        if kind == Pairing::OneToOne {
+            one_q |= q_mask;
+            one_n |= n_mask;
+        } else {
+            other_q |= q_mask;
+        }
+    }
+    let pop = |m: u16| usize::try_from(m.count_ones()).unwrap_or(usize::MAX);
+    let cap = pop(one_q).min(pop(one_n)).saturating_add(pop(other_q));
+    let mut weights: Vec<f64> = (0..qw.len())
+        .filter(|&i| (one_q | other_q) & bit(i) != 0)
+        .map(|i| qw[i])
+        .collect();
+    weights.sort_by(|a, b| b.total_cmp(a));
+    let q_hit: f64 = weights.iter().take(cap).sum();
+    let q_total: f64 = qw.iter().sum();
+    let n_total: f64 = nw.iter().sum();
+    let n_hit: f64 = (0..nw.len())
+        .filter(|&j| all_n & bit(j) != 0)
+        .map(|j| nw[j])
+        .sum();
+    let ratio = |hit: f64, total: f64| if total > 0.0 { hit / total } else { 0.0 };
+    QUERY_SHARE * ratio(q_hit, q_total)
+        + (1.0 - QUERY_SHARE) * ratio(n_hit, n_total)
+        + SECONDARY_BONUS_MAX
+}
+
+/// The name score adjusted for alias quality and secondary data, clamped and rounded; notes
+/// the adjustments when asked.
+fn final_score(
+    name_score: f64,
+    name: &IndexedName,
+    entry: &Entry,
+    query: &Query,
+    mut notes: Option<&mut Vec<String>>,
+) -> f64 {
+    let mut score = name_score;
+    if name.origin == NameOrigin::Alias(AliasQuality::Low) {
+        score -= LOW_ALIAS_PENALTY;
+        if let Some(notes) = notes.as_deref_mut() {
+            notes.push(format!("low-quality alias -{LOW_ALIAS_PENALTY}"));
+        }
+    }
+    score += secondary(entry, query, notes);
+    (score.clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0
+}
+
 /// Score adjustment from year of birth and country, when both sides have them.
-fn secondary(entry: &Entry, query: &Query, notes: &mut Vec<String>) -> f64 {
+fn secondary(entry: &Entry, query: &Query, mut notes: Option<&mut Vec<String>>) -> f64 {
     let mut delta = 0.0;
     if let (Some(year), false) = (query.birth_year, entry.birth_years.is_empty()) {
         let agrees = entry
@@ -221,28 +283,36 @@ fn secondary(entry: &Entry, query: &Query, notes: &mut Vec<String>) -> f64 {
         let listed: Vec<&str> = entry.birth_years.iter().map(|b| b.text.as_str()).collect();
         if agrees {
             delta += DOB_AGREE_BONUS;
-            notes.push(format!(
-                "born {year} agrees with {} +{DOB_AGREE_BONUS}",
-                listed.join("/")
-            ));
+            if let Some(n) = notes.as_deref_mut() {
+                n.push(format!(
+                    "born {year} agrees with {} +{DOB_AGREE_BONUS}",
+                    listed.join("/")
+                ));
+            }
         } else {
             delta -= DOB_DISAGREE_PENALTY;
-            notes.push(format!(
-                "born {year} differs from {} -{DOB_DISAGREE_PENALTY}",
-                listed.join("/")
-            ));
+            if let Some(n) = notes.as_deref_mut() {
+                n.push(format!(
+                    "born {year} differs from {} -{DOB_DISAGREE_PENALTY}",
+                    listed.join("/")
+                ));
+            }
         }
     }
     if let (Some(country), false) = (&query.country, entry.countries.is_empty()) {
         if crate::countries::any_matches(country, &entry.countries) {
             delta += COUNTRY_AGREE_BONUS;
-            notes.push(format!("country {country} agrees +{COUNTRY_AGREE_BONUS}"));
+            if let Some(n) = notes.as_deref_mut() {
+                n.push(format!("country {country} agrees +{COUNTRY_AGREE_BONUS}"));
+            }
         } else {
             delta -= COUNTRY_DISAGREE_PENALTY;
-            notes.push(format!(
-                "country {country} differs from {} -{COUNTRY_DISAGREE_PENALTY}",
-                entry.countries.join("/")
-            ));
+            if let Some(n) = notes.as_deref_mut() {
+                n.push(format!(
+                    "country {country} differs from {} -{COUNTRY_DISAGREE_PENALTY}",
+                    entry.countries.join("/")
+                ));
+            }
         }
     }
     delta
