@@ -302,12 +302,12 @@ fn secondary(entry: &Entry, query: &Query, mut notes: Option<&mut Vec<String>>) 
     if let (Some(country), false) = (&query.country, entry.countries.is_empty()) {
         if crate::countries::any_matches(country, &entry.countries) {
             delta += COUNTRY_AGREE_BONUS;
-            if let Some(n) = notes.as_deref_mut() {
+            if let Some(n) = notes {
                 n.push(format!("country {country} agrees +{COUNTRY_AGREE_BONUS}"));
             }
         } else {
             delta -= COUNTRY_DISAGREE_PENALTY;
-            if let Some(n) = notes.as_deref_mut() {
+            if let Some(n) = notes {
                 n.push(format!(
                     "country {country} differs from {} -{COUNTRY_DISAGREE_PENALTY}",
                     entry.countries.join("/")
