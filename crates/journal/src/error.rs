@@ -61,6 +61,8 @@ pub enum JournalError {
     },
     #[error("kind name {0:?} is longer than the header allows")]
     KindTooLong(String),
+    #[error("journal {0} is in use by another process")]
+    Locked(PathBuf),
     #[error("no journal in {0}")]
     NotFound(PathBuf),
     #[error(

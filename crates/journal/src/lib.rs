@@ -14,6 +14,8 @@
 //!   The first record's "previous hash" is the BLAKE3 hash of the file header, so records are
 //!   bound to the journal's kind. A record's own hash is BLAKE3 over its header and body; the last
 //!   one is the *head hash* an auditor compares.
+//!   The log is locked (`flock`) while a [`Journal`] is open: a second writer gets
+//!   [`JournalError::Locked`].
 //! - `snapshot-<sequence>.snap`: the machine's state after applying record `<sequence>`, with a
 //!   header naming the kind, sequence, timestamp and the hash of that record, and a BLAKE3 hash of
 //!   the payload. Written to a temporary file, fsynced, renamed, then the directory is fsynced.

@@ -39,6 +39,7 @@ pub struct Journal {
 
 impl Journal {
     /// Creates `dir/journal.log` with a file header for `kind`, durably (file and directory).
+    /// Fails if `dir` already holds a journal.
     pub(crate) fn create(dir: &Path, kind: &'static str) -> Result<(), JournalError> {
         let header = format::encode_file_header(kind)
             .ok_or_else(|| JournalError::KindTooLong(kind.to_string()))?;
@@ -48,29 +49,44 @@ impl Journal {
         if let Some(parent) = parent.filter(|_| created_dir) {
             fsync_dir(parent)?;
         }
+        // Written under a temporary name and renamed, so that a crash never leaves a
+        // `journal.log` without its complete header.
         let path = dir.join(LOG_FILE_NAME);
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| JournalError::io(&path, e))?;
+        let temp = dir.join(format!("{LOG_FILE_NAME}.tmp"));
+        let mut file = File::create(&temp).map_err(|e| JournalError::io(&temp, e))?;
         file.write_all(&header)
             .and_then(|()| file.sync_all())
-            .map_err(|e| JournalError::io(&path, e))?;
+            .map_err(|e| JournalError::io(&temp, e))?;
+        // A hard link, unlike a rename, refuses to replace an existing journal.
+        std::fs::hard_link(&temp, &path).map_err(|e| JournalError::io(&path, e))?;
+        std::fs::remove_file(&temp).map_err(|e| JournalError::io(&temp, e))?;
         fsync_dir(dir)
     }
 
-    /// Opens the log for appending at a validated end position, cutting anything after it.
-    pub(crate) fn open_at(
-        dir: &Path,
-        kind: &'static str,
-        pos: Position,
-    ) -> Result<Journal, JournalError> {
+    /// Opens the log for appending and takes an exclusive lock on it, held as long as the
+    /// returned file (and so the [`Journal`]) lives: two writers would corrupt the journal.
+    pub(crate) fn lock(dir: &Path) -> Result<File, JournalError> {
         let path = dir.join(LOG_FILE_NAME);
         let file = OpenOptions::new()
             .append(true)
             .open(&path)
             .map_err(|e| JournalError::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Locked(path)),
+            Err(std::fs::TryLockError::Error(e)) => Err(JournalError::io(&path, e)),
+        }
+    }
+
+    /// Opens the log for appending at a validated end position, cutting anything after it.
+    /// `file` comes from [`Journal::lock`].
+    pub(crate) fn open_at(
+        dir: &Path,
+        kind: &'static str,
+        pos: Position,
+        file: File,
+    ) -> Result<Journal, JournalError> {
+        let path = dir.join(LOG_FILE_NAME);
         let len = file
             .metadata()
             .map_err(|e| JournalError::io(&path, e))?

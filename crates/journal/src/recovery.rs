@@ -45,6 +45,7 @@ pub fn recover<S: StateMachine>(dir: &Path) -> Result<Recovered<S>, JournalError
         Journal::create(dir, S::KIND)?;
         report.created = true;
     }
+    let file = Journal::lock(dir)?;
     let (mut scanner, kind) = Scanner::open(&path)?;
     if kind != S::KIND {
         return Err(JournalError::KindMismatch {
@@ -106,7 +107,7 @@ pub fn recover<S: StateMachine>(dir: &Path) -> Result<Recovered<S>, JournalError
             sequence: report.head_sequence,
             reason,
         })?;
-    let journal = Journal::open_at(dir, S::KIND, end)?;
+    let journal = Journal::open_at(dir, S::KIND, end, file)?;
     Ok(Recovered {
         journal,
         state,

@@ -186,3 +186,20 @@ fn bulk_submissions_larger_than_a_batch_are_split_across_records_by_caller() {
         assert_eq!(batch.commands.len() % 40, 0);
     }
 }
+
+#[test]
+fn a_second_writer_on_the_same_journal_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sequencer = Sequencer::<Tape>::start(dir.path(), config()).expect("starts");
+    let second = Sequencer::<Tape>::start(dir.path(), config()).err();
+    assert!(
+        matches!(second, Some(journal::JournalError::Locked(_))),
+        "{second:?}"
+    );
+    // Reading and verifying need no lock.
+    assert_eq!(journal::read_kind(dir.path()).expect("kind"), "tape");
+    verify::<Tape>(dir.path()).expect("verifies while running");
+    sequencer.shutdown().expect("stops");
+    let restarted = Sequencer::<Tape>::start(dir.path(), config()).expect("lock released");
+    restarted.shutdown().expect("stops");
+}
