@@ -16,6 +16,8 @@ pub enum HubError {
     ForbiddenNotCreditor,
     #[error("only a compliance officer may do this")]
     ForbiddenNotComplianceOfficer,
+    /// Reading another participant's accounts or inbox: refused by the server's read paths
+    /// (queries are not commands), with this shared code.
     #[error("only the participant itself or the operator may do this")]
     ForbiddenNotOwnParticipant,
     #[error("the participant does not have the FX provider role")]
@@ -95,8 +97,6 @@ pub enum HubError {
     CredentialAlreadyRevoked,
     #[error("insufficient pre-funded liquidity for this withdrawal")]
     InsufficientLiquidity,
-    #[error("withdrawal is only possible from a gross currency's liquidity account")]
-    LiquidityNotPrefunded,
 
     // --- payments ---
     #[error("payment not found")]
@@ -215,7 +215,6 @@ impl HubError {
             CredentialNotFound => "credential_not_found",
             CredentialAlreadyRevoked => "credential_already_revoked",
             InsufficientLiquidity => "insufficient_liquidity",
-            LiquidityNotPrefunded => "liquidity_not_prefunded",
             PaymentNotFound => "payment_not_found",
             DuplicatePaymentIdDifferentContent => "duplicate_payment_id_different_content",
             InsufficientFunds => "insufficient_funds",
