@@ -35,13 +35,13 @@ impl ListStore {
         &self.dir
     }
 
+    /// `un.xml`; `ofac-sdn.sdn.csv`, `ofac-sdn.alt.csv`, `ofac-sdn.add.csv`.
     fn part_path(&self, source: ListSource, part: &str) -> PathBuf {
-        let ext = if source == ListSource::Un {
-            "xml"
-        } else {
-            "csv"
+        let name = match source {
+            ListSource::Un => format!("{source}.xml"),
+            _ => format!("{source}.{part}.csv"),
         };
-        self.dir.join(format!("{}.{part}.{ext}", source.as_str()))
+        self.dir.join(name)
     }
 
     fn version_path(&self, source: ListSource) -> PathBuf {

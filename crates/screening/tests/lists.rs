@@ -89,7 +89,7 @@ fn reload_swaps_atomically_and_old_snapshot_keeps_its_version() {
 
     let old = held.screen(&Query::name("Kim Tong Myong"), DEFAULT_THRESHOLD);
     assert!(old.hits.iter().any(|h| h.reference == "KPi.023"));
-    assert_eq!(old.lists, [v1.clone()]);
+    assert_eq!(old.lists, std::slice::from_ref(&v1));
     assert!(!hits_kim(&lists));
     assert_eq!(lists.versions(), [v2]);
 }
@@ -99,10 +99,6 @@ fn concurrent_screenings_never_see_a_mixed_version() {
     let lists = Arc::new(ListSet::new());
     let v1 = lists.install(demo_un());
     let (_, without) = demo_un_without_kim();
-    let v2_hash = import(&demo_un_without_kim().0, None, &mut no_progress)
-        .unwrap()
-        .version
-        .content_hash;
     let stop = Arc::new(AtomicBool::new(false));
     let readers: Vec<_> = (0..2)
         .map(|_| {
@@ -133,7 +129,6 @@ fn concurrent_screenings_never_see_a_mixed_version() {
         assert!(r.join().unwrap() > 0);
     }
     assert_eq!(lists.versions()[0].content_hash, v1.content_hash);
-    assert_ne!(v2_hash, v1.content_hash);
 }
 
 #[test]
@@ -152,7 +147,7 @@ fn store_round_trips_and_detects_tampering() {
     store.save(&raw, &without.version).unwrap();
     assert_eq!(store.load(ListSource::Un).unwrap(), Some(without));
 
-    std::fs::write(dir.path().join("lists/un.xml.xml"), b"<CONSOLIDATED_LIST/>").unwrap();
+    std::fs::write(dir.path().join("lists/un.xml"), b"<CONSOLIDATED_LIST/>").unwrap();
     assert!(matches!(
         store.load(ListSource::Un),
         Err(StoreError::HashMismatch { .. })
