@@ -32,6 +32,23 @@ impl ListSource {
         }
     }
 
+    /// Where the publisher serves the current files, as (file role, URL): `xml` for UN;
+    /// `sdn`, `alt`, `add` for OFAC. Empty for lists this crate cannot import yet.
+    pub fn official_urls(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Un => &[(
+                "xml",
+                "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+            )],
+            Self::OfacSdn => &[
+                ("sdn", "https://www.treasury.gov/ofac/downloads/sdn.csv"),
+                ("alt", "https://www.treasury.gov/ofac/downloads/alt.csv"),
+                ("add", "https://www.treasury.gov/ofac/downloads/add.csv"),
+            ],
+            Self::Eu | Self::Uk => &[],
+        }
+    }
+
     /// Inverse of [`ListSource::as_str`].
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == name)

@@ -1,0 +1,74 @@
+//! Property tests: arbitrary names and arbitrary list bytes never panic, scores stay in [0, 1],
+//! and screening is deterministic.
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use screening::fixtures::demo_lists;
+use screening::{ListSet, Query, RawList, import, no_progress, screen};
+
+fn lists() -> &'static ListSet {
+    static LISTS: OnceLock<ListSet> = OnceLock::new();
+    LISTS.get_or_init(|| ListSet::from_lists(demo_lists().unwrap()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_name_screens_without_panic(name in "\\PC{0,80}", threshold in 0.0f64..1.0) {
+        let query = Query::name(name.clone());
+        let a = screen(lists(), &query, threshold);
+        let b = screen(lists(), &query, threshold);
+        prop_assert_eq!(&a, &b);
+        prop_assert_eq!(a.lists.len(), 2);
+        for hit in &a.hits {
+            prop_assert!((0.0..=1.0).contains(&hit.score));
+            prop_assert!(hit.score >= threshold);
+        }
+        prop_assert!(a.hits.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+
+    #[test]
+    fn mixed_script_names_screen_without_panic(
+        parts in prop::collection::vec(
+            prop_oneof![
+                "[a-zA-Z'’-]{1,12}",
+                "[\u{AC00}-\u{D7A3}]{1,4}",
+                "[\u{0621}-\u{064A}\u{064B}-\u{0652}]{1,8}",
+                "[\u{0410}-\u{044F}]{1,10}",
+                "[\u{4E00}-\u{9FFF}]{1,3}",
+            ],
+            0..8,
+        )
+    ) {
+        let name = parts.join(" ");
+        let result = screen(lists(), &Query::name(name), 0.5);
+        prop_assert!(result.hits.len() <= screening::HITS_MAX);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic_the_importers(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let _ = import(&RawList::Un { xml: bytes.clone() }, None, &mut no_progress);
+        let _ = import(
+            &RawList::OfacSdn { sdn: bytes.clone(), alt: Some(bytes), add: None },
+            None,
+            &mut no_progress,
+        );
+    }
+}
+
+#[test]
+fn huge_input_is_bounded() {
+    let name = "Kim ".repeat(10_000);
+    let result = screen(lists(), &Query::name(name), 0.5);
+    assert!(result.hits.len() <= screening::HITS_MAX);
+    let query = Query {
+        name: "Kim Tong Myong".into(),
+        birth_year: Some(1962),
+        country: Some("KP".into()),
+    };
+    let result = screen(lists(), &query, f64::NAN);
+    assert!(result.hits[0].explanation.contains("born 1962 agrees"));
+    assert!(result.hits[0].explanation.contains("country KP agrees"));
+}
