@@ -42,6 +42,8 @@ pub(crate) struct IndexedName {
     pub tokens: Vec<Token>,
     /// Rarity weight of each token (same order as `tokens`).
     pub weights: Vec<f64>,
+    /// Sum of `weights`.
+    pub total_weight: f64,
 }
 
 /// Index over one imported list. Immutable once built; shared behind an `Arc`.
@@ -77,6 +79,7 @@ impl ListIndex {
                     origin,
                     tokens,
                     weights: Vec::new(),
+                    total_weight: 0.0,
                 });
             };
             push(&entry.primary_name, NameOrigin::Primary);
@@ -134,6 +137,7 @@ impl ListIndex {
                 .iter()
                 .map(|t| weight(df.get(&t.key).copied(), total, unseen_weight, t))
                 .collect();
+            name.total_weight = name.weights.iter().sum();
         }
         Self {
             version: list.version,

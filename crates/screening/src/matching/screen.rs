@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use super::index::{IndexedName, ListIndex, NameOrigin, bit, joined_keys};
-use super::normalize::{Token, phonetic_key, strip_glued_particle, tokenize};
+use super::normalize::{TOKENS_MAX, Token, phonetic_key, strip_glued_particle, tokenize};
 use super::score::{Alignment, QUERY_SHARE, align};
 use crate::model::{AliasQuality, Entry, ListSource, ListVersion};
 
@@ -122,21 +122,32 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
     if q_total <= 0.0 {
         return;
     }
-    // Every key a name shares with the query: (name id, kind, query tokens, listed tokens).
-    let mut touched: Vec<(u32, Pairing, u16, u16)> = Vec::new();
+    // Which query and listed tokens share keys, per name; `seen` lists the names touched so the
+    // dense accumulator never has to be scanned.
+    let mut acc = vec![Shared::default(); index.names.len()];
+    let mut seen: Vec<u32> = Vec::new();
     let mut add = |key: &str, query_tokens: u16, query_pair: bool| {
         let Some(postings) = index.postings.get(key) else {
             return;
         };
         for p in postings {
-            let kind = match (query_pair, p.joined) {
-                (false, false) => Pairing::OneToOne,
-                (false, true) => Pairing::ListedPair,
-                (true, false) => Pairing::QueryPair,
+            if query_pair && p.joined {
                 // Pair against pair is not an alignment the scorer makes.
-                (true, true) => continue,
+                continue;
+            }
+            let Some(a) = usize::try_from(p.name).ok().and_then(|i| acc.get_mut(i)) else {
+                continue;
             };
-            touched.push((p.name, kind, query_tokens, p.tokens));
+            if a.all_n == 0 {
+                seen.push(p.name);
+            }
+            a.all_n |= p.tokens;
+            if query_pair || p.joined {
+                a.other_q |= query_tokens;
+            } else {
+                a.one_q |= query_tokens;
+                a.one_n |= p.tokens;
+            }
         }
     };
     for (i, t) in q.iter().enumerate() {
@@ -150,23 +161,17 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
             add(&key, bit(i) | bit(i + 1), true);
         }
     }
-    touched.sort_unstable_by_key(|t| t.0);
 
     // Best (score, name id, alignment) per entry; explanations are written for winners only.
     let mut best: HashMap<u32, (f64, u32, Alignment)> = HashMap::new();
-    let mut start = 0;
-    while start < touched.len() {
-        let id = touched[start].0;
-        let mut end = start;
-        while end < touched.len() && touched[end].0 == id {
-            end += 1;
-        }
-        let group = &touched[start..end];
-        start = end;
+    for id in seen {
         let Some(name) = usize::try_from(id).ok().and_then(|i| index.names.get(i)) else {
             continue;
         };
-        if score_bound(group, &qw, &name.weights) < threshold {
+        let Some(shared) = usize::try_from(id).ok().and_then(|i| acc.get(i)) else {
+            continue;
+        };
+        if score_bound(shared, &qw, q_total, name) < threshold {
             continue;
         }
         let Some(entry) = usize::try_from(name.entry)
@@ -209,46 +214,42 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
     }
 }
 
-/// How a shared key pairs tokens: one query token with one listed token, one query token with
-/// two adjacent listed tokens, or two adjacent query tokens with one listed token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pairing {
-    OneToOne,
-    ListedPair,
-    QueryPair,
+/// Tokens of one name that share keys with the query: query and listed tokens paired one to
+/// one (`one_q`, `one_n`), query tokens in a join on either side (`other_q`), and every listed
+/// token involved (`all_n`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Shared {
+    one_q: u16,
+    one_n: u16,
+    other_q: u16,
+    all_n: u16,
 }
 
 /// Upper bound of a candidate's score from the keys it shares with the query, as if every
 /// key-sharing token matched exactly. One listed token pairs with at most one query token, so
 /// query tokens sharing one key with a single listed token count once.
-fn score_bound(group: &[(u32, Pairing, u16, u16)], qw: &[f64], nw: &[f64]) -> f64 {
-    let (mut one_q, mut one_n, mut other_q, mut all_n) = (0u16, 0u16, 0u16, 0u16);
-    for &(_, kind, q_mask, n_mask) in group {
-        all_n |= n_mask;
-        if kind == Pairing::OneToOne {
-            one_q |= q_mask;
-            one_n |= n_mask;
-        } else {
-            other_q |= q_mask;
+fn score_bound(shared: &Shared, qw: &[f64], q_total: f64, name: &IndexedName) -> f64 {
+    let pop = |m: u16| usize::try_from(m.count_ones()).unwrap_or(usize::MAX);
+    let cap = pop(shared.one_q)
+        .min(pop(shared.one_n))
+        .saturating_add(pop(shared.other_q));
+    let mut weights = [0.0f64; TOKENS_MAX];
+    let mut count = 0;
+    for (i, &w) in qw.iter().enumerate().take(TOKENS_MAX) {
+        if (shared.one_q | shared.other_q) & bit(i) != 0 {
+            weights[count] = w;
+            count += 1;
         }
     }
-    let pop = |m: u16| usize::try_from(m.count_ones()).unwrap_or(usize::MAX);
-    let cap = pop(one_q).min(pop(one_n)).saturating_add(pop(other_q));
-    let mut weights: Vec<f64> = (0..qw.len())
-        .filter(|&i| (one_q | other_q) & bit(i) != 0)
-        .map(|i| qw[i])
-        .collect();
-    weights.sort_by(|a, b| b.total_cmp(a));
-    let q_hit: f64 = weights.iter().take(cap).sum();
-    let q_total: f64 = qw.iter().sum();
-    let n_total: f64 = nw.iter().sum();
-    let n_hit: f64 = (0..nw.len())
-        .filter(|&j| all_n & bit(j) != 0)
-        .map(|j| nw[j])
+    weights[..count].sort_by(|a, b| b.total_cmp(a));
+    let q_hit: f64 = weights[..count].iter().take(cap).sum();
+    let n_hit: f64 = (0..name.weights.len())
+        .filter(|&j| shared.all_n & bit(j) != 0)
+        .map(|j| name.weights[j])
         .sum();
     let ratio = |hit: f64, total: f64| if total > 0.0 { hit / total } else { 0.0 };
     QUERY_SHARE * ratio(q_hit, q_total)
-        + (1.0 - QUERY_SHARE) * ratio(n_hit, n_total)
+        + (1.0 - QUERY_SHARE) * ratio(n_hit, name.total_weight)
         + SECONDARY_BONUS_MAX
 }
 
