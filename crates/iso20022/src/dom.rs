@@ -1,9 +1,10 @@
 //! A small namespace-aware element tree built with quick-xml. ISO 20022 messages are small
 //! (kilobytes), so a tree keeps the mapping code simple; hard limits keep hostile input bounded.
+//! Names, text and attribute values borrow from the input; namespace scopes are tracked here in
+//! the same pass that reads attributes (cheaper than a second pass in quick-xml's `NsReader`).
 
-use quick_xml::NsReader;
+use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
 use std::borrow::Cow;
 
 /// Largest message accepted, in bytes.
@@ -39,28 +40,36 @@ pub enum XmlError {
 /// Index of a node in its [`Dom`].
 pub type NodeId = usize;
 
+/// "No node" in the compact link fields.
+const NONE: u32 = u32::MAX;
+/// "No namespace".
+const NO_NS: u16 = u16::MAX;
+/// Most distinct namespace URIs in one message.
+const NAMESPACES_MAX: usize = 64;
+
 #[derive(Debug)]
 struct Node<'a> {
-    /// Index into `Dom::namespaces`; `None` for no namespace.
-    ns: Option<usize>,
-    /// Borrowed from the input whenever possible (always, for `Dom::parse` input).
-    name: Cow<'a, str>,
+    ns: u16,
+    name: &'a str,
     text: Cow<'a, str>,
-    attrs: Vec<(String, String)>,
-    parent: Option<NodeId>,
-    first_child: Option<NodeId>,
-    last_child: Option<NodeId>,
-    next_sibling: Option<NodeId>,
+    /// Range of this element's unprefixed attributes in `Dom::attrs`.
+    attrs_start: u32,
+    attrs_len: u32,
+    parent: u32,
+    first_child: u32,
+    last_child: u32,
+    next_sibling: u32,
     /// One past the last descendant: nodes are stored in document (pre-)order, so a subtree
     /// is the contiguous range `id..end`.
-    end: NodeId,
+    end: u32,
 }
 
 /// A parsed document borrowing from its input: node 0 is the root element.
 #[derive(Debug)]
 pub struct Dom<'a> {
     nodes: Vec<Node<'a>>,
-    namespaces: Vec<String>,
+    attrs: Vec<(&'a str, Cow<'a, str>)>,
+    namespaces: Vec<Cow<'a, str>>,
 }
 
 /// A borrowed view of one element.
@@ -68,6 +77,18 @@ pub struct Dom<'a> {
 pub struct El<'a> {
     dom: &'a Dom<'a>,
     id: NodeId,
+}
+
+/// An in-scope namespace declaration: prefix ("" for the default) → namespace index, declared
+/// on the element at `depth`.
+struct Binding<'a> {
+    prefix: &'a str,
+    ns: u16,
+    depth: usize,
+}
+
+fn link(id: u32) -> Option<NodeId> {
+    (id != NONE).then_some(id as NodeId)
 }
 
 impl<'a> Dom<'a> {
@@ -78,55 +99,50 @@ impl<'a> Dom<'a> {
         }
         let text = std::str::from_utf8(bytes).map_err(|_| XmlError::NotUtf8)?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut reader = NsReader::from_str(text);
+        let mut reader = Reader::from_str(text);
         let mut dom = Dom {
             nodes: Vec::with_capacity(128),
+            attrs: Vec::new(),
             namespaces: Vec::new(),
         };
-        let mut stack: Vec<NodeId> = Vec::with_capacity(16);
+        let mut stack: Vec<u32> = Vec::with_capacity(16);
+        let mut bindings: Vec<Binding<'a>> = Vec::new();
         let mut done = false;
         loop {
             let position = reader.buffer_position();
-            let malformed = |e: quick_xml::Error| XmlError::Malformed {
+            let event = reader.read_event().map_err(|e| XmlError::Malformed {
                 position,
                 detail: e.to_string(),
-            };
-            let (resolved, event) = reader.read_resolved_event().map_err(malformed)?;
-            let ns = match resolved {
-                ResolveResult::Bound(ns) => Some(dom.intern(ns.into_inner())?),
-                ResolveResult::Unbound => None,
-                ResolveResult::Unknown(prefix) => {
-                    return Err(XmlError::Malformed {
-                        position,
-                        detail: format!(
-                            "unbound namespace prefix {}",
-                            String::from_utf8_lossy(&prefix)
-                        ),
-                    });
-                }
-            };
+            })?;
             match event {
                 Event::Start(_) | Event::Empty(_) if done => {
                     return Err(XmlError::TrailingContent);
                 }
                 Event::Start(start) => {
-                    let id = dom.push(text, ns, &start, stack.last().copied())?;
-                    stack.push(id);
+                    dom.push(text, &start, &stack, &mut bindings)?;
+                    stack.push(
+                        u32::try_from(dom.nodes.len() - 1)
+                            .map_err(|_| XmlError::TooManyElements)?,
+                    );
                     if stack.len() > DEPTH_MAX {
                         return Err(XmlError::TooDeep);
                     }
                 }
                 Event::Empty(start) => {
-                    let id = dom.push(text, ns, &start, stack.last().copied())?;
-                    dom.nodes[id].end = id + 1;
+                    dom.push(text, &start, &stack, &mut bindings)?;
+                    // The element's own declarations go out of scope at once.
+                    bindings.retain(|b| b.depth <= stack.len());
                     if stack.is_empty() {
                         done = true;
                     }
                 }
                 Event::End(_) => {
                     if let Some(id) = stack.pop() {
-                        dom.nodes[id].end = dom.nodes.len();
+                        let end = u32::try_from(dom.nodes.len())
+                            .map_err(|_| XmlError::TooManyElements)?;
+                        dom.nodes[id as usize].end = end;
                     }
+                    bindings.retain(|b| b.depth <= stack.len());
                     if stack.is_empty() {
                         done = true;
                     }
@@ -145,8 +161,7 @@ impl<'a> Dom<'a> {
                 }
                 Event::GeneralRef(r) => {
                     let resolved = resolve_entity(&r)?;
-                    let owned = Cow::Owned(resolved.to_string());
-                    dom.append_text(&stack, owned)?;
+                    dom.append_text(&stack, Cow::Owned(resolved.to_string()))?;
                 }
                 Event::DocType(_) => return Err(XmlError::Doctype),
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
@@ -165,86 +180,108 @@ impl<'a> Dom<'a> {
         Ok(dom)
     }
 
-    fn intern(&mut self, uri: &[u8]) -> Result<usize, XmlError> {
-        // Most elements share their parent's namespace: try the newest entries first.
-        if let Some(i) = self.namespaces.iter().rposition(|n| n.as_bytes() == uri) {
-            return Ok(i);
-        }
-        let uri = std::str::from_utf8(uri).map_err(|_| XmlError::NotUtf8)?;
-        self.namespaces.push(uri.to_owned());
-        Ok(self.namespaces.len() - 1)
+    fn intern(&mut self, uri: Cow<'a, str>) -> Result<u16, XmlError> {
+        let index = match self.namespaces.iter().rposition(|n| *n == uri) {
+            Some(i) => i,
+            None => {
+                if self.namespaces.len() >= NAMESPACES_MAX {
+                    return Err(XmlError::Malformed {
+                        position: 0,
+                        detail: format!("more than {NAMESPACES_MAX} namespaces"),
+                    });
+                }
+                self.namespaces.push(uri);
+                self.namespaces.len() - 1
+            }
+        };
+        u16::try_from(index).map_err(|_| XmlError::TooManyElements)
     }
 
+    /// Adds an element: reads its attributes once, recording namespace declarations in
+    /// `bindings` and keeping unprefixed attributes, then resolves the element's prefix.
     fn push(
         &mut self,
         input: &'a str,
-        ns: Option<usize>,
         start: &BytesStart<'_>,
-        parent: Option<NodeId>,
-    ) -> Result<NodeId, XmlError> {
+        stack: &[u32],
+        bindings: &mut Vec<Binding<'a>>,
+    ) -> Result<(), XmlError> {
         if self.nodes.len() >= ELEMENTS_MAX {
             return Err(XmlError::TooManyElements);
         }
-        let local = start.local_name().into_inner();
-        let name = match borrow_from(input, local) {
-            Some(borrowed) => Cow::Borrowed(borrowed),
-            None => Cow::Owned(
-                std::str::from_utf8(local)
-                    .map_err(|_| XmlError::NotUtf8)?
-                    .to_owned(),
-            ),
+        let malformed = |detail: String| XmlError::Malformed {
+            position: 0,
+            detail,
         };
-        let mut attrs = Vec::new();
+        let depth = stack.len() + 1;
+        let attrs_start = self.attrs.len();
         for attr in start.attributes() {
-            let attr = attr.map_err(|e| XmlError::Malformed {
-                position: 0,
-                detail: e.to_string(),
-            })?;
-            let key = attr.key;
-            // Namespace declarations and prefixed attributes (xsi:...) carry no business data.
-            if key.as_namespace_binding().is_some() || key.prefix().is_some() {
-                continue;
+            let attr = attr.map_err(|e| malformed(e.to_string()))?;
+            let key = borrow_from(input, attr.key.as_ref()).ok_or(XmlError::NotUtf8)?;
+            let value = match borrow_from(input, &attr.value) {
+                Some(raw) if !raw.contains('&') => Cow::Borrowed(raw),
+                _ => Cow::Owned(
+                    attr.unescape_value()
+                        .map_err(|e| malformed(e.to_string()))?
+                        .into_owned(),
+                ),
+            };
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                let prefix = key.strip_prefix("xmlns:").unwrap_or("");
+                let ns = self.intern(value)?;
+                bindings.push(Binding { prefix, ns, depth });
+            } else if !key.contains(':') {
+                // Prefixed attributes (xsi:...) carry no business data.
+                self.attrs.push((key, value));
             }
-            let key = std::str::from_utf8(key.local_name().into_inner())
-                .map_err(|_| XmlError::NotUtf8)?
-                .to_owned();
-            let value = attr.unescape_value().map_err(|e| XmlError::Malformed {
-                position: 0,
-                detail: e.to_string(),
-            })?;
-            attrs.push((key, value.into_owned()));
         }
-        let id = self.nodes.len();
+        let qname = borrow_from(input, start.name().as_ref()).ok_or(XmlError::NotUtf8)?;
+        let (prefix, name) = qname.split_once(':').unwrap_or(("", qname));
+        // Unprefixed names (the common case) need no string comparison.
+        let same_prefix = |b: &&Binding<'_>| {
+            b.prefix.len() == prefix.len() && (prefix.is_empty() || b.prefix == prefix)
+        };
+        let ns = match bindings.iter().rev().find(same_prefix) {
+            // `xmlns=""` undeclares the default namespace.
+            Some(b) if self.namespaces[usize::from(b.ns)].is_empty() => NO_NS,
+            Some(b) => b.ns,
+            None if prefix.is_empty() => NO_NS,
+            None => return Err(malformed(format!("unbound namespace prefix {prefix}"))),
+        };
+        let id = u32::try_from(self.nodes.len()).map_err(|_| XmlError::TooManyElements)?;
+        let parent = stack.last().copied().unwrap_or(NONE);
+        let attrs_len = self.attrs.len() - attrs_start;
         self.nodes.push(Node {
             ns,
             name,
             text: Cow::Borrowed(""),
-            attrs,
+            attrs_start: u32::try_from(attrs_start).map_err(|_| XmlError::TooManyElements)?,
+            attrs_len: u32::try_from(attrs_len).map_err(|_| XmlError::TooManyElements)?,
             parent,
-            first_child: None,
-            last_child: None,
-            next_sibling: None,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
             end: id + 1,
         });
-        if let Some(p) = parent {
-            match self.nodes[p].last_child {
-                Some(last) => self.nodes[last].next_sibling = Some(id),
-                None => self.nodes[p].first_child = Some(id),
+        if let Some(p) = link(parent) {
+            match link(self.nodes[p].last_child) {
+                Some(last) => self.nodes[last].next_sibling = id,
+                None => self.nodes[p].first_child = id,
             }
-            self.nodes[p].last_child = Some(id);
+            self.nodes[p].last_child = id;
         }
-        Ok(id)
+        Ok(())
     }
 
-    fn open_text_is_empty(&self, stack: &[NodeId]) -> bool {
+    fn open_text_is_empty(&self, stack: &[u32]) -> bool {
         stack
             .last()
-            .is_none_or(|&id| self.nodes[id].text.is_empty())
+            .is_none_or(|&id| self.nodes[id as usize].text.is_empty())
     }
 
     /// Appends character data to the open element. Whitespace before any character data is
     /// dropped: it is indentation between elements, and leaf values are trimmed anyway.
-    fn append_text(&mut self, stack: &[NodeId], content: Cow<'a, str>) -> Result<(), XmlError> {
+    fn append_text(&mut self, stack: &[u32], content: Cow<'a, str>) -> Result<(), XmlError> {
         let Some(&id) = stack.last() else {
             return if content.trim().is_empty() {
                 Ok(())
@@ -252,7 +289,7 @@ impl<'a> Dom<'a> {
                 Err(XmlError::TrailingContent)
             };
         };
-        let text = &mut self.nodes[id].text;
+        let text = &mut self.nodes[id as usize].text;
         if text.is_empty() {
             if !content.trim().is_empty() {
                 *text = content;
@@ -269,11 +306,13 @@ impl<'a> Dom<'a> {
     }
 }
 
-/// `part` as a sub-slice of `input` with the input's lifetime, if it lies within it.
+/// `part` as a sub-slice of `input` with the input's lifetime, if it lies within it (always
+/// the case for names and raw attribute values read from a `&str` reader).
 fn borrow_from<'a>(input: &'a str, part: &[u8]) -> Option<&'a str> {
     let range = input.as_bytes().as_ptr_range();
     let start = part.as_ptr();
-    if !range.contains(&start) {
+    let at_end = part.is_empty() && start == range.end;
+    if !(range.contains(&start) || at_end) {
         return None;
     }
     let offset = (start as usize).checked_sub(input.as_ptr() as usize)?;
@@ -304,12 +343,13 @@ fn resolve_entity(r: &quick_xml::events::BytesRef<'_>) -> Result<char, XmlError>
 impl<'a> El<'a> {
     /// Local element name, without prefix.
     pub fn name(&self) -> &'a str {
-        &self.node().name
+        self.node().name
     }
 
     /// Namespace URI, if any.
     pub fn ns(&self) -> Option<&'a str> {
-        self.node().ns.map(|i| self.dom.namespaces[i].as_str())
+        let ns = self.node().ns;
+        (ns != NO_NS).then(|| self.dom.namespaces[usize::from(ns)].as_ref())
     }
 
     /// Text content of this element (excluding children, leading indentation dropped).
@@ -319,23 +359,24 @@ impl<'a> El<'a> {
 
     /// The value of an unprefixed attribute.
     pub fn attr(&self, name: &str) -> Option<&'a str> {
-        self.node()
-            .attrs
+        let node = self.node();
+        let start = node.attrs_start as usize;
+        self.dom.attrs[start..start + node.attrs_len as usize]
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Whether the element has child elements.
     pub fn has_children(&self) -> bool {
-        self.node().first_child.is_some()
+        self.node().first_child != NONE
     }
 
     /// Child elements in document order.
     pub fn children(self) -> impl Iterator<Item = El<'a>> + 'a {
         let dom = self.dom;
-        std::iter::successors(self.node().first_child, move |&id| {
-            dom.nodes[id].next_sibling
+        std::iter::successors(link(self.node().first_child), move |&id| {
+            link(dom.nodes[id].next_sibling)
         })
         .map(move |id| El { dom, id })
     }
@@ -363,7 +404,7 @@ impl<'a> El<'a> {
     /// All elements of this subtree (self first), in document order.
     pub fn descendants(self) -> impl Iterator<Item = El<'a>> + 'a {
         let dom = self.dom;
-        (self.id..self.node().end).map(move |id| El { dom, id })
+        (self.id..self.node().end as usize).map(move |id| El { dom, id })
     }
 
     /// Slash-separated path of local names from the root, e.g. `/Document/FIToFICstmrCdtTrf`.
@@ -371,8 +412,8 @@ impl<'a> El<'a> {
         let mut names = Vec::new();
         let mut cur = Some(self.id);
         while let Some(id) = cur {
-            names.push(self.dom.nodes[id].name.as_ref());
-            cur = self.dom.nodes[id].parent;
+            names.push(self.dom.nodes[id].name);
+            cur = link(self.dom.nodes[id].parent);
         }
         names.reverse();
         let mut out = String::new();

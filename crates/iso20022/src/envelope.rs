@@ -41,12 +41,17 @@ pub fn locate<'a>(root: El<'a>) -> Result<Located<'a>, Violation> {
     let mut app_hdr = None;
     let mut documents = Vec::new();
     for el in root.descendants() {
+        // Names first (cheap), then the namespace URI decides.
+        let name = el.name();
+        if name != "AppHdr" && name != "Document" {
+            continue;
+        }
         let Some(ns) = el.ns() else { continue };
         if ns.starts_with(HEAD_NS_PREFIX) {
-            if el.name() == "AppHdr" && app_hdr.is_none() {
+            if name == "AppHdr" && app_hdr.is_none() {
                 app_hdr = Some(el);
             }
-        } else if ns.starts_with(ISO_NS_PREFIX) && el.name() == "Document" {
+        } else if ns.starts_with(ISO_NS_PREFIX) && name == "Document" {
             documents.push(el);
         }
     }
