@@ -170,7 +170,7 @@ pub fn run(lists: &Lists, eval: &[EvalCase]) -> Vec<BenchResult> {
                 if den == 0 {
                     1.0
                 } else {
-                    num as f64 / den as f64
+                    count_f64(num) / count_f64(den)
                 }
             };
             BenchResult {
@@ -182,7 +182,7 @@ pub fn run(lists: &Lists, eval: &[EvalCase]) -> Vec<BenchResult> {
                 false_positives: fp,
                 false_negatives: fne,
                 screenings_per_sec: if elapsed > 0.0 {
-                    screenings as f64 / elapsed
+                    count_f64(screenings) / elapsed
                 } else {
                     0.0
                 },
@@ -203,8 +203,13 @@ fn percentile_ms(sorted_ns: &[u128], pct: usize) -> f64 {
         .div_ceil(100)
         .clamp(1, sorted_ns.len());
     let ns = sorted_ns[rank - 1];
-    // Latencies are far below 2^52 ns, so the conversion is exact.
-    u64::try_from(ns).map_or(f64::MAX, |ns| ns as f64) / 1e6
+    // A screening over ~4 s would saturate at u32::MAX ns; it would fail the target anyway.
+    f64::from(u32::try_from(ns).unwrap_or(u32::MAX)) / 1e6
+}
+
+/// Counts in a benchmark are far below 2^32; larger ones saturate rather than wrap.
+fn count_f64(n: usize) -> f64 {
+    f64::from(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 #[cfg(test)]
