@@ -25,6 +25,7 @@ fn max_length(name: &str) -> Option<usize> {
 enum Kind {
     Bic,
     Iban,
+    Lei,
     Uetr,
     Country,
     Currency,
@@ -37,6 +38,7 @@ fn kind(name: &str) -> Kind {
         // BICFI, AnyBIC and the 2009 schemas' BIC / BICOrBEI.
         "BICFI" | "AnyBIC" | "BIC" | "BICOrBEI" => Kind::Bic,
         "IBAN" => Kind::Iban,
+        "LEI" => Kind::Lei,
         "UETR" | "OrgnlUETR" => Kind::Uetr,
         "Ctry" | "CtryOfRes" | "CtryOfBirth" => Kind::Country,
         "Ccy" | "SrcCcy" | "TrgtCcy" | "UnitCcy" => Kind::Currency,
@@ -102,6 +104,12 @@ fn check_leaf(el: El<'_>, iban_checksum: bool, out: &mut Vec<Violation>) {
             ReasonCode::AC01,
             "iban.checksum",
             "an IBAN with a valid ISO 13616 checksum",
+        ),
+        Kind::Lei => (
+            is_lei(value),
+            ReasonCode::FF02,
+            "xsd.pattern.lei",
+            "a valid LEI",
         ),
         Kind::Uetr => (
             is_uuid_v4(value),
@@ -249,6 +257,16 @@ fn is_iban_shaped(s: &str, checksum: bool) -> bool {
     rem == 1
 }
 
+/// LEIIdentifier: `[A-Z0-9]{18}[0-9]{2}`.
+pub fn is_lei(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 20
+        && b[..18]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && b[18..].iter().all(u8::is_ascii_digit)
+}
+
 /// UUIDv4Identifier: `[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}`.
 pub fn is_uuid_v4(s: &str) -> bool {
     let b = s.as_bytes();
@@ -361,6 +379,13 @@ mod tests {
         assert!(!is_iban("1234"));
         assert!(is_iban_shaped("LT007180000000000000", false));
         assert!(!is_iban_shaped("IBAN", false));
+    }
+
+    #[test]
+    fn leis() {
+        assert!(is_lei("097900YZ01234567EF25"));
+        assert!(!is_lei("097900YZ01234567EF2X"));
+        assert!(!is_lei("X"));
     }
 
     #[test]

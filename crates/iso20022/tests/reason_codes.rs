@@ -71,6 +71,14 @@ const CASES: &[(&str, &str, &str, ReasonCode, &str, &str)] = &[
         "/ChrgBr",
     ),
     (
+        "unknown settlement method",
+        "<SttlmMtd>CLRG</SttlmMtd>",
+        "<SttlmMtd>CASH</SttlmMtd>",
+        FF02,
+        "xsd.enumeration",
+        "/SttlmInf/SttlmMtd",
+    ),
+    (
         "bad BIC",
         "<DbtrAgt><FinInstnId><BICFI>BANKDEFFXXX</BICFI>",
         "<DbtrAgt><FinInstnId><BICFI>BANK-DE</BICFI>",

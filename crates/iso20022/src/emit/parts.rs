@@ -5,7 +5,7 @@ use super::EmitError;
 use crate::catalog::ISO_NS_PREFIX;
 use crate::model::{AccountId, Agent, Party, PostalAddress};
 use crate::money::Amount;
-use crate::rules::{is_bic, is_date, is_datetime, is_iban, is_uuid_v4};
+use crate::rules::{is_bic, is_date, is_datetime, is_iban, is_lei, is_uuid_v4};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
@@ -100,7 +100,10 @@ impl Xml {
             self.leaf("MmbId", &m.member_id)?;
             self.close("ClrSysMmbId")?;
         }
-        self.opt_leaf("LEI", agent.lei.as_deref())?;
+        if let Some(lei) = &agent.lei {
+            check_lei(name, lei)?;
+            self.leaf("LEI", lei)?;
+        }
         if let Some(n) = &agent.name {
             check_len(name, n, 140)?;
             self.leaf("Nm", n)?;
@@ -168,7 +171,10 @@ impl Xml {
             self.open("Id")?;
             self.open("OrgId")?;
             self.opt_leaf("AnyBIC", p.bic.as_deref())?;
-            self.opt_leaf("LEI", p.lei.as_deref())?;
+            if let Some(lei) = &p.lei {
+                check_lei(name, lei)?;
+                self.leaf("LEI", lei)?;
+            }
             self.close("OrgId")?;
             self.close("Id")?;
         }
@@ -244,6 +250,14 @@ pub fn check_date(field: &'static str, text: &str) -> Result<(), EmitError> {
         Ok(())
     } else {
         Err(invalid(field, format!("'{text}' is not an ISODate")))
+    }
+}
+
+fn check_lei(field: &'static str, lei: &str) -> Result<(), EmitError> {
+    if is_lei(lei) {
+        Ok(())
+    } else {
+        Err(invalid(field, format!("'{lei}' is not an LEI")))
     }
 }
 

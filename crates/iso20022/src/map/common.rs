@@ -8,6 +8,10 @@ use crate::model::{
 };
 use crate::money::{Amount, Currency, Decimal, parse_amount};
 use crate::report::{ReasonCode, Violation};
+use crate::rules::clip;
+
+/// SettlementMethod1Code.
+const SETTLEMENT_METHODS: &[&str] = &["INDA", "INGA", "COVE", "CLRG"];
 
 /// Collects violations while a mapping reads a message. Field-level format problems (lengths,
 /// patterns, amounts) were already reported by `rules::check_fields`; this context adds
@@ -107,8 +111,19 @@ impl Ctx {
                 clearing_system: None,
             };
         };
+        let method = self.req_text(el, "SttlmMtd");
+        if !method.is_empty() && !SETTLEMENT_METHODS.contains(&method.as_str()) {
+            self.rule(
+                "xsd.enumeration",
+                format!(
+                    "SttlmMtd '{}' is not INDA, INGA, COVE or CLRG",
+                    clip(&method)
+                ),
+                format!("{}/SttlmMtd", el.path()),
+            );
+        }
         Settlement {
-            method: self.req_text(el, "SttlmMtd"),
+            method,
             clearing_system: el
                 .at(&["ClrSys", "Cd"])
                 .or_else(|| el.at(&["ClrSys", "Prtry"]))

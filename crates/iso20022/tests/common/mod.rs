@@ -41,7 +41,7 @@ fn amount(ccy: &str, minor_units: u128) -> Amount {
     }
 }
 
-/// pacs.008 corpus messages re-emitted as the hub's forward (pacs.008.001.08).
+/// Every positive pacs.008 of the corpus, re-emitted as the hub's forward (pacs.008.001.08).
 pub const PACS008_SOURCES: &[(&str, &str)] = &[
     (
         "pacs008_fednow.xml",
@@ -58,6 +58,18 @@ pub const PACS008_SOURCES: &[(&str, &str)] = &[
     (
         "pacs008_mojaloop.xml",
         "pacs.008/pm4ml__pacs.008.outgoing.valid.xml",
+    ),
+    (
+        "pacs008_cbpr_v12_eur.xml",
+        "pacs.008/ballerina__cbprplus_p.2.1.1_pacs.008-AtoB.xml",
+    ),
+    (
+        "pacs008_cbpr_cov.xml",
+        "pacs.008/ballerina__cbprplus_c.106.2.1.a_pacs.008_AtoB.xml",
+    ),
+    (
+        "pacs008_fednow_profile.xml",
+        "pacs.008/fednowoss__pacs008_valid.xml",
     ),
 ];
 
