@@ -44,8 +44,17 @@
 //!   means acknowledged records are missing: refused with [`JournalError::SnapshotAheadOfLog`].
 //!
 //! [`verify()`] replays from genesis (never trusting snapshots), checks every checksum, the hash
-//! chain, the sequence, the invariants after each batch and that every snapshot equals the replayed
-//! state at its sequence.
+//! chain, the sequence, [`StateMachine::check_batch_invariants`] after each batch, the full
+//! [`StateMachine::check_invariants`] at each snapshot and at the end, and that every snapshot
+//! equals the replayed state at its sequence, byte for byte.
+//!
+//! # Group commit
+//! [`Sequencer`] runs one thread that owns the [`Journal`] and the machine. It drains every
+//! queued request (up to [`SequencerConfig::batch_commands_max`] commands), appends them as one
+//! record with one `write` and one `fdatasync`, applies them, and only then answers each caller
+//! with its own outcomes. Reads ([`SequencerHandle::read`]) run on the same thread between
+//! batches. A failed write or fsync stops the sequencer: after an fsync error the page cache
+//! can no longer be trusted, so only recovery (re-reading the file) may decide what is durable.
 
 pub mod bench;
 mod error;
