@@ -6,8 +6,8 @@
 //! each other in a ring (so positions stay balanced). For each configuration every client loops:
 //! create (`POST /v1/payments`, or `/bulk` with `batch` items) as the debtor, then accept
 //! (`/accept`, or `/bulk-decisions`) as the creditor. A payment counts once it is committed.
-//! Latency is the round trip of one create + accept cycle as a client sees it (for batches, the
-//! whole batch's cycle).
+//! Latency is the round trip of one HTTP request as its client sees it (a create or an accept;
+//! for batches, the whole bulk request); each includes the journal's fdatasync.
 
 use std::time::{Duration, Instant};
 
@@ -55,9 +55,9 @@ pub struct BenchResult {
     pub failed: usize,
     pub seconds: f64,
     pub payments_per_sec: f64,
-    /// Median create + accept cycle, ms.
+    /// Median request round trip, ms.
     pub p50_ms: f64,
-    /// 99th percentile create + accept cycle, ms.
+    /// 99th percentile request round trip, ms.
     pub p99_ms: f64,
 }
 
@@ -227,6 +227,7 @@ fn payment(ring: &Ring, from: usize, to: usize) -> CreatePaymentRequest {
         currency: "KES".into(),
         remittance_info: None,
         expires_in_secs: None,
+        fx_quote_id: None,
     }
 }
 
@@ -247,26 +248,28 @@ async fn run(
     payments: usize,
 ) -> BenchResult {
     let cycles = payments.div_ceil(clients * batch).max(1);
+    // Generate every request body before the clock starts.
+    let work: Vec<(usize, usize, Vec<Vec<CreatePaymentRequest>>)> = (0..clients)
+        .map(|c| {
+            let (from, to) = (c % PARTICIPANTS, (c + 1) % PARTICIPANTS);
+            let requests = (0..cycles)
+                .map(|_| (0..batch).map(|_| payment(ring, from, to)).collect())
+                .collect();
+            (from, to, requests)
+        })
+        .collect();
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    for c in 0..clients {
+    for (from, to, requests) in work {
         let (client, base) = (client.clone(), base.to_owned());
-        let from = c % PARTICIPANTS;
-        let to = (c + 1) % PARTICIPANTS;
-        let requests: Vec<Vec<CreatePaymentRequest>> = (0..cycles)
-            .map(|_| (0..batch).map(|_| payment(ring, from, to)).collect())
-            .collect();
         let (debtor, creditor) = (ring.tokens[from].clone(), ring.tokens[to].clone());
         tasks.spawn(async move {
             let mut tally = Tally::default();
             for items in requests {
-                let began = Instant::now();
-                let committed = if batch == 1 {
-                    single(&client, &base, &debtor, &creditor, &items[0]).await
-                } else {
-                    bulk(&client, &base, &debtor, &creditor, &items).await
+                let committed = match items.as_slice() {
+                    [one] => single(&client, &base, &debtor, &creditor, one, &mut tally).await,
+                    many => bulk(&client, &base, &debtor, &creditor, many, &mut tally).await,
                 };
-                tally.latencies.push(began.elapsed());
                 tally.committed += committed;
                 tally.failed += items.len() - committed;
             }
@@ -316,6 +319,21 @@ async fn run(
     }
 }
 
+/// Sends one request and records its round trip.
+async fn timed<T: Serialize, R: for<'de> Deserialize<'de>>(
+    client: &reqwest::Client,
+    url: String,
+    token: &str,
+    body: &T,
+    what: &'static str,
+    tally: &mut Tally,
+) -> Result<R, BenchError> {
+    let began = Instant::now();
+    let result = post(client, url, token, body, what).await;
+    tally.latencies.push(began.elapsed());
+    result
+}
+
 /// Creates and accepts one payment; 1 when it committed.
 async fn single(
     client: &reqwest::Client,
@@ -323,22 +341,18 @@ async fn single(
     debtor: &str,
     creditor: &str,
     item: &CreatePaymentRequest,
+    tally: &mut Tally,
 ) -> usize {
-    let created: Result<PaymentResult, _> = post(
-        client,
-        format!("{base}/v1/payments"),
-        debtor,
-        item,
-        "create",
-    )
-    .await;
+    let url = format!("{base}/v1/payments");
+    let created: Result<PaymentResult, _> = timed(client, url, debtor, item, "create", tally).await;
     if let Err(error) = created {
         tracing::warn!(%error, "bench create failed");
         return 0;
     }
     let url = format!("{base}/v1/payments/{}/accept", item.payment_id);
+    let body = serde_json::json!({});
     let accepted: Result<PaymentResult, _> =
-        post(client, url, creditor, &serde_json::json!({}), "accept").await;
+        timed(client, url, creditor, &body, "accept", tally).await;
     match accepted {
         Ok(result) if result.status == PaymentStatusWire::Committed => 1,
         Ok(result) => {
@@ -359,16 +373,12 @@ async fn bulk(
     debtor: &str,
     creditor: &str,
     items: &[CreatePaymentRequest],
+    tally: &mut Tally,
 ) -> usize {
     let body = serde_json::json!({ "payments": items });
-    let created: Result<BulkResponse, _> = post(
-        client,
-        format!("{base}/v1/payments/bulk"),
-        debtor,
-        &body,
-        "bulk create",
-    )
-    .await;
+    let url = format!("{base}/v1/payments/bulk");
+    let created: Result<BulkResponse, _> =
+        timed(client, url, debtor, &body, "bulk create", tally).await;
     let reserved: Vec<Uuid> = match created {
         Ok(response) => response
             .results
@@ -388,7 +398,9 @@ async fn bulk(
         .collect();
     let body = serde_json::json!({ "decisions": decisions });
     let url = format!("{base}/v1/payments/bulk-decisions");
-    match post::<_, BulkResponse>(client, url, creditor, &body, "bulk accept").await {
+    let accepted: Result<BulkResponse, _> =
+        timed(client, url, creditor, &body, "bulk accept", tally).await;
+    match accepted {
         Ok(response) => response
             .results
             .iter()

@@ -47,7 +47,7 @@ impl ServerConfig {
             lists: Vec::new(),
             screening_threshold: screening::DEFAULT_THRESHOLD,
             payment_expiry_default_secs: 3_600,
-            payment_expiry_max_secs: 7 * 24 * 3_600,
+            payment_expiry_max_secs: hub::PAYMENT_EXPIRY_MAX_NS / 1_000_000_000,
             inbox_wait_max_secs: 60,
             bulk_items_max: 10_000,
             page_limit_max: 1_000,

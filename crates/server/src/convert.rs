@@ -46,7 +46,7 @@ pub fn instruction(
         amount,
         currency,
         remittance_info: request.remittance_info,
-        fx_quote: None,
+        fx_quote: request.fx_quote_id,
     };
     instruction.validate().map_err(hub_error)?;
     Ok(instruction)

@@ -31,6 +31,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body whose absence (an empty body or `null`) means `T::default()`, for requests whose
+/// fields are all optional (e.g. a rejection without a reason code).
+pub struct ApiJsonOrDefault<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for ApiJsonOrDefault<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes =
+            Bytes::from_request(req, state)
+                .await
+                .map_err(|rejection| ApiError::MalformedJson {
+                    message: format!("could not read the body: {rejection}"),
+                })?;
+        let text = bytes.trim_ascii();
+        if text.is_empty() || text == b"null" {
+            return Ok(ApiJsonOrDefault(T::default()));
+        }
+        parse_json(text).map(ApiJsonOrDefault)
+    }
+}
+
 /// Deserializes `bytes` as `T`, classifying failures into the API's error codes.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);

@@ -156,12 +156,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .local_addr()
         .map_err(io("reading the bound address".into()))?;
     tracing::info!(%local_addr, "listening");
-    let app = routes::router(state);
+    let app = routes::router(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
+            .with_graceful_shutdown(async move {
                 let _ = stopped.await;
+                // Long-polls answer now instead of holding the shutdown up.
+                state.stopping.send_replace(true);
+                drop(state);
             })
             .await
             .map_err(io("serving HTTP".into()));

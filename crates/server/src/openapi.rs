@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{bulk, compliance, inbox, participants, payments, queries, system};
+use crate::routes::{
+    bulk, compliance, credentials, fx, inbox, participants, payments, queries, system, windows,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -12,13 +14,16 @@ use crate::routes::{bulk, compliance, inbox, participants, payments, queries, sy
         system::health, system::metrics, system::openapi, system::reload_lists,
         participants::add_currency, participants::admit, participants::suspend,
         participants::reactivate, participants::set_net_debit_cap, participants::deposit,
-        participants::withdraw, participants::create_credential,
+        participants::withdraw, credentials::create, credentials::list, credentials::revoke,
         queries::currencies, queries::participants, queries::participant, queries::balances,
         queries::payments, queries::payment, queries::held,
         payments::create, payments::accept, payments::reject, payments::return_payment,
         bulk::payments, bulk::decisions,
         inbox::inbox,
         compliance::review, compliance::release, compliance::reject, compliance::screen_match,
+        fx::publish_rate, fx::rates, fx::request_quote, fx::quote,
+        windows::close, windows::settle, windows::abort, windows::list, windows::get,
+        windows::report_csv,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -27,6 +32,8 @@ use crate::routes::{bulk, compliance, inbox, participants, payments, queries, sy
         (name = "operator", description = "Scheme administration (operator only)"),
         (name = "participants", description = "Participants, balances and inboxes"),
         (name = "compliance", description = "Sanctions holds and ad hoc screening"),
+        (name = "fx", description = "FX rates and quotes for cross-currency payments"),
+        (name = "settlement", description = "Settlement windows, netting and reports"),
         (name = "system", description = "Health, metrics and this document"),
     )
 )]

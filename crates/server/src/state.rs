@@ -8,7 +8,8 @@
 //! sequencer close the batch it is gathering (smaller batches, more fsyncs):
 //! - principals by token hash: filled on first use, cleared whenever this server submits a
 //!   credential revocation. The server is the only writer of the journal, so no other path can
-//!   make a cached principal stale.
+//!   make a cached principal stale; a generation counter keeps a lookup that raced with a
+//!   revocation from re-inserting the revoked principal.
 //! - currency exponents: a currency, once added, never changes its exponent.
 
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ use std::time::Instant;
 use axum::http::StatusCode;
 use hub::{Command, CurrencyCode, Hub, HubError, Outcome, Principal};
 use journal::{SequencerError, SequencerHandle};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 use crate::config::ServerConfig;
 use crate::error::ApiError;
@@ -37,7 +38,9 @@ pub struct Inner {
     pub screener: Screener,
     /// Woken after every committed submission, for inbox long-polls.
     pub changed: Notify,
-    principals: RwLock<HashMap<[u8; 32], Principal>>,
+    /// Set to `true` when the server begins to shut down, so long-polls answer at once.
+    pub stopping: watch::Sender<bool>,
+    principals: RwLock<PrincipalCache>,
     exponents: RwLock<HashMap<CurrencyCode, u8>>,
 }
 
@@ -61,7 +64,8 @@ impl AppState {
             metrics,
             screener,
             changed: Notify::new(),
-            principals: RwLock::new(HashMap::new()),
+            stopping: watch::Sender::new(false),
+            principals: RwLock::new(PrincipalCache::default()),
             exponents: RwLock::new(HashMap::new()),
         }))
     }
@@ -99,10 +103,9 @@ impl AppState {
     fn after_commit(&self, count: usize, started: Instant, revokes: bool) {
         self.metrics.submission(count, started.elapsed());
         if revokes {
-            self.principals
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .clear();
+            let mut cache = self.principals.write().unwrap_or_else(|e| e.into_inner());
+            cache.generation = cache.generation.wrapping_add(1);
+            cache.by_hash.clear();
         }
         self.changed.notify_waiters();
     }
@@ -118,23 +121,22 @@ impl AppState {
 
     /// The principal a token hash belongs to, if any.
     pub async fn principal(&self, token_hash: [u8; 32]) -> Result<Option<Principal>, ApiError> {
-        let cached = self
-            .principals
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&token_hash)
-            .cloned();
-        if cached.is_some() {
-            return Ok(cached);
-        }
+        let generation = {
+            let cache = self.principals.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(principal) = cache.by_hash.get(&token_hash) {
+                return Ok(Some(principal.clone()));
+            }
+            cache.generation
+        };
         let found = self
             .read(move |hub| hub.principal_for_token_hash(&token_hash))
             .await?;
         if let Some(principal) = &found {
-            self.principals
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(token_hash, principal.clone());
+            let mut cache = self.principals.write().unwrap_or_else(|e| e.into_inner());
+            // A revocation since the read may have made this answer stale: do not cache it.
+            if cache.generation == generation {
+                cache.by_hash.insert(token_hash, principal.clone());
+            }
         }
         Ok(found)
     }
@@ -161,6 +163,13 @@ impl AppState {
             .insert(currency, exponent);
         Ok((currency, exponent))
     }
+}
+
+/// Principals by token hash; `generation` changes with every revocation.
+#[derive(Default)]
+struct PrincipalCache {
+    generation: u64,
+    by_hash: HashMap<[u8; 32], Principal>,
 }
 
 fn is_revocation(command: &Command) -> bool {

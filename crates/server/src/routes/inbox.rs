@@ -85,6 +85,7 @@ pub async fn inbox(
             .min(state.config.inbox_wait_max_secs),
     );
     let deadline = Instant::now() + wait;
+    let mut stopping = state.stopping.subscribe();
     loop {
         let notified = state.changed.notified();
         tokio::pin!(notified);
@@ -98,7 +99,7 @@ pub async fn inbox(
             })
             .await?;
         let now = Instant::now();
-        if !events.is_empty() || now >= deadline {
+        if !events.is_empty() || now >= deadline || *stopping.borrow() {
             let next_cursor = events.last().map_or(after, |e| e.cursor);
             return Ok(Json(InboxPage {
                 events,
@@ -106,7 +107,10 @@ pub async fn inbox(
             }));
         }
         let nap = (deadline - now).min(Duration::from_millis(RECHECK_MS));
-        // Either a commit happened or the recheck interval passed: read again.
-        let _ = tokio::time::timeout(nap, notified).await;
+        // A commit happened, the recheck interval passed, or the server is stopping: read again.
+        tokio::select! {
+            _ = tokio::time::timeout(nap, notified) => {}
+            _ = stopping.changed() => {}
+        }
     }
 }

@@ -2,11 +2,14 @@
 
 pub mod bulk;
 pub mod compliance;
+pub mod credentials;
+pub mod fx;
 pub mod inbox;
 pub mod participants;
 pub mod payments;
 pub mod queries;
 pub mod system;
+pub mod windows;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -30,7 +33,11 @@ pub fn router(state: AppState) -> Router {
             "/v1/currencies",
             post(participants::add_currency).get(queries::currencies),
         )
-        .route("/v1/credentials", post(participants::create_credential))
+        .route(
+            "/v1/credentials",
+            post(credentials::create).get(credentials::list),
+        )
+        .route("/v1/credentials/{id}/revoke", post(credentials::revoke))
         .route(
             "/v1/participants",
             post(participants::admit).get(queries::participants),
@@ -73,6 +80,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/compliance/held/{id}/reject", post(compliance::reject))
         .route("/v1/screening/match", post(compliance::screen_match))
+        .route("/v1/fx/rates", post(fx::publish_rate).get(fx::rates))
+        .route("/v1/fx/quotes", post(fx::request_quote))
+        .route("/v1/fx/quotes/{id}", get(fx::quote))
+        .route("/v1/settlement/windows", get(windows::list))
+        .route("/v1/settlement/windows/close", post(windows::close))
+        .route("/v1/settlement/windows/{id}", get(windows::get))
+        .route("/v1/settlement/windows/{id}/settle", post(windows::settle))
+        .route("/v1/settlement/windows/{id}/abort", post(windows::abort))
+        .route(
+            "/v1/settlement/windows/{id}/report.csv",
+            get(windows::report_csv),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

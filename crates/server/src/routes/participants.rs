@@ -1,10 +1,9 @@
-//! Operator endpoints: currencies, participants, net debit caps, liquidity, credentials; and the
-//! read side of participants and their balances.
+//! Operator endpoints: currencies, participants, net debit caps and liquidity.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use hub::{Action, Command, LiquidityDirection, ParticipantId, Principal, Success};
+use hub::{Action, Command, LiquidityDirection, ParticipantId, Success};
 
 use crate::amount::{parse_amount, parse_limit};
 use crate::auth::Caller;
@@ -12,12 +11,10 @@ use crate::convert;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::routes::{submit_expect, unexpected};
-use crate::state::{AppState, hub_error};
-use crate::token;
+use crate::state::AppState;
 use crate::wire::{
-    AddCurrencyRequest, AdmitParticipantRequest, CreateCredentialRequest, CredentialRoleWire,
-    CredentialView, CurrencyView, LiquidityRequest, NetDebitCapRequest, ParticipantStatusWire,
-    ParticipantView,
+    AddCurrencyRequest, AdmitParticipantRequest, CurrencyView, LiquidityRequest,
+    NetDebitCapRequest, ParticipantStatusWire, ParticipantView,
 };
 
 /// Adds a currency to the scheme.
@@ -221,62 +218,4 @@ pub async fn withdraw(
     ApiJson(request): ApiJson<LiquidityRequest>,
 ) -> Result<Json<crate::wire::BalanceView>, ApiError> {
     liquidity(&state, caller, id, request, LiquidityDirection::Withdrawal).await
-}
-
-/// Issues a credential; the token appears only in this response.
-#[utoipa::path(post, path = "/v1/credentials", tag = "operator",
-    request_body = CreateCredentialRequest, security(("bearer" = [])),
-    responses((status = 201, body = CredentialView), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
-pub async fn create_credential(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiJson(request): ApiJson<CreateCredentialRequest>,
-) -> Result<(StatusCode, Json<CredentialView>), ApiError> {
-    caller.require_operator()?;
-    let principal = match (request.role, request.participant_id, &request.officer) {
-        (CredentialRoleWire::Operator, None, None) => Principal::Operator,
-        (CredentialRoleWire::Auditor, None, None) => Principal::Auditor,
-        (CredentialRoleWire::Participant, Some(id), None) => {
-            // The hub registers credentials for any principal; the edge makes sure a
-            // participant credential names an admitted participant.
-            let participant = ParticipantId(id);
-            let known = state
-                .read(move |hub| hub.participant(participant).is_some())
-                .await?;
-            if !known {
-                return Err(hub_error(hub::HubError::ParticipantNotFound));
-            }
-            Principal::Participant(participant)
-        }
-        (CredentialRoleWire::ComplianceOfficer, None, Some(name)) => {
-            Principal::ComplianceOfficer(name.clone())
-        }
-        _ => {
-            return Err(ApiError::invalid(
-                "credential_fields_mismatch",
-                "role",
-                "participant credentials need participant_id only, compliance officers need \
-                 officer only, other roles neither",
-            ));
-        }
-    };
-    let token = token::generate();
-    let action = Action::RegisterCredential {
-        token_hash: token::hash(&token),
-        principal,
-    };
-    match submit_expect(&state, Command::new(caller.0, action)).await? {
-        Success::CredentialRegistered { .. } => Ok((
-            StatusCode::CREATED,
-            Json(CredentialView {
-                token,
-                role: request.role,
-                participant_id: request.participant_id,
-                officer: request.officer,
-            }),
-        )),
-        other => Err(unexpected(&other)),
-    }
 }

@@ -10,7 +10,7 @@ use hub::{Action, Command, CreatePayment, Outcome, PaymentId, Principal, Success
 use crate::auth::Caller;
 use crate::convert;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiJsonOrDefault, ApiPath};
 use crate::routes::unexpected;
 use crate::state::{AppState, hub_error};
 use crate::wire::{
@@ -55,15 +55,24 @@ pub async fn create_command(
     ))
 }
 
-/// The absolute expiry (ns) for a requested lifetime.
+/// The absolute expiry (ns) for a requested payment lifetime.
 fn expiry(state: &AppState, expires_in_secs: Option<u64>) -> Result<u64, ApiError> {
     let secs = expires_in_secs.unwrap_or(state.config.payment_expiry_default_secs);
-    let max = state.config.payment_expiry_max_secs;
+    expiry_from_now(
+        secs,
+        state.config.payment_expiry_max_secs,
+        "expires_in_secs",
+    )
+}
+
+/// Now plus `secs` in ns since the Unix epoch; `secs` must be in `1..=max` (422
+/// `invalid_expiry` on `field` otherwise).
+pub fn expiry_from_now(secs: u64, max: u64, field: &str) -> Result<u64, ApiError> {
     if secs == 0 || secs > max {
         return Err(ApiError::invalid(
             "invalid_expiry",
-            "expires_in_secs",
-            format!("expires_in_secs must be between 1 and {max}"),
+            field,
+            format!("{field} must be between 1 and {max}"),
         ));
     }
     let now = SystemTime::now()
@@ -159,7 +168,7 @@ pub async fn reject(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<PaymentId>,
-    ApiJson(request): ApiJson<RejectPaymentRequest>,
+    ApiJsonOrDefault(request): ApiJsonOrDefault<RejectPaymentRequest>,
 ) -> Result<Json<PaymentResult>, ApiError> {
     caller.require_participant()?;
     let reason = convert::participant_reason(request.reason.as_deref(), "reason")?;

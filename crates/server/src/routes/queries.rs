@@ -16,8 +16,8 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::{AppState, hub_error};
 use crate::wire::{
-    BalanceView, CurrencyView, HeldPaymentView, HoldHitView, ListVersionView, ParticipantView,
-    PaymentListQuery, PaymentPage, PaymentView,
+    BalanceView, CurrencyView, FxLegView, HeldPaymentView, HoldHitView, ListVersionView,
+    ParticipantView, PaymentListQuery, PaymentPage, PaymentView,
 };
 
 /// Currencies the scheme accepts.
@@ -150,14 +150,23 @@ pub async fn balances(
         .map(Json)
 }
 
-/// A payment and the exponent of its currency, copied out of the hub.
-type PaymentCopy = (Payment, u8);
+/// A payment and the exponents of its currencies, copied out of the hub.
+pub struct PaymentCopy {
+    payment: Payment,
+    exponent: u8,
+    target_exponent: u8,
+}
 
-fn copy(hub: &hub::Hub, payment: &Payment) -> PaymentCopy {
-    let exponent = hub
-        .currency(payment.instruction.currency)
-        .map_or(0, |c| c.exponent);
-    (payment.clone(), exponent)
+pub fn copy(hub: &hub::Hub, payment: &Payment) -> PaymentCopy {
+    let exponent_of = |code| hub.currency(code).map_or(0, |c| c.exponent);
+    PaymentCopy {
+        payment: payment.clone(),
+        exponent: exponent_of(payment.instruction.currency),
+        target_exponent: payment
+            .fx
+            .as_ref()
+            .map_or(0, |fx| exponent_of(fx.target_currency)),
+    }
 }
 
 fn party_wire(party: &hub::Party) -> crate::wire::PartyWire {
@@ -169,7 +178,12 @@ fn party_wire(party: &hub::Party) -> crate::wire::PartyWire {
     }
 }
 
-fn payment_wire((payment, exponent): &PaymentCopy) -> PaymentView {
+pub fn payment_wire(copy: &PaymentCopy) -> PaymentView {
+    let PaymentCopy {
+        payment,
+        exponent,
+        target_exponent,
+    } = copy;
     let i = &payment.instruction;
     PaymentView {
         payment_id: i.payment_id,
@@ -189,6 +203,12 @@ fn payment_wire((payment, exponent): &PaymentCopy) -> PaymentView {
         returns_payment_id: payment.return_of,
         returned_by_payment_id: payment.returned_by,
         screening_hits: payment.screening.hits.len(),
+        fx: payment.fx.as_ref().map(|fx| FxLegView {
+            quote_id: fx.quote,
+            provider: fx.provider.0,
+            target_currency: fx.target_currency.to_string(),
+            target_amount: format_amount(fx.target_amount, *target_exponent),
+        }),
     }
 }
 
@@ -278,7 +298,7 @@ pub async fn held(
     Ok(Json(
         held.iter()
             .map(|copy| {
-                let payment = &copy.0;
+                let payment = &copy.payment;
                 HeldPaymentView {
                     payment: payment_wire(copy),
                     hits: payment

@@ -9,7 +9,9 @@
 mod events;
 mod participants;
 mod payments;
+mod settlement;
 
 pub use events::*;
 pub use participants::*;
 pub use payments::*;
+pub use settlement::*;

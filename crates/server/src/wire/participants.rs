@@ -144,10 +144,26 @@ pub struct CreateCredentialRequest {
 /// A new credential; the token is shown only in this response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CredentialView {
+    /// Id for listing and revoking.
+    pub id: u64,
     pub token: String,
     pub role: CredentialRoleWire,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participant_id: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub officer: Option<String>,
+}
+
+/// A credential as the operator sees it (never the token or its hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CredentialInfo {
+    pub id: u64,
+    pub role: CredentialRoleWire,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officer: Option<String>,
+    pub created_at_ns: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at_ns: Option<u64>,
 }

@@ -46,6 +46,10 @@ pub struct CreatePaymentRequest {
     /// Seconds the creditor has to accept before the reservation is voided.
     #[serde(default)]
     pub expires_in_secs: Option<u64>,
+    /// For a cross-currency payment: the FX quote to use (`amount`/`currency` are then the
+    /// quote's source amount and currency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fx_quote_id: Option<Uuid>,
 }
 
 /// Lifecycle state of a payment.
@@ -92,6 +96,18 @@ pub struct PaymentView {
     pub returned_by_payment_id: Option<Uuid>,
     /// Whether screening found hits (the payment was held for compliance).
     pub screening_hits: usize,
+    /// For a cross-currency payment: the quote, provider and what the creditor receives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fx: Option<FxLegView>,
+}
+
+/// The target side of a cross-currency payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FxLegView {
+    pub quote_id: Uuid,
+    pub provider: u64,
+    pub target_currency: String,
+    pub target_amount: String,
 }
 
 /// A payment's status after a command (create, accept, reject, release, ...).

@@ -25,6 +25,8 @@ enum Endpoint {
     Withdraw,
     Balances,
     Credentials,
+    ListCredentials,
+    RevokeCredential,
     CreatePayment,
     Payments,
     Payment,
@@ -69,6 +71,8 @@ const MATRIX: &[(Endpoint, [u16; 7])] = &[
     (Endpoint::Withdraw,      [401, 200, 403, 403, 403, 403, 403]),
     (Endpoint::Balances,      [401, 200, 200, 403, 403, 200, 200]),
     (Endpoint::Credentials,   [401, 201, 403, 403, 403, 403, 403]),
+    (Endpoint::ListCredentials, [401, 200, 403, 403, 403, 403, 403]),
+    (Endpoint::RevokeCredential, [401, 200, 403, 403, 403, 403, 403]),
     (Endpoint::CreatePayment, [401, 403, 201, 403, 403, 403, 403]),
     (Endpoint::Payments,      [401, 200, 200, 200, 200, 200, 200]),
     (Endpoint::Payment,       [401, 200, 200, 200, 404, 200, 200]),
@@ -182,6 +186,16 @@ async fn request(s: &Scheme, endpoint: Endpoint) -> (Method, String, Option<Valu
             "/v1/credentials".into(),
             Some(json!({ "role": "auditor" })),
         ),
+        ListCredentials => (Method::GET, "/v1/credentials".into(), None),
+        RevokeCredential => {
+            let body = json!({ "role": "auditor" });
+            let issued = s
+                .hub
+                .expect("/v1/credentials", OPERATOR_TOKEN, body, 201)
+                .await;
+            let id = issued["id"].as_u64().unwrap();
+            (Method::POST, format!("/v1/credentials/{id}/revoke"), None)
+        }
         CreatePayment => (Method::POST, "/v1/payments".into(), Some(s.payment("1.00"))),
         Payments => (Method::GET, "/v1/payments".into(), None),
         Payment => (

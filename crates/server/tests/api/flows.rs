@@ -570,3 +570,108 @@ async fn system_endpoints() {
     assert_eq!((unknown.status, unknown.code()), (404, "route_not_found"));
     s.hub.shutdown().await;
 }
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_long_polls() {
+    let s = Scheme::new().await;
+    let poll = {
+        let (client, base, token) = (s.hub.client.clone(), s.hub.base.clone(), s.b_token.clone());
+        tokio::spawn(async move {
+            let url = format!("{base}/v1/inbox?after=0&wait=30");
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    s.hub.shutdown().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(poll.await.unwrap().ok(), Some(200));
+}
+
+#[tokio::test]
+async fn reject_without_a_body_uses_the_default_reason() {
+    let s = Scheme::new().await;
+    let pay = s.payment("3.00");
+    let id = pay["payment_id"].as_str().unwrap().to_owned();
+    s.hub.expect("/v1/payments", &s.a_token, pay, 201).await;
+    let path = format!("/v1/payments/{id}/reject");
+    let reply = s
+        .hub
+        .raw(reqwest::Method::POST, &path, Some(&s.b_token), None)
+        .await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.body["reason_code"], "not_specified_agent");
+    let again = s
+        .hub
+        .raw(
+            reqwest::Method::POST,
+            &path,
+            Some(&s.b_token),
+            Some("null".into()),
+        )
+        .await;
+    assert_eq!((again.status, again.code()), (409, "payment_not_reserved"));
+    s.hub.shutdown().await;
+}
+
+#[tokio::test]
+async fn revoked_tokens_are_refused_at_once() {
+    let s = Scheme::new().await;
+    assert_eq!(s.hub.get("/v1/participants", &s.auditor).await.status, 200);
+    let list = s.hub.get("/v1/credentials", OPERATOR_TOKEN).await;
+    let auditor = list
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["role"] == "auditor")
+        .unwrap()
+        .clone();
+    assert!(
+        list.body.to_string().find("token").is_none(),
+        "tokens never listed"
+    );
+    let id = auditor["id"].as_u64().unwrap();
+    let revoked = s
+        .hub
+        .expect(
+            &format!("/v1/credentials/{id}/revoke"),
+            OPERATOR_TOKEN,
+            json!({}),
+            200,
+        )
+        .await;
+    assert!(revoked["revoked_at_ns"].as_u64().is_some());
+    let refused = s.hub.get("/v1/participants", &s.auditor).await;
+    assert_eq!((refused.status, refused.code()), (401, "unauthenticated"));
+    let again = s
+        .hub
+        .post(
+            &format!("/v1/credentials/{id}/revoke"),
+            OPERATOR_TOKEN,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.code()),
+        (409, "credential_already_revoked")
+    );
+    let missing = s
+        .hub
+        .post("/v1/credentials/999/revoke", OPERATOR_TOKEN, json!({}))
+        .await;
+    assert_eq!(
+        (missing.status, missing.code()),
+        (404, "credential_not_found")
+    );
+    s.hub.shutdown().await;
+}

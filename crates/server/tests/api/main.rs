@@ -2,6 +2,7 @@
 //! binary (modules below) so the suite links once.
 
 mod authz;
+mod bench;
 mod flows;
 mod harness;
 mod restart;

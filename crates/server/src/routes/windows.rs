@@ -1,0 +1,256 @@
+//! Settlement windows of deferred-net currencies: close (net), settle, abort, and the reports
+//! (JSON, and CSV in minor units). Operator actions; reports for the operator and auditors.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use hub::{Action, Command, InstructionMode, Success, Window, WindowId, WindowStatus};
+use settlement::{Party, SettlementMode, SettlementReport};
+
+use crate::amount::{format_amount, format_signed};
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::routes::{submit_expect, unexpected};
+use crate::state::{AppState, hub_error};
+use crate::wire::{
+    BilateralView, CloseWindowRequest, InstructionModeWire, InstructionView, NetPositionView,
+    SettlementReportView, WindowQuery, WindowStatusWire, WindowView,
+};
+
+fn require_reader(caller: &Caller) -> Result<(), ApiError> {
+    match caller.0 {
+        hub::Principal::Operator | hub::Principal::Auditor => Ok(()),
+        _ => Err(ApiError::forbidden(
+            "forbidden_operator_or_auditor_only",
+            "settlement windows are shown to the operator and auditors",
+        )),
+    }
+}
+
+fn party(party: Party) -> String {
+    match party {
+        Party::SettlementAccount => "settlement_account".to_owned(),
+        Party::Participant(id) => id.0.to_string(),
+    }
+}
+
+fn report_wire(report: &SettlementReport, e: u8) -> SettlementReportView {
+    SettlementReportView {
+        mode: match report.mode {
+            SettlementMode::ViaSettlementAccount => InstructionModeWire::ViaSettlementAccount,
+            SettlementMode::Direct => InstructionModeWire::Direct,
+        },
+        obligation_count: report.obligation_count,
+        gross_total: format_amount(report.gross_total, e),
+        net_total: format_amount(report.net_total, e),
+        positions: report
+            .positions
+            .iter()
+            .map(|p| NetPositionView {
+                participant: p.participant.0,
+                sent: format_amount(p.sent, e),
+                received: format_amount(p.received, e),
+                net: format_signed(p.net, e),
+            })
+            .collect(),
+        instructions: report
+            .instructions
+            .iter()
+            .map(|i| InstructionView {
+                payer: party(i.payer),
+                payee: party(i.payee),
+                amount: format_amount(i.amount, e),
+            })
+            .collect(),
+        bilateral: report
+            .bilateral
+            .entries
+            .iter()
+            .map(|b| BilateralView {
+                debtor: b.debtor.0,
+                creditor: b.creditor.0,
+                count: b.count,
+                amount: format_amount(b.gross, e),
+            })
+            .collect(),
+    }
+}
+
+fn window_wire(window: &Window, exponent: u8) -> WindowView {
+    WindowView {
+        id: window.id.0,
+        currency: window.currency.to_string(),
+        status: match window.status {
+            WindowStatus::Open => WindowStatusWire::Open,
+            WindowStatus::Closed => WindowStatusWire::Closed,
+            WindowStatus::Settled => WindowStatusWire::Settled,
+            WindowStatus::Aborted => WindowStatusWire::Aborted,
+        },
+        opened_at_ns: window.opened_at,
+        closed_at_ns: window.closed_at,
+        ended_at_ns: window.ended_at,
+        obligations: window.obligations.len(),
+        report: window.report.as_ref().map(|r| report_wire(r, exponent)),
+        carried_to: window.carried_to.map(|w| w.0),
+    }
+}
+
+async fn window_view(state: &AppState, id: WindowId) -> Result<WindowView, ApiError> {
+    state
+        .read(move |hub| {
+            let window = hub.window(id)?;
+            let exponent = hub.currency(window.currency).map_or(0, |c| c.exponent);
+            Some(window_wire(window, exponent))
+        })
+        .await?
+        .ok_or_else(|| hub_error(hub::HubError::WindowNotFound))
+}
+
+/// Closes the currency's open window, nets it and opens the next one.
+#[utoipa::path(post, path = "/v1/settlement/windows/close", tag = "settlement",
+    request_body = CloseWindowRequest, security(("bearer" = [])),
+    responses((status = 200, body = WindowView, description = "The closed window and its report"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<CloseWindowRequest>,
+) -> Result<Json<WindowView>, ApiError> {
+    caller.require_operator()?;
+    let currency = crate::convert::currency(&request.currency, "currency")?;
+    let mode = match request.mode {
+        InstructionModeWire::ViaSettlementAccount => InstructionMode::ViaSettlementAccount,
+        InstructionModeWire::Direct => InstructionMode::Direct,
+    };
+    let action = Action::CloseWindow { currency, mode };
+    match submit_expect(&state, Command::new(caller.0, action)).await? {
+        Success::WindowClosed { window, .. } => window_view(&state, window).await.map(Json),
+        other => Err(unexpected(&other)),
+    }
+}
+
+async fn end(
+    state: &AppState,
+    caller: Caller,
+    action: Action,
+) -> Result<Json<WindowView>, ApiError> {
+    caller.require_operator()?;
+    match submit_expect(state, Command::new(caller.0, action)).await? {
+        Success::WindowSettled { window, .. } | Success::WindowAborted { window, .. } => {
+            window_view(state, window).await.map(Json)
+        }
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// The settlement bank moved the money: positions are reset by the window's figures.
+#[utoipa::path(post, path = "/v1/settlement/windows/{id}/settle", tag = "settlement",
+    params(("id" = u64, Path, description = "Window id")), security(("bearer" = [])),
+    responses((status = 200, body = WindowView), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn settle(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<u64>,
+) -> Result<Json<WindowView>, ApiError> {
+    end(
+        &state,
+        caller,
+        Action::SettleWindow {
+            window: WindowId(id),
+        },
+    )
+    .await
+}
+
+/// Settlement failed: the window's obligations join the open window.
+#[utoipa::path(post, path = "/v1/settlement/windows/{id}/abort", tag = "settlement",
+    params(("id" = u64, Path, description = "Window id")), security(("bearer" = [])),
+    responses((status = 200, body = WindowView), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn abort(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<u64>,
+) -> Result<Json<WindowView>, ApiError> {
+    end(
+        &state,
+        caller,
+        Action::AbortWindow {
+            window: WindowId(id),
+        },
+    )
+    .await
+}
+
+/// The windows of one currency, oldest first.
+#[utoipa::path(get, path = "/v1/settlement/windows", tag = "settlement",
+    params(("currency" = String, Query, description = "ISO 4217 code")), security(("bearer" = [])),
+    responses((status = 200, body = Vec<WindowView>), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<WindowQuery>,
+) -> Result<Json<Vec<WindowView>>, ApiError> {
+    require_reader(&caller)?;
+    let (currency, exponent) = state.exponent(&query.currency, "currency").await?;
+    let windows = state
+        .read(move |hub| {
+            hub.windows(currency)
+                .map(|w| window_wire(w, exponent))
+                .collect()
+        })
+        .await?;
+    Ok(Json(windows))
+}
+
+/// One window with its report.
+#[utoipa::path(get, path = "/v1/settlement/windows/{id}", tag = "settlement",
+    params(("id" = u64, Path, description = "Window id")), security(("bearer" = [])),
+    responses((status = 200, body = WindowView), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<u64>,
+) -> Result<Json<WindowView>, ApiError> {
+    require_reader(&caller)?;
+    window_view(&state, WindowId(id)).await.map(Json)
+}
+
+/// A closed window's report as CSV (amounts in minor units).
+#[utoipa::path(get, path = "/v1/settlement/windows/{id}/report.csv", tag = "settlement",
+    params(("id" = u64, Path, description = "Window id")), security(("bearer" = [])),
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn report_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<u64>,
+) -> Result<impl IntoResponse, ApiError> {
+    require_reader(&caller)?;
+    let report = state
+        .read(move |hub| hub.window(WindowId(id)).map(|w| w.report.clone()))
+        .await?
+        .ok_or_else(|| hub_error(hub::HubError::WindowNotFound))?
+        .ok_or_else(|| hub_error(hub::HubError::WindowNotClosed))?;
+    let csv = settlement::to_csv(&report).map_err(|error| {
+        tracing::error!(%error, "settlement report CSV failed");
+        ApiError::Internal
+    })?;
+    let disposition = format!("attachment; filename=\"window-{id}.csv\"");
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        csv,
+    ))
+}

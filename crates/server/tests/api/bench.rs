@@ -1,0 +1,32 @@
+//! The payments benchmark runs end to end and commits every payment it creates. A small
+//! configuration by default; `KLIRING_BENCH_FULL=1` runs the default (full) configuration and
+//! prints the results as JSON lines (use a release build for meaningful numbers).
+
+use server::bench::{BenchConfig, payments};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_commits_every_payment() {
+    let full = std::env::var("KLIRING_BENCH_FULL").is_ok_and(|v| v == "1");
+    let config = if full {
+        BenchConfig::default()
+    } else {
+        BenchConfig {
+            payments: 200,
+            runs: vec![(2, 1), (2, 50)],
+        }
+    };
+    let results = payments(config.clone()).await.expect("bench runs");
+    assert_eq!(results.len(), config.runs.len());
+    for (result, &(clients, batch)) in results.iter().zip(&config.runs) {
+        println!("{}", serde_json::to_string(result).expect("serializes"));
+        assert_eq!(
+            (result.clients, result.batch, result.failed),
+            (clients, batch, 0)
+        );
+        assert!(result.payments >= config.payments, "{result:?}");
+        assert!(
+            result.payments_per_sec > 0.0 && result.p50_ms <= result.p99_ms,
+            "{result:?}"
+        );
+    }
+}
