@@ -115,7 +115,7 @@ const NEGATIVES: &[Expectation] = &[
         Ok(()),
         "fednow.rjct.reason is a FedNow rule; kliring accepts a RJCT without reason so the \
          reserved funds are released at once (a positive corpus file, pm4ml's RJCT, has none \
-         either) and reports it to the debtor with NARR",
+         either); a reason can be supplied when relaying",
     ),
     (
         "fednowoss__pacs028_missing-original.xml",

@@ -3,6 +3,7 @@
 
 mod common;
 
+use iso20022::emit::{self, StatusReportOut};
 use std::path::Path;
 use std::process::Command;
 
@@ -38,6 +39,44 @@ fn every_emitted_message_is_schema_valid() {
     for e in emitted {
         validate(e.schema, &e.xml, e.golden);
     }
+}
+
+#[test]
+fn rejections_of_the_negative_corpus_are_schema_valid_pacs002() {
+    let dir = Path::new(common::CORPUS).join("negative");
+    let mut answered = Vec::new();
+    let mut unanswerable = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("negative folder") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("name")
+            .to_owned();
+        let Err(rejection) = iso20022::parse(&std::fs::read(&path).expect("readable")) else {
+            continue;
+        };
+        let out = StatusReportOut::rejecting(
+            &rejection,
+            "KLR-RJCT-000001".into(),
+            "2026-11-26T10:00:00Z".into(),
+        );
+        match out {
+            Some(report) => {
+                assert_eq!(
+                    report.group_reasons[0].code,
+                    rejection.violations[0].code.as_str()
+                );
+                let xml = emit::pacs002(&report).expect("emits");
+                validate(emit::PACS002_VERSION, &xml, &name);
+                answered.push(name);
+            }
+            None => unanswerable.push(name),
+        }
+    }
+    // Only pm4ml's pacs.008 is unanswerable in ISO form: its MsgId (36 chars) cannot be echoed.
+    assert_eq!(unanswerable, ["pm4ml__pacs.008.outgoing.invalid.xml"]);
+    assert_eq!(answered.len(), 7, "{answered:?}");
 }
 
 #[test]

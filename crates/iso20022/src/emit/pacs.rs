@@ -4,6 +4,7 @@
 use super::parts::{Xml, check_date, check_datetime, check_id, check_len, check_uetr, invalid};
 use super::{EmitError, PACS002_VERSION, PACS008_VERSION};
 use crate::model::{Agent, CreditTransfer, OriginalRef, TransferKind, TxStatus};
+use crate::read::Rejection;
 use crate::report::ReasonCode;
 use serde::Serialize;
 
@@ -48,6 +49,39 @@ pub struct StatusReportOut {
     pub group_status: Option<TxStatus>,
     pub group_reasons: Vec<StatusReason>,
     pub transactions: Vec<TxStatusOut>,
+}
+
+/// Most reasons listed in one rejection (the rest are summarised by the first ones).
+const REJECTION_REASONS_MAX: usize = 10;
+
+impl StatusReportOut {
+    /// The pacs.002 RJCT answering a message kliring refused: group status `RJCT` with one
+    /// `StsRsnInf` per violation (its code, and "text at path" as `AddtlInf`). `None` when the
+    /// refused message cannot be referenced in ISO form (unidentified type, or no message id of
+    /// 1 to 35 characters): the endpoint answers HTTP 400 with the violations instead.
+    pub fn rejecting(rejection: &Rejection, msg_id: String, created: String) -> Option<Self> {
+        let original_msg_id = rejection.info.msg_id.clone()?;
+        let original_msg_name_id = rejection.info.version.clone()?;
+        let id_len = original_msg_id.chars().count();
+        if id_len == 0 || id_len > 35 {
+            return None;
+        }
+        Some(Self {
+            msg_id,
+            created,
+            original_msg_id,
+            original_msg_name_id,
+            original_created: None,
+            group_status: Some(TxStatus::RJCT),
+            group_reasons: rejection
+                .violations
+                .iter()
+                .take(REJECTION_REASONS_MAX)
+                .map(|v| StatusReason::new(v.code, Some(format!("{} at {}", v.text, v.path))))
+                .collect(),
+            transactions: Vec::new(),
+        })
+    }
 }
 
 /// Emits a pacs.002.001.10 document.
