@@ -8,6 +8,9 @@
 //! "Kadhafi" all key to `KTF`; "Jong", "Chong", "Jung" and "Jeong" to `JNK`; an Arabic consonant
 //! skeleton "mhmd" and "Muhammad" both to `MT`.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use super::script::{SKELETON_MARK, transliterate};
 
 /// Longest name accepted, in bytes; longer input is truncated at a token boundary.
@@ -169,11 +172,14 @@ const VARIANTS: &[&[&str]] = &[
 
 /// The canonical spelling, and whether the token belongs to a known family.
 fn canonical(token: &str) -> (&str, bool) {
-    VARIANTS
-        .iter()
-        .find(|family| family.contains(&token))
-        .and_then(|family| family.first().copied())
-        .map_or((token, false), |c| (c, true))
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        VARIANTS
+            .iter()
+            .flat_map(|family| family.iter().map(move |member| (*member, family[0])))
+            .collect()
+    });
+    table.get(token).map_or((token, false), |c| (*c, true))
 }
 
 /// Particles that names also carry glued to the next word ("Binladen", "Alzawahiri").
@@ -225,24 +231,34 @@ pub(crate) fn tokenize(name: &str) -> Vec<Token> {
 /// glide before a vowel dropped as in Russian "Iurii", a final `y` read as `i`), repeats
 /// collapsed: "jeong" → "o", "muhammad" → "ua", "iurii" and "yuri" → "ui".
 pub(crate) fn vowel_signature(token: &str) -> String {
-    let final_y = token.strip_suffix('y').map(|t| format!("{t}i"));
-    let token = final_y.as_deref().unwrap_or(token);
-    let folded = token
-        .replace("ia", "a")
-        .replace("iu", "u")
-        .replace("io", "o")
-        .replace("ie", "e")
-        .replace("eo", "o")
-        .replace("eu", "u")
-        .replace("ou", "u")
-        .replace("oo", "u")
-        .replace("ee", "i")
-        .replace("ae", "e");
-    let mut out = String::new();
-    for c in folded.chars() {
-        if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u') && !out.ends_with(c) {
-            out.push(c);
+    let b = token.as_bytes();
+    let mut out = String::with_capacity(4);
+    let mut push = |c: u8| {
+        if out.as_bytes().last() != Some(&c) {
+            out.push(char::from(c));
         }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let folded = match (b[i], b.get(i + 1).copied()) {
+            (b'i', Some(v @ (b'a' | b'u' | b'o' | b'e'))) => Some(v),
+            (b'e', Some(b'o')) | (b'o', Some(b'o')) => Some(if b[i] == b'e' { b'o' } else { b'u' }),
+            (b'e' | b'o', Some(b'u')) => Some(b'u'),
+            (b'e', Some(b'e')) => Some(b'i'),
+            (b'a', Some(b'e')) => Some(b'e'),
+            _ => None,
+        };
+        if let Some(v) = folded {
+            push(v);
+            i += 2;
+            continue;
+        }
+        match b[i] {
+            c @ (b'a' | b'e' | b'i' | b'o' | b'u') => push(c),
+            b'y' if i + 1 == b.len() => push(b'i'),
+            _ => {}
+        }
+        i += 1;
     }
     out
 }
@@ -303,10 +319,16 @@ pub(crate) fn phonetic_key(token: &str) -> String {
     let mut last: Option<u8> = None;
     while i < b.len() {
         let rest = &b[i..];
-        let (cls, step) = DIGRAPHS
-            .iter()
-            .find(|(d, _)| rest.starts_with(d.as_bytes()))
-            .map_or_else(|| (class(b[i]), 1), |&(d, c)| (Some(c), d.len()));
+        // Only these letters start a digraph; skipping the table search for the rest matters
+        // when indexing tens of thousands of names.
+        let digraph = if matches!(b[i], b't' | b's' | b'd' | b'c' | b'z' | b'p' | b'k' | b'g') {
+            DIGRAPHS
+                .iter()
+                .find(|(d, _)| rest.starts_with(d.as_bytes()))
+        } else {
+            None
+        };
+        let (cls, step) = digraph.map_or_else(|| (class(b[i]), 1), |&(d, c)| (Some(c), d.len()));
         let cls = match cls {
             Some(b'H') | None if b[i] == b'h' || cls == Some(b'H') => (i == 0).then_some(b'H'),
             None if i == 0 => Some(b'A'),
@@ -350,6 +372,15 @@ mod tests {
         }
         assert_ne!(phonetic_key("hussein"), phonetic_key("hakim"));
         assert_ne!(phonetic_key("kim"), phonetic_key("pak"));
+    }
+
+    #[test]
+    fn vowel_signatures_fold_digraphs() {
+        assert_eq!(vowel_signature("jeong"), "o");
+        assert_eq!(vowel_signature("muhammad"), "ua");
+        assert_eq!(vowel_signature("iurii"), vowel_signature("yuri"));
+        assert_eq!(vowel_signature("arkadiy"), vowel_signature("arkadii"));
+        assert_ne!(vowel_signature("min"), vowel_signature("man"));
     }
 
     #[test]
