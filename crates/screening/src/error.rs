@@ -79,7 +79,8 @@ pub enum StoreError {
         /// Parser's description.
         message: String,
     },
-    /// The stored raw file no longer hashes to the recorded version (disk corruption or tampering).
+    /// The raw files do not hash to the version record: on load, disk corruption or tampering;
+    /// on save, a version that was not produced from these files.
     #[error("stored {source_name} list: content hash {actual} does not match recorded {recorded}")]
     HashMismatch {
         /// List source name.

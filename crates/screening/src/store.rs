@@ -49,10 +49,18 @@ impl ListStore {
     }
 
     /// Stores the raw files of an imported list and its version record, replacing the previous
-    /// version of that source.
+    /// version of that source. `version` must be the one [`crate::import`] produced from `raw`.
     pub fn save(&self, raw: &RawList, version: &ListVersion) -> Result<(), StoreError> {
-        fs::create_dir_all(&self.dir).map_err(io("create", &self.dir))?;
         let source = raw.source();
+        let actual = raw.content_hash();
+        if actual != version.content_hash || source != version.source {
+            return Err(StoreError::HashMismatch {
+                source_name: source.as_str().into(),
+                recorded: version.content_hash.clone(),
+                actual,
+            });
+        }
+        fs::create_dir_all(&self.dir).map_err(io("create", &self.dir))?;
         for (part, bytes) in raw.parts() {
             let path = self.part_path(source, part);
             match bytes {

@@ -74,7 +74,10 @@ fn real_un_list_counts_and_fields() {
 
 #[test]
 fn real_ofac_set_counts_and_remarks() {
-    let list = import(&real_ofac(), None, &mut no_progress).unwrap();
+    let raw = real_ofac();
+    let mut last = (0, 0);
+    let list = import(&raw, None, &mut |read, total| last = (read, total)).unwrap();
+    assert_eq!(last, (raw.len(), raw.len()), "progress ends at the total");
     assert_eq!(list.entries.len(), 8976);
     let good = list.entries.iter().flat_map(|e| &e.aliases);
     assert_eq!(

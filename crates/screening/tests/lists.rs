@@ -142,6 +142,11 @@ fn store_round_trips_and_detects_tampering() {
     let loaded = store.load_all().unwrap();
     assert_eq!(loaded, demo);
 
+    assert!(matches!(
+        store.save(&demo_un_raw(), &demo[1].version),
+        Err(StoreError::HashMismatch { .. })
+    ));
+
     // A new version replaces the old one.
     let (raw, without) = demo_un_without_kim();
     store.save(&raw, &without.version).unwrap();

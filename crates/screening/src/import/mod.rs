@@ -108,6 +108,8 @@ pub fn import(
     };
     list.version.content_hash = raw.content_hash();
     list.version.label = label.map(str::to_owned);
+    // Parsers skip trailing bytes such as OFAC's 0x1A, so say "done" explicitly.
+    progress(raw.len(), raw.len());
     Ok(list)
 }
 
