@@ -15,6 +15,10 @@ fuzz_target!(|data: &[u8]| {
         && let Ok(xml) = iso20022::emit::pacs008(&ct)
     {
         let reread = iso20022::parse(&xml);
-        assert!(reread.is_ok(), "emitted pacs.008 rejected: {:?}", reread.err());
+        assert!(
+            reread.is_ok(),
+            "emitted pacs.008 rejected: {:?}",
+            reread.err()
+        );
     }
 });

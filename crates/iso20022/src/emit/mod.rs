@@ -48,3 +48,19 @@ pub fn iso_datetime(t: time::OffsetDateTime) -> Result<String, EmitError> {
             reason: e.to_string(),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_iso_datetimes() {
+        let t = time::macros::datetime!(2026-11-26 10:00:00 UTC);
+        let text = iso_datetime(t).expect("formats");
+        assert_eq!(text, "2026-11-26T10:00:00Z");
+        assert!(crate::rules::is_datetime(&text));
+        let offset = time::macros::datetime!(2026-11-26 10:00:00.25 +02:00);
+        let text = iso_datetime(offset).expect("formats");
+        assert!(crate::rules::is_datetime(&text), "{text}");
+    }
+}
