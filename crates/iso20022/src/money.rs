@@ -49,27 +49,30 @@ pub fn currency_exponent(code: &str) -> Option<u8> {
     }
 }
 
-/// A three-letter currency code known to the exponent table.
+/// A three-letter currency code known to the exponent table, with its exponent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Currency([u8; 3]);
+pub struct Currency {
+    code: [u8; 3],
+    exponent: u8,
+}
 
 impl Currency {
     /// The currency for `code`, if it is an accepted ISO 4217 code.
     pub fn new(code: &str) -> Option<Self> {
-        currency_exponent(code)?;
-        let bytes: [u8; 3] = code.as_bytes().try_into().ok()?;
-        Some(Self(bytes))
+        let exponent = currency_exponent(code)?;
+        let code: [u8; 3] = code.as_bytes().try_into().ok()?;
+        Some(Self { code, exponent })
     }
 
     /// The alphabetic code, e.g. `"EUR"`.
     pub fn as_str(&self) -> &str {
         // The bytes came from a `&str` that matched an ASCII table entry.
-        std::str::from_utf8(&self.0).unwrap_or("XXX")
+        std::str::from_utf8(&self.code).unwrap_or("XXX")
     }
 
     /// Number of minor-unit digits (JPY 0, EUR 2, KWD 3).
     pub fn exponent(&self) -> u8 {
-        currency_exponent(self.as_str()).unwrap_or(2)
+        self.exponent
     }
 }
 

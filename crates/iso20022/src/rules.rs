@@ -74,7 +74,12 @@ fn check_leaf(el: El<'_>, iban_checksum: bool, out: &mut Vec<Violation>) {
     let name = el.name();
     let text = el.text();
     if let Some(max) = max_length(name) {
-        let len = text.chars().count();
+        // Characters never outnumber bytes, so counting is needed only for long texts.
+        let len = if text.len() <= max {
+            text.len()
+        } else {
+            text.chars().count()
+        };
         if len > max {
             out.push(Violation::new(
                 ReasonCode::FF02,
