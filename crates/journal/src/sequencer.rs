@@ -55,6 +55,10 @@ pub enum SequencerError {
     /// stopped (recovery decides by re-reading the journal).
     #[error("journal write failed, sequencer stopped: {0}")]
     Journal(String),
+    /// The batch's encoding exceeds the record size limit; nothing was written. Lower
+    /// `batch_commands_max` if commands are large.
+    #[error("batch too large for one journal record: {0}")]
+    BatchTooLarge(String),
     #[error("{count} commands exceed the batch limit of {max}")]
     TooManyCommands { count: usize, max: usize },
     #[error("state machine returned {outcomes} outcomes for {commands} commands")]
@@ -434,6 +438,15 @@ impl<S: StateMachine> Worker<S> {
         let timestamp = wall_clock_ns().max(self.journal.last_timestamp().saturating_add(1));
         let info = match self.journal.append(timestamp, commands) {
             Ok(info) => info,
+            Err(JournalError::BatchTooLarge(reason)) => {
+                // Nothing was written: refuse this batch and carry on.
+                tracing::warn!(%reason, "batch too large for one record; refused");
+                commands.clear();
+                for (reply, _) in waiters.drain(..) {
+                    answer_error(reply, SequencerError::BatchTooLarge(reason.clone()));
+                }
+                return Ok(());
+            }
             Err(e) => {
                 tracing::error!(error = %e, "journal append failed; stopping the sequencer");
                 let error = SequencerError::Journal(e.to_string());
