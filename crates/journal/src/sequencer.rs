@@ -153,8 +153,9 @@ impl<S: StateMachine> Sequencer<S> {
         &self.recovery
     }
 
-    /// Stops after committing everything queued before this call; blocks until the thread ends.
-    /// Requests queued after it get [`SequencerError::Stopped`].
+    /// Stops after committing everything queued before this call (if the queue is full, only
+    /// the batch in progress; the rest get [`SequencerError::Stopped`]); blocks until the
+    /// thread ends. Requests queued after it get [`SequencerError::Stopped`].
     pub fn shutdown(mut self) -> Result<(), SequencerError> {
         self.stop_and_join()
     }
@@ -163,9 +164,11 @@ impl<S: StateMachine> Sequencer<S> {
         let Some(thread) = self.thread.take() else {
             return Ok(());
         };
-        self.stop.store(true, Ordering::SeqCst);
-        // If the queue is full the worker is busy and will see the flag after its batch.
-        let _ = self.handle.tx.try_send(Request::Shutdown);
+        // Queued behind everything already submitted, so all of that is committed first. Only
+        // if the queue is full does the worker stop after its current batch instead.
+        if self.handle.tx.try_send(Request::Shutdown).is_err() {
+            self.stop.store(true, Ordering::SeqCst);
+        }
         thread.join().unwrap_or(Err(SequencerError::Stopped))
     }
 }
