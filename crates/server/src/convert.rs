@@ -17,6 +17,9 @@ use crate::wire::{
     PaymentStatusWire, SettlementModelWire,
 };
 
+/// The end-to-end id recorded when the client gives none (the ISO 20022 convention).
+pub const NOT_PROVIDED: &str = "NOTPROVIDED";
+
 /// A party from the wire; `side` prefixes field names in errors (`debtor.country`).
 pub fn party(wire: PartyWire, side: &str) -> Result<Party, ApiError> {
     let country = CountryCode::new(&wire.country)
@@ -38,7 +41,11 @@ pub fn instruction(
     let amount = parse_amount(&request.amount, exponent, "amount")?;
     let instruction = PaymentInstruction {
         payment_id: request.payment_id,
-        end_to_end_id: request.end_to_end_id,
+        end_to_end_id: if request.end_to_end_id.is_empty() {
+            NOT_PROVIDED.to_owned()
+        } else {
+            request.end_to_end_id
+        },
         debtor: party(request.debtor, "debtor")?,
         creditor: party(request.creditor, "creditor")?,
         debtor_participant: ParticipantId(request.debtor_participant),

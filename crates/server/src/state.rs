@@ -201,7 +201,9 @@ pub fn hub_status(error: &HubError) -> StatusCode {
         | ForbiddenNotOwnParticipant
         | ForbiddenNotFxProvider
         | ForbiddenNotParticipantRole => StatusCode::FORBIDDEN,
-        ParticipantNotFound | PaymentNotFound | CredentialNotFound => StatusCode::NOT_FOUND,
+        ParticipantNotFound | PaymentNotFound | CredentialNotFound | WindowNotFound => {
+            StatusCode::NOT_FOUND
+        }
         DuplicatePaymentIdDifferentContent
         | CurrencyExists
         | BicAlreadyAdmitted
@@ -216,8 +218,12 @@ pub fn hub_status(error: &HubError) -> StatusCode {
         | PaymentNotHeld
         | HoldNotReviewed
         | HoldAlreadyReviewed
-        | FourEyesSameOfficer => StatusCode::CONFLICT,
-        LedgerRejected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        | FourEyesSameOfficer
+        | QuoteExists
+        | QuoteAlreadyUsed
+        | WindowAwaitingSettlement
+        | WindowNotClosed => StatusCode::CONFLICT,
+        LedgerRejected(_) | NettingFailed(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

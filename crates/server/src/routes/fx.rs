@@ -13,7 +13,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::routes::payments::expiry_from_now;
 use crate::routes::{submit_expect, unexpected};
-use crate::state::{AppState, hub_error, hub_error_at};
+use crate::state::{AppState, hub_error_at};
 use crate::wire::{PublishRateRequest, QuoteRequestWire, QuoteView, RateView};
 
 /// Quote lifetime when the request gives none, in seconds.
@@ -170,5 +170,5 @@ pub async fn quote(
         })
         .await?
         .map(Json)
-        .ok_or_else(|| hub_error(hub::HubError::QuoteNotFound))
+        .ok_or_else(|| ApiError::not_found("quote_not_found", "FX quote not found"))
 }

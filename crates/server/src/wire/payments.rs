@@ -29,7 +29,8 @@ pub struct PartyWire {
 pub struct CreatePaymentRequest {
     /// Client-chosen UUID (like ISO 20022's UETR); the idempotency key.
     pub payment_id: Uuid,
-    /// End-to-end id chosen by the debtor's customer.
+    /// End-to-end id chosen by the debtor's customer; absent means `NOTPROVIDED` (as in ISO
+    /// 20022).
     #[serde(default)]
     pub end_to_end_id: String,
     pub debtor: PartyWire,

@@ -6,4 +6,5 @@ mod bench;
 mod flows;
 mod harness;
 mod restart;
+mod settlement;
 mod validation;
