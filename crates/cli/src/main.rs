@@ -1,2 +1,112 @@
 //! The `kliring` binary: glue between the command line and the library crates.
-fn main() {}
+//!
+//! Each subcommand lives in its own module and calls into a library crate; no money logic
+//! lives here (Architecture Invariant: the CLI decides nothing the hub or ledger decides).
+
+mod bench;
+mod client;
+mod demo;
+mod iso;
+mod lists;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "kliring",
+    version,
+    about = "Cross-border clearing and settlement hub"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a demonstration: a hub in a temporary directory, payments, and a report.
+    Demo(demo::DemoArgs),
+    /// Replay a journal from scratch and check checksums, hash chain and invariants.
+    Verify {
+        /// The data directory holding the journal.
+        #[arg(long)]
+        data: PathBuf,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Benchmarks with machine-readable results (one JSON object per line with --json).
+    Bench {
+        #[command(subcommand)]
+        which: bench::BenchCommand,
+    },
+    /// Sanctions lists: import, download, show.
+    Lists {
+        #[command(subcommand)]
+        command: lists::ListsCommand,
+    },
+    /// Screen names against sanctions lists (arguments, or one name per line on stdin).
+    Screen {
+        /// A list file as SOURCE=FILE (un, ofac-sdn, ofac-alt, ofac-add); repeatable. Without
+        /// it, the lists imported into --data are used.
+        #[arg(long = "list")]
+        lists: Vec<String>,
+        #[arg(long, default_value = "kliring-data")]
+        data: PathBuf,
+        /// Score at or above which a candidate is a hit.
+        #[arg(long, default_value_t = screening::DEFAULT_THRESHOLD)]
+        threshold: f64,
+        /// One JSON object per name.
+        #[arg(long)]
+        json: bool,
+        names: Vec<String>,
+    },
+    /// ISO 20022 messages: offline checks.
+    Iso20022 {
+        #[command(subcommand)]
+        command: iso::IsoCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Verify { data, json } => verify::run(&data, json),
+        Command::Bench { which } => bench::run(which),
+        Command::Lists { command } => lists::run(command),
+        Command::Screen {
+            lists,
+            data,
+            threshold,
+            json,
+            names,
+        } => lists::screen(&lists, &data, threshold, json, names),
+        Command::Iso20022 { command } => match iso::run(command) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(error) => Err(error),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("kliring: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("KLIRING_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -1,0 +1,152 @@
+//! `kliring bench …`: runs a library crate's benchmark and prints a human summary, or one JSON
+//! object per configuration with `--json`.
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Durable transfers per second through the journal's sequencer (fdatasync per batch).
+    Ledger {
+        #[command(flatten)]
+        output: Output,
+        /// Transfers per workload.
+        #[arg(long, default_value_t = journal::bench::BenchConfig::default().transfers)]
+        transfers: u64,
+        /// Producer threads submitting chunks of transfers.
+        #[arg(long, default_value_t = journal::bench::BenchConfig::default().producers)]
+        producers: usize,
+    },
+    /// Multilateral netting of many obligations on one core.
+    Netting {
+        #[command(flatten)]
+        output: Output,
+        #[arg(long, default_value_t = 10_000_000)]
+        obligations: u64,
+        #[arg(long, default_value_t = 1_000)]
+        participants: u64,
+        /// Runs, each with its own seed.
+        #[arg(long, default_value_t = 3)]
+        runs: u64,
+    },
+    /// Sanctions screening: precision and recall on the labelled set, screenings/s and latency
+    /// per name against the lists given (e.g. the full UN and OFAC files).
+    Screening {
+        #[command(flatten)]
+        output: Output,
+        /// A list file as SOURCE=FILE (un, ofac-sdn, ofac-alt, ofac-add); repeatable. Without
+        /// it, the lists imported into --data are used.
+        #[arg(long = "list")]
+        lists: Vec<String>,
+        #[arg(long, default_value = "kliring-data")]
+        data: std::path::PathBuf,
+    },
+    /// pacs.008 parse + validate + map per second on one core.
+    Iso20022 {
+        #[command(flatten)]
+        output: Output,
+        #[arg(long, default_value_t = 200_000)]
+        iterations: u64,
+    },
+}
+
+#[derive(Args)]
+pub struct Output {
+    /// One JSON object per configuration on stdout, nothing else.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Ledger {
+            output,
+            transfers,
+            producers,
+        } => {
+            let config = journal::bench::BenchConfig {
+                transfers,
+                producers,
+                ..Default::default()
+            };
+            for result in journal::bench::ledger(&config)? {
+                emit(&output, &result, || {
+                    format!(
+                        "ledger {:<14} accounts={:<7} {:>10} transfers/s durable  batch≈{:.0}  p50={:.2} ms  p99={:.2} ms",
+                        result.workload,
+                        result.accounts,
+                        result.transfers_per_sec,
+                        result.batch_size,
+                        result.p50_batch_ms,
+                        result.p99_batch_ms
+                    )
+                })?;
+            }
+        }
+        BenchCommand::Netting {
+            output,
+            obligations,
+            participants,
+            runs,
+        } => {
+            for seed in 1..=runs {
+                let result = settlement::bench::netting(obligations, participants, seed)?;
+                emit(&output, &result, || {
+                    format!(
+                        "netting {} obligations across {} participants in {:.3} s ({:.0}/s), {} direct instructions",
+                        result.obligations,
+                        result.participants,
+                        result.seconds,
+                        result.obligations_per_second,
+                        result.direct_instructions
+                    )
+                })?;
+            }
+        }
+        BenchCommand::Screening {
+            output,
+            lists,
+            data,
+        } => {
+            let lists = crate::lists::load_for_screening(&lists, &data)?;
+            let eval = screening::bench::bundled_eval().map_err(anyhow::Error::msg)?;
+            for result in screening::bench::run(&lists.snapshot(), &eval) {
+                emit(&output, &result, || {
+                    format!(
+                        "screening threshold={:.2}  precision={:.3} recall={:.3}  {:.0} screenings/s  p50={:.3} ms  p99={:.3} ms",
+                        result.threshold,
+                        result.precision,
+                        result.recall,
+                        result.screenings_per_sec,
+                        result.p50_ms,
+                        result.p99_ms
+                    )
+                })?;
+            }
+        }
+        BenchCommand::Iso20022 { output, iterations } => {
+            let result = iso20022::bench::pacs008(iterations);
+            emit(&output, &result, || {
+                format!(
+                    "iso20022 {}: {:.0} messages/s (parse + validate + map, one core)",
+                    result.message, result.messages_per_sec
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints one result: a JSON line with `--json`, the human summary otherwise.
+fn emit<T: Serialize>(
+    output: &Output,
+    result: &T,
+    human: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    if output.json {
+        println!("{}", serde_json::to_string(result)?);
+    } else {
+        println!("{}", human());
+    }
+    Ok(())
+}

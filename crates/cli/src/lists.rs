@@ -1,0 +1,277 @@
+//! `kliring lists …` and `kliring screen …`: import sanctions lists into a hub's data directory,
+//! download the official files, show what is loaded, and screen names ad hoc.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use screening::{ImportedList, ListSet, ListSource, ListStore, Query, RawList};
+
+#[derive(Subcommand)]
+pub enum ListsCommand {
+    /// Import a list file into the hub's data directory (the running hub loads it on restart).
+    Import {
+        #[arg(long, default_value = "kliring-data")]
+        data: PathBuf,
+        /// `un` (UN Consolidated XML) or `ofac-sdn` (sdn.csv; give --alt/--add too). Guessed
+        /// from the file's content when absent.
+        #[arg(long)]
+        source: Option<String>,
+        /// OFAC alias file (alt.csv) accompanying an sdn.csv.
+        #[arg(long)]
+        alt: Option<PathBuf>,
+        /// OFAC address file (add.csv) accompanying an sdn.csv.
+        #[arg(long)]
+        add: Option<PathBuf>,
+        file: PathBuf,
+    },
+    /// Download the official UN and OFAC files and import them (needs network access).
+    Update {
+        #[arg(long, default_value = "kliring-data")]
+        data: PathBuf,
+    },
+    /// Show the lists imported in a data directory.
+    Show {
+        #[arg(long, default_value = "kliring-data")]
+        data: PathBuf,
+    },
+}
+
+pub fn run(command: ListsCommand) -> anyhow::Result<()> {
+    match command {
+        ListsCommand::Import {
+            data,
+            source,
+            alt,
+            add,
+            file,
+        } => {
+            let raw = read_raw(source.as_deref(), &file, alt.as_deref(), add.as_deref())?;
+            import_and_store(&data, &raw, &file.display().to_string())
+        }
+        ListsCommand::Update { data } => update(&data),
+        ListsCommand::Show { data } => {
+            let lists = store(&data).load_all()?;
+            if lists.is_empty() {
+                println!("no lists imported in {}", data.display());
+            }
+            for list in lists {
+                print_version(&list);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn store(data: &Path) -> ListStore {
+    ListStore::new(data.join("lists"))
+}
+
+fn read_raw(
+    source: Option<&str>,
+    file: &Path,
+    alt: Option<&Path>,
+    add: Option<&Path>,
+) -> anyhow::Result<RawList> {
+    let bytes = screening::read_file(file)?;
+    let source = match source {
+        Some(name) => ListSource::parse(name)
+            .with_context(|| format!("unknown list source {name:?} (un, ofac-sdn)"))?,
+        None if looks_like_xml(&bytes) => ListSource::Un,
+        None => ListSource::OfacSdn,
+    };
+    let read_opt = |path: Option<&Path>| path.map(screening::read_file).transpose();
+    Ok(match source {
+        ListSource::Un => RawList::Un { xml: bytes },
+        ListSource::OfacSdn => RawList::OfacSdn {
+            sdn: bytes,
+            alt: read_opt(alt)?,
+            add: read_opt(add)?,
+        },
+        other => bail!("no importer for {other} lists yet (un, ofac-sdn)"),
+    })
+}
+
+fn looks_like_xml(bytes: &[u8]) -> bool {
+    let start = bytes.trim_ascii_start();
+    start.starts_with(b"<") || start.starts_with("\u{feff}<".as_bytes())
+}
+
+/// Parses with a progress bar, then stores; a file that fails to parse leaves the previously
+/// imported version in place.
+fn import_and_store(data: &Path, raw: &RawList, what: &str) -> anyhow::Result<()> {
+    let list = parse_with_progress(raw, None, what)?;
+    store(data).save(raw, &list.version)?;
+    print_version(&list);
+    Ok(())
+}
+
+pub fn parse_with_progress(
+    raw: &RawList,
+    label: Option<&str>,
+    what: &str,
+) -> anyhow::Result<ImportedList> {
+    let bar = ProgressBar::new(raw.len()).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes}")
+            .context("progress bar template")?
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("importing {what}"));
+    let result = screening::import(raw, label, &mut |read, _total| bar.set_position(read));
+    bar.finish_and_clear();
+    result.with_context(|| format!("{what} rejected; the previously imported version stays active"))
+}
+
+fn print_version(list: &ImportedList) {
+    let v = &list.version;
+    println!(
+        "{:<9} {:>6} entries  version {}{}{}",
+        v.source.as_str(),
+        v.entries,
+        &v.content_hash[..v.content_hash.len().min(16)],
+        v.generated
+            .as_deref()
+            .map(|g| format!("  generated {g}"))
+            .unwrap_or_default(),
+        v.label
+            .as_deref()
+            .map(|l| format!("  ({l})"))
+            .unwrap_or_default(),
+    );
+}
+
+fn update(data: &Path) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(120))
+        .build()?;
+    let fetch = |url: String| {
+        let client = client.clone();
+        async move {
+            let response = client
+                .get(&url)
+                .send()
+                .await
+                .with_context(|| format!("cannot download {url} (is this machine online?); import a local copy with `kliring lists import FILE`"))?;
+            let status = response.status();
+            if !status.is_success() {
+                bail!("{url} answered HTTP {status}");
+            }
+            Ok::<_, anyhow::Error>(response.bytes().await?.to_vec())
+        }
+    };
+    for source in [ListSource::Un, ListSource::OfacSdn] {
+        let mut parts = BTreeMap::new();
+        for (part, url) in source.official_urls() {
+            parts.insert(*part, runtime.block_on(fetch(url.to_string()))?);
+        }
+        let mut take = |part: &str| parts.remove(part);
+        let raw = match source {
+            ListSource::Un => RawList::Un {
+                xml: take("xml").context("no UN file downloaded")?,
+            },
+            _ => RawList::OfacSdn {
+                sdn: take("sdn").context("no OFAC sdn.csv downloaded")?,
+                alt: take("alt"),
+                add: take("add"),
+            },
+        };
+        import_and_store(data, &raw, &format!("official {source} list"))?;
+    }
+    Ok(())
+}
+
+/// `kliring screen`: lists given as `--list SOURCE=FILE` (or the hub's imported ones), names as
+/// arguments or one per line on stdin.
+pub fn screen(
+    list_args: &[String],
+    data: &Path,
+    threshold: f64,
+    json: bool,
+    names: Vec<String>,
+) -> anyhow::Result<()> {
+    let lists = load_for_screening(list_args, data)?;
+    if !lists.has_un() {
+        bail!(
+            "no UN Security Council list loaded; import one with `kliring lists import FILE` or pass --list un=FILE"
+        );
+    }
+    let names = if names.is_empty() {
+        std::io::stdin()
+            .lock()
+            .lines()
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|line| !line.trim().is_empty())
+            .collect()
+    } else {
+        names
+    };
+    for name in names {
+        let result = screening::screen(&lists, &Query::name(name), threshold);
+        if json {
+            println!("{}", serde_json::to_string(&result)?);
+            continue;
+        }
+        println!("{}: {} hit(s)", result.query, result.hits.len());
+        for hit in &result.hits {
+            println!(
+                "  {:.3}  {} {}  {}  (matched {:?})",
+                hit.score, hit.list, hit.reference, hit.name, hit.matched_name
+            );
+            println!("         {}", hit.explanation);
+        }
+    }
+    Ok(())
+}
+
+pub fn load_for_screening(list_args: &[String], data: &Path) -> anyhow::Result<ListSet> {
+    let set = ListSet::new();
+    if list_args.is_empty() {
+        for list in store(data).load_all()? {
+            set.install(list);
+        }
+        return Ok(set);
+    }
+    let mut un = None;
+    let (mut sdn, mut alt, mut add) = (None, None, None);
+    for arg in list_args {
+        let (name, file) = arg
+            .split_once('=')
+            .with_context(|| format!("--list takes SOURCE=FILE, got {arg:?}"))?;
+        let path = PathBuf::from(file);
+        match name {
+            "un" => un = Some(path),
+            "ofac-sdn" => sdn = Some(path),
+            "ofac-alt" => alt = Some(path),
+            "ofac-add" => add = Some(path),
+            other => bail!("unknown list {other:?} (un, ofac-sdn, ofac-alt, ofac-add)"),
+        }
+    }
+    if let Some(path) = un {
+        set.install(parse_with_progress(
+            &read_raw(Some("un"), &path, None, None)?,
+            None,
+            &path.display().to_string(),
+        )?);
+    }
+    match sdn {
+        Some(path) => {
+            set.install(parse_with_progress(
+                &read_raw(Some("ofac-sdn"), &path, alt.as_deref(), add.as_deref())?,
+                None,
+                &path.display().to_string(),
+            )?);
+        }
+        None if alt.is_some() || add.is_some() => {
+            bail!("--list ofac-alt/ofac-add need --list ofac-sdn=FILE")
+        }
+        None => {}
+    }
+    Ok(set)
+}
