@@ -17,6 +17,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = journal::bench::BenchConfig::default().producers)]
         producers: usize,
     },
+    /// Payments per second end to end over HTTP on loopback: a hub and a load generator of
+    /// concurrent clients creating and accepting payments, singly and in bulk.
+    Payments {
+        #[command(flatten)]
+        output: Output,
+        /// Committed payments to aim for per configuration.
+        #[arg(long, default_value_t = server::bench::BenchConfig::default().payments)]
+        payments: usize,
+    },
     /// Multilateral netting of many obligations on one core.
     Netting {
         #[command(flatten)]
@@ -79,6 +88,29 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
                         result.batch_size,
                         result.p50_batch_ms,
                         result.p99_batch_ms
+                    )
+                })?;
+            }
+        }
+        BenchCommand::Payments { output, payments } => {
+            let config = server::bench::BenchConfig {
+                payments,
+                ..Default::default()
+            };
+            let results = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(server::bench::payments(config))?;
+            for result in results {
+                emit(&output, &result, || {
+                    format!(
+                        "payments clients={:<3} batch={:<5} {:>8.0} committed/s  p50={:.2} ms  p99={:.2} ms  failed={}",
+                        result.clients,
+                        result.batch,
+                        result.payments_per_sec,
+                        result.p50_ms,
+                        result.p99_ms,
+                        result.failed
                     )
                 })?;
             }

@@ -8,6 +8,7 @@ mod client;
 mod demo;
 mod iso;
 mod lists;
+mod remote;
 mod verify;
 
 use std::path::PathBuf;
@@ -28,6 +29,25 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the hub: HTTP API on --listen, journal and lists in --data.
+    Serve {
+        #[arg(long, default_value = "kliring-data")]
+        data: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:7700")]
+        listen: std::net::SocketAddr,
+        /// Operator token to register at first start (default: generated and written to
+        /// DATA/operator.token).
+        #[arg(long, env = "KLIRING_OPERATOR_TOKEN", hide_env_values = true)]
+        operator_token: Option<String>,
+        /// Extra sanctions list files to load (UN XML, OFAC sdn.csv with alt/add beside it).
+        #[arg(long = "list")]
+        lists: Vec<PathBuf>,
+        /// Screening score at or above which a name is a hit.
+        #[arg(long, default_value_t = screening::DEFAULT_THRESHOLD)]
+        threshold: f64,
+    },
+    /// Act on a running hub as a participant, officer or operator.
+    Client(remote::ClientArgs),
     /// Run a demonstration: a hub in a temporary directory, payments, and a report.
     Demo(demo::DemoArgs),
     /// Replay a journal from scratch and check checksums, hash chain and invariants.
@@ -73,9 +93,22 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    init_tracing();
     let cli = Cli::parse();
+    // The server logs its life at info; one-shot commands only warn.
+    init_tracing(if matches!(cli.command, Command::Serve { .. }) {
+        "info"
+    } else {
+        "warn"
+    });
     let result = match cli.command {
+        Command::Serve {
+            data,
+            listen,
+            operator_token,
+            lists,
+            threshold,
+        } => serve(data, listen, operator_token, lists, threshold),
+        Command::Client(args) => remote::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Verify { data, json } => verify::run(&data, json),
         Command::Bench { which } => bench::run(which),
@@ -102,9 +135,27 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+fn serve(
+    data: PathBuf,
+    listen: std::net::SocketAddr,
+    operator_token: Option<String>,
+    lists: Vec<PathBuf>,
+    threshold: f64,
+) -> anyhow::Result<()> {
+    let mut config = server::ServerConfig::new(data, listen);
+    config.operator_token = operator_token;
+    config.list_files = lists;
+    config.screening_threshold = threshold;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(server::serve(config))?;
+    Ok(())
+}
+
+fn init_tracing(default_level: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("KLIRING_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter = EnvFilter::try_from_env("KLIRING_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
