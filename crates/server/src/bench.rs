@@ -9,6 +9,7 @@
 //! Latency is the round trip of one HTTP request as its client sees it (a create or an accept;
 //! for batches, the whole bulk request); each includes the journal's fdatasync.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,11 @@ pub struct BenchResult {
     pub p50_ms: f64,
     /// 99th percentile request round trip, ms.
     pub p99_ms: f64,
+    /// CPU seconds this process used during the run (server and load generator together):
+    /// `payments / cpu_seconds` shows the cost independently of other load on the machine.
+    pub cpu_seconds: f64,
+    /// CPU seconds of the sequencer thread alone (journal append, fdatasync wait, hub apply).
+    pub sequencer_cpu_seconds: f64,
 }
 
 /// Why the benchmark could not run.
@@ -259,6 +265,10 @@ async fn run(
         })
         .collect();
     let started = Instant::now();
+    let (cpu_before, sequencer_before) = (
+        cpu_seconds(Path::new("/proc/self/stat")),
+        sequencer_cpu_seconds(),
+    );
     let mut tasks = tokio::task::JoinSet::new();
     for (from, to, requests) in work {
         let (client, base) = (client.clone(), base.to_owned());
@@ -288,6 +298,8 @@ async fn run(
         }
     }
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds(Path::new("/proc/self/stat")) - cpu_before;
+    let sequencer_cpu = sequencer_cpu_seconds() - sequencer_before;
     all.latencies.sort_unstable();
     let percentile = |p: usize| {
         let n = all.latencies.len();
@@ -316,7 +328,44 @@ async fn run(
         },
         p50_ms: percentile(50),
         p99_ms: percentile(99),
+        cpu_seconds: cpu,
+        sequencer_cpu_seconds: sequencer_cpu,
     }
+}
+
+/// Linux reports CPU time in /proc in units of USER_HZ, which is 100 on every architecture.
+const USER_HZ: f64 = 100.0;
+
+/// User plus system CPU seconds from a /proc `stat` file; 0 when unavailable (not Linux).
+fn cpu_seconds(stat: &Path) -> f64 {
+    let Ok(text) = std::fs::read_to_string(stat) else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name: state is the first, utime the 12th.
+    let Some((_, rest)) = text.rsplit_once(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u32>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (f64::from(user) + f64::from(system)) / USER_HZ,
+        _ => 0.0,
+    }
+}
+
+/// CPU seconds of this process's hub sequencer thread (named `sequencer-hub` by the journal).
+fn sequencer_cpu_seconds() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm"))
+                .is_ok_and(|comm| comm.starts_with("sequencer-hub"))
+        })
+        .map(|task| cpu_seconds(&task.path().join("stat")))
+        .sum()
 }
 
 /// Sends one request and records its round trip.

@@ -40,6 +40,7 @@ pub mod routes;
 pub mod screen;
 pub mod state;
 pub mod token;
+pub mod webhook;
 pub mod wire;
 
 use std::net::SocketAddr;
@@ -141,13 +142,19 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .map_err(|error| ServerError::Task(error.to_string()))??
     };
     let listen = config.listen;
+    let webhooks = webhook::Webhooks::load(&config.data_dir).map_err(io(format!(
+        "reading {}",
+        config.data_dir.join(webhook::WEBHOOKS_FILE).display()
+    )))?;
     let state = state::AppState::new(
         sequencer.handle(),
         config,
         metrics::Metrics::new(),
         screener,
+        std::sync::Arc::new(webhooks),
     );
     let operator_token = bootstrap::operator(&state).await?;
+    state.webhooks.start_all(&state);
 
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -164,6 +171,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
                 let _ = stopped.await;
                 // Long-polls answer now instead of holding the shutdown up.
                 state.stopping.send_replace(true);
+                state.webhooks.stop_all();
                 drop(state);
             })
             .await

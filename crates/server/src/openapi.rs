@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    bulk, compliance, credentials, fx, inbox, participants, payments, queries, system, windows,
+    bulk, compliance, credentials, fx, hooks, inbox, participants, payments, queries, system,
+    windows,
 };
 
 #[derive(OpenApi)]
@@ -21,6 +22,7 @@ use crate::routes::{
         bulk::payments, bulk::decisions,
         inbox::inbox,
         compliance::review, compliance::release, compliance::reject, compliance::screen_match,
+        hooks::put, hooks::get, hooks::delete,
         fx::publish_rate, fx::rates, fx::request_quote, fx::quote,
         windows::close, windows::settle, windows::abort, windows::list, windows::get,
         windows::report_csv,

@@ -7,14 +7,15 @@
 //! list every payment is refused with `no_un_list_loaded`; the hub refuses a verdict without a UN
 //! version too, so the rule holds even if this edge had a bug.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
 use hub::{
     ListVersionRecord, Party, PartySide, SCORE_BP_MAX, ScreeningHitRecord, ScreeningVerdict,
 };
-use screening::{ImportedList, ListSet, ListStore, Lists, Query, RawList, ScreeningResult};
+use screening::{Hit, ImportedList, ListSet, ListStore, Lists, Query, RawList, ScreeningResult};
 
 use crate::error::ApiError;
 
@@ -22,12 +23,26 @@ use crate::error::ApiError;
 pub const NO_UN_LIST_MESSAGE: &str =
     "no UN Security Council list loaded; import one with kliring lists import FILE";
 
+/// Most (name, country) results kept in the screening cache before it is emptied.
+pub const SCREEN_CACHE_ENTRIES_MAX: usize = 65_536;
+
 /// The screening engine as the server uses it.
 #[derive(Clone)]
 pub struct Screener {
     lists: Arc<ListSet>,
     store: ListStore,
     threshold: f64,
+    cache: Arc<Mutex<ScreenCache>>,
+}
+
+/// Results per (name, country) for one snapshot of the lists. Banks pay the same customers
+/// over and over (payroll, suppliers); screening is deterministic for a given snapshot and
+/// threshold, so repeating a name costs a map lookup. A reload changes the snapshot, which
+/// empties the cache, so a result is never served from lists that are no longer active.
+#[derive(Default)]
+struct ScreenCache {
+    lists: Option<Arc<Lists>>,
+    hits: HashMap<(String, String), Vec<Hit>>,
 }
 
 /// Why lists could not be loaded at start.
@@ -71,6 +86,7 @@ impl Screener {
             lists: Arc::new(lists),
             store,
             threshold,
+            cache: Arc::new(Mutex::new(ScreenCache::default())),
         })
     }
 
@@ -123,15 +139,18 @@ impl Screener {
                 birth_year: None,
                 country: Some(party.country.as_str().to_owned()),
             };
-            let result = lists.screen(&query, self.threshold);
-            hits.extend(result.hits.into_iter().map(|hit| ScreeningHitRecord {
-                party: side,
-                list: hit.list.as_str().to_owned(),
-                reference: hit.reference,
-                name: hit.name,
-                matched_name: hit.matched_name,
-                score_bp: score_bp(hit.score),
-            }));
+            hits.extend(
+                self.cached(&lists, query)
+                    .into_iter()
+                    .map(|hit| ScreeningHitRecord {
+                        party: side,
+                        list: hit.list.as_str().to_owned(),
+                        reference: hit.reference,
+                        name: hit.name,
+                        matched_name: hit.matched_name,
+                        score_bp: score_bp(hit.score),
+                    }),
+            );
         }
         hits.truncate(hub::SCREENING_HITS_MAX);
         let lists = lists
@@ -143,6 +162,43 @@ impl Screener {
             })
             .collect();
         Ok(ScreeningVerdict { lists, hits })
+    }
+}
+
+impl Screener {
+    /// The hits for `query` against `lists`, from the cache when this snapshot saw it before.
+    fn cached(&self, lists: &Arc<Lists>, query: Query) -> Vec<Hit> {
+        let key = (
+            query.name.clone(),
+            query.country.clone().unwrap_or_default(),
+        );
+        {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            let same = cache
+                .lists
+                .as_ref()
+                .is_some_and(|cached| Arc::ptr_eq(cached, lists));
+            if !same {
+                cache.lists = Some(Arc::clone(lists));
+                cache.hits.clear();
+            } else if let Some(hits) = cache.hits.get(&key) {
+                return hits.clone();
+            }
+        }
+        // Screen outside the lock; other requests keep using the cache meanwhile.
+        let hits = lists.screen(&query, self.threshold).hits;
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache
+            .lists
+            .as_ref()
+            .is_some_and(|cached| Arc::ptr_eq(cached, lists))
+        {
+            if cache.hits.len() >= SCREEN_CACHE_ENTRIES_MAX {
+                cache.hits.clear();
+            }
+            cache.hits.insert(key, hits.clone());
+        }
+        hits
     }
 }
 

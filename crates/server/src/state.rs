@@ -25,6 +25,7 @@ use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::screen::Screener;
+use crate::webhook::SharedWebhooks;
 
 /// Cheap to clone; one per server.
 #[derive(Clone)]
@@ -36,6 +37,7 @@ pub struct Inner {
     pub config: ServerConfig,
     pub metrics: Metrics,
     pub screener: Screener,
+    pub webhooks: SharedWebhooks,
     /// Woken after every committed submission, for inbox long-polls.
     pub changed: Notify,
     /// Set to `true` when the server begins to shut down, so long-polls answer at once.
@@ -57,12 +59,14 @@ impl AppState {
         config: ServerConfig,
         metrics: Metrics,
         screener: Screener,
+        webhooks: SharedWebhooks,
     ) -> Self {
         AppState(Arc::new(Inner {
             sequencer,
             config,
             metrics,
             screener,
+            webhooks,
             changed: Notify::new(),
             stopping: watch::Sender::new(false),
             principals: RwLock::new(PrincipalCache::default()),

@@ -23,7 +23,8 @@ use crate::wire::{InboxEvent, InboxEventKind, InboxPage, InboxQuery};
 /// Longest sleep between two reads of a waiting long-poll, in ms.
 pub const RECHECK_MS: u64 = 1_000;
 
-fn event_wire(event: &HubEvent) -> InboxEvent {
+/// The wire form of a hub inbox event (also the webhook payload).
+pub fn event_wire(event: &HubEvent) -> InboxEvent {
     let (kind, status, reason) = match &event.kind {
         InboxKind::PaymentReceived => (
             InboxEventKind::IncomingPayment,

@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod compliance;
 pub mod credentials;
 pub mod fx;
+pub mod hooks;
 pub mod inbox;
 pub mod participants;
 pub mod payments;
@@ -61,6 +62,10 @@ pub fn router(state: AppState) -> Router {
             post(participants::withdraw),
         )
         .route("/v1/participants/{id}/balances", get(queries::balances))
+        .route(
+            "/v1/participants/{id}/webhook",
+            put(hooks::put).get(hooks::get).delete(hooks::delete),
+        )
         .route(
             "/v1/payments",
             post(payments::create).get(queries::payments),

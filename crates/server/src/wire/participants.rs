@@ -167,3 +167,19 @@ pub struct CredentialInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at_ns: Option<u64>,
 }
+
+/// `PUT /v1/participants/{id}/webhook`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookRequest {
+    /// Where inbox events are POSTed (http or https).
+    pub url: String,
+}
+
+/// A participant's webhook; `secret` (for verifying `X-Kliring-Signature`) only when set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookView {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}

@@ -1,6 +1,7 @@
 //! The payments benchmark runs end to end and commits every payment it creates. A small
 //! configuration by default; `KLIRING_BENCH_FULL=1` runs the default (full) configuration and
-//! prints the results as JSON lines (use a release build for meaningful numbers).
+//! prints the results as JSON lines (use a release build for meaningful numbers);
+//! `KLIRING_BENCH_RUNS=8x250,16x1000` picks the (clients x batch) runs of the full mode.
 
 use server::bench::{BenchConfig, payments};
 
@@ -8,7 +9,15 @@ use server::bench::{BenchConfig, payments};
 async fn bench_commits_every_payment() {
     let full = std::env::var("KLIRING_BENCH_FULL").is_ok_and(|v| v == "1");
     let config = if full {
-        BenchConfig::default()
+        let mut config = BenchConfig::default();
+        if let Ok(runs) = std::env::var("KLIRING_BENCH_RUNS") {
+            config.runs = runs
+                .split(',')
+                .filter_map(|run| run.split_once('x'))
+                .filter_map(|(c, b)| Some((c.trim().parse().ok()?, b.trim().parse().ok()?)))
+                .collect();
+        }
+        config
     } else {
         BenchConfig {
             payments: 200,

@@ -675,3 +675,33 @@ async fn revoked_tokens_are_refused_at_once() {
     );
     s.hub.shutdown().await;
 }
+
+#[tokio::test]
+async fn imported_list_is_picked_up_by_reload() {
+    let s = Scheme::on(TestHub::start_with(false).await).await;
+    let refused = s
+        .hub
+        .post("/v1/payments", &s.a_token, s.payment("1.00"))
+        .await;
+    assert_eq!(refused.code(), "no_un_list_loaded");
+    // What `kliring lists import` does: parse, then store into DATA/lists.
+    let raw = screening::fixtures::demo_un_raw();
+    let list = screening::import(&raw, Some("demo data"), &mut screening::no_progress).unwrap();
+    let store = screening::ListStore::new(s.hub.dir.path().join("lists"));
+    store.save(&raw, &list.version).unwrap();
+    let denied = s.hub.post("/v1/lists/reload", &s.a_token, json!({})).await;
+    assert_eq!(denied.status, 403);
+    let reloaded = s
+        .hub
+        .expect("/v1/lists/reload", OPERATOR_TOKEN, json!({}), 200)
+        .await;
+    assert_eq!(reloaded["un_list_loaded"], true);
+    assert_eq!(
+        reloaded["lists"][0]["version"],
+        list.version.content_hash.as_str()
+    );
+    s.hub
+        .expect("/v1/payments", &s.a_token, s.payment("1.00"), 201)
+        .await;
+    s.hub.shutdown().await;
+}

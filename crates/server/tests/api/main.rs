@@ -8,3 +8,4 @@ mod harness;
 mod restart;
 mod settlement;
 mod validation;
+mod webhook;
