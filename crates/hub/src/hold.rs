@@ -21,10 +21,7 @@ impl Hub {
         if hold.reviewed.is_some() {
             return Err(HubError::HoldAlreadyReviewed);
         }
-        let p = self
-            .payments
-            .get_mut(&id)
-            .ok_or(HubError::PaymentNotFound)?;
+        let p = self.payment_mut(&id).ok_or(HubError::PaymentNotFound)?;
         p.hold = Some(crate::state::Hold {
             reviewed: Some(OfficerStamp {
                 officer: officer.to_owned(),
@@ -86,10 +83,7 @@ impl Hub {
                 Err(e) => return Err(e),
             }
         };
-        let p = self
-            .payments
-            .get_mut(&id)
-            .ok_or(HubError::PaymentNotFound)?;
+        let p = self.payment_mut(&id).ok_or(HubError::PaymentNotFound)?;
         if let Some(hold) = &mut p.hold {
             hold.decided = Some(OfficerStamp {
                 officer: officer.to_owned(),
@@ -129,10 +123,7 @@ impl Hub {
         let officer = officer_name(actor)?;
         let payment = self.held_payment(id)?;
         second_officer(payment, officer)?;
-        let p = self
-            .payments
-            .get_mut(&id)
-            .ok_or(HubError::PaymentNotFound)?;
+        let p = self.payment_mut(&id).ok_or(HubError::PaymentNotFound)?;
         if let Some(hold) = &mut p.hold {
             hold.decided = Some(OfficerStamp {
                 officer: officer.to_owned(),
@@ -153,7 +144,7 @@ impl Hub {
     }
 
     fn held_payment(&self, id: PaymentId) -> Result<&Payment, HubError> {
-        let payment = self.payments.get(&id).ok_or(HubError::PaymentNotFound)?;
+        let payment = self.payment_ref(&id).ok_or(HubError::PaymentNotFound)?;
         if payment.status != PaymentStatus::Held {
             return Err(HubError::PaymentNotHeld);
         }

@@ -29,7 +29,7 @@ impl Hub {
         self.check_accounts()?;
         self.check_indexes()?;
         self.check_windows()?;
-        for payment in self.payments.values() {
+        for payment in self.payments.iter() {
             self.check_payment(payment)
                 .map_err(|e| format!("payment {}: {e}", payment.id()))?;
         }
@@ -40,20 +40,19 @@ impl Hub {
     /// history): ledger balances per currency, index sizes, and the reserved/held indexes.
     pub fn check_batch_invariants(&self) -> Result<(), String> {
         self.ledger.check_balances().map_err(|e| e.to_string())?;
-        if self.payment_order.len() != self.payments.len() {
-            return Err("payment order and payments differ in length".into());
+        if self.payment_index.len() != self.payments.len() {
+            return Err("payment index and payments differ in length".into());
         }
         for (at, id) in &self.expiry {
             let ok = self
-                .payments
-                .get(id)
+                .payment_ref(id)
                 .is_some_and(|p| p.status == PaymentStatus::Reserved && p.expires_at == *at);
             if !ok {
                 return Err(format!("expiry index names {id}, not reserved at {at}"));
             }
         }
         for id in self.held.values() {
-            if self.payments.get(id).map(|p| p.status) != Some(PaymentStatus::Held) {
+            if self.payment_ref(id).map(|p| p.status) != Some(PaymentStatus::Held) {
                 return Err(format!("held index names {id}, not held"));
             }
         }
@@ -87,13 +86,13 @@ impl Hub {
     }
 
     fn check_indexes(&self) -> Result<(), String> {
-        if self.payment_order.len() != self.payments.len() {
-            return Err("payment order and payments differ in length".into());
+        if self.payment_index.len() != self.payments.len() {
+            return Err("payment index and payments differ in length".into());
         }
-        for (index, id) in self.payment_order.iter().enumerate() {
+        for (index, p) in self.payments.iter().enumerate() {
             let seq = u64::try_from(index).ok().and_then(|i| i.checked_add(1));
-            if self.payments.get(id).map(|p| p.seq) != seq {
-                return Err(format!("payment {id} is not at its seq"));
+            if Some(p.seq) != seq || self.payment_index.get(&p.id()) != Some(&p.seq) {
+                return Err(format!("payment {} is not at its seq", p.id()));
             }
         }
         let reserved = self.count(PaymentStatus::Reserved);
@@ -105,8 +104,7 @@ impl Hub {
         }
         for (at, id) in &self.expiry {
             let ok = self
-                .payments
-                .get(id)
+                .payment_ref(id)
                 .is_some_and(|p| p.status == PaymentStatus::Reserved && p.expires_at == *at);
             if !ok {
                 return Err(format!("expiry index names {id}, not reserved at {at}"));
@@ -121,8 +119,7 @@ impl Hub {
         }
         for (seq, id) in &self.held {
             let ok = self
-                .payments
-                .get(id)
+                .payment_ref(id)
                 .is_some_and(|p| p.status == PaymentStatus::Held && p.seq == *seq);
             if !ok {
                 return Err(format!("held index names {id}, not held"));
@@ -160,10 +157,8 @@ impl Hub {
             return Err(format!("payment list of {participant} not increasing"));
         }
         for seq in seqs {
-            let ok = usize::try_from(seq.saturating_sub(1))
-                .ok()
-                .and_then(|i| self.payment_order.get(i))
-                .and_then(|id| self.payments.get(id))
+            let ok = self
+                .payment_by_seq(*seq)
                 .is_some_and(|p| p.involves(participant));
             if !ok {
                 return Err(format!(
@@ -214,7 +209,7 @@ impl Hub {
                 }
             }
         }
-        for p in self.payments.values() {
+        for p in self.payments.iter() {
             if let Some(fx) = &p.fx
                 && p.return_of.is_none()
                 && self.quotes.get(&fx.quote).and_then(|q| q.used_by) != Some(p.id())
@@ -230,10 +225,7 @@ impl Hub {
     }
 
     fn count(&self, status: PaymentStatus) -> usize {
-        self.payments
-            .values()
-            .filter(|p| p.status == status)
-            .count()
+        self.payments.iter().filter(|p| p.status == status).count()
     }
 
     fn check_payment(&self, p: &Payment) -> Result<(), String> {
@@ -267,7 +259,7 @@ impl Hub {
         if p.status == PaymentStatus::Returned {
             let back = p
                 .returned_by
-                .and_then(|id| self.payments.get(&id))
+                .and_then(|id| self.payment_ref(&id))
                 .ok_or("returned payment has no return")?;
             if back.return_of != Some(p.id()) || back.status != PaymentStatus::Committed {
                 return Err("return does not name the returned payment".into());

@@ -37,7 +37,7 @@ impl Hub {
         if *actor != Principal::Participant(ins.debtor_participant) {
             return Err(HubError::ForbiddenNotDebtor);
         }
-        if let Some(existing) = self.payments.get(&ins.payment_id) {
+        if let Some(existing) = self.payment_ref(&ins.payment_id) {
             if existing.instruction != *ins {
                 return Err(HubError::DuplicatePaymentIdDifferentContent);
             }
@@ -156,7 +156,7 @@ impl Hub {
         if !reason.participant_may_give() {
             return Err(HubError::ReasonNotAllowed);
         }
-        if self.payments.contains_key(&return_id) {
+        if self.payment_index.contains_key(&return_id) {
             return Err(HubError::DuplicatePaymentIdDifferentContent);
         }
         let ins = &original.instruction;
@@ -208,7 +208,7 @@ impl Hub {
         back.history.push(step(now, actor, StepKind::Committed));
         self.insert_payment(back);
         self.announce(now, return_id);
-        if let Some(p) = self.payments.get_mut(&id) {
+        if let Some(p) = self.payment_mut(&id) {
             p.status = PaymentStatus::Returned;
             p.reason = Some(reason);
             p.returned_by = Some(return_id);
@@ -235,7 +235,7 @@ impl Hub {
                 break;
             }
             self.expiry.pop_first();
-            let Some(legs) = self.payments.get(&id).map(|p| p.legs.clone()) else {
+            let Some(legs) = self.payment_ref(&id).map(|p| p.legs.clone()) else {
                 continue;
             };
             // A failure here means the ledger lost a reservation: the payment stays Reserved
@@ -505,7 +505,7 @@ impl Hub {
         actor: &Principal,
         id: PaymentId,
     ) -> Result<&Payment, HubError> {
-        let payment = self.payments.get(&id).ok_or(HubError::PaymentNotFound)?;
+        let payment = self.payment_ref(&id).ok_or(HubError::PaymentNotFound)?;
         match actor {
             Principal::Participant(p) if *p == payment.instruction.creditor_participant => {
                 Ok(payment)
@@ -540,13 +540,12 @@ impl Hub {
         reason: Option<Reason>,
     ) -> Result<Success, HubError> {
         let expires_at = self
-            .payments
-            .get(&id)
+            .payment_ref(&id)
             .map(|p| p.expires_at)
             .ok_or(HubError::PaymentNotFound)?;
         self.expiry.remove(&(expires_at, id));
         self.set_final(now, id, Some(actor), records, status, reason);
-        let payment = self.payments.get(&id).ok_or(HubError::PaymentNotFound)?;
+        let payment = self.payment_ref(&id).ok_or(HubError::PaymentNotFound)?;
         Ok(outcome_of(payment))
     }
 
@@ -560,7 +559,7 @@ impl Hub {
         status: PaymentStatus,
         reason: Option<Reason>,
     ) {
-        let Some(p) = self.payments.get_mut(&id) else {
+        let Some(p) = self.payment_mut(&id) else {
             return;
         };
         for (leg, record) in p.legs.iter_mut().zip(records) {
@@ -584,7 +583,7 @@ impl Hub {
 
     /// Appends a new payment with the next seq and indexes it.
     pub(crate) fn insert_payment(&mut self, mut payment: Payment) {
-        let seq = u64::try_from(self.payment_order.len()).map_or(u64::MAX, |n| n.saturating_add(1));
+        let seq = u64::try_from(self.payments.len()).map_or(u64::MAX, |n| n.saturating_add(1));
         payment.seq = seq;
         let id = payment.id();
         let ins = &payment.instruction;
@@ -603,14 +602,14 @@ impl Hub {
             }
             _ => {}
         }
-        self.payment_order.push(id);
-        self.payments.insert(id, payment);
+        self.payment_index.insert(id, seq);
+        self.payments.push(payment);
     }
 
     /// Tells the participants about a payment's current status. The creditor hears nothing
     /// while a payment is held or when compliance rejects it (it was never offered to it).
     pub(crate) fn announce(&mut self, now: Timestamp, id: PaymentId) {
-        let Some(p) = self.payments.get(&id) else {
+        let Some(p) = self.payment_ref(&id) else {
             return;
         };
         let (debtor, creditor) = (

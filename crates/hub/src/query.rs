@@ -171,12 +171,12 @@ impl Hub {
 
     /// Any payment, regardless of who asks.
     pub fn payment(&self, id: PaymentId) -> Option<&Payment> {
-        self.payments.get(&id)
+        self.payment_ref(&id)
     }
 
     /// The payment if `viewer` may see it (`None` otherwise, so existence is not disclosed).
     pub fn payment_for(&self, viewer: &Principal, id: PaymentId) -> Option<&Payment> {
-        self.payments.get(&id).filter(|p| p.visible_to(viewer))
+        self.payment_ref(&id).filter(|p| p.visible_to(viewer))
     }
 
     /// Payments visible to `viewer` matching `filter`, in creation order.
@@ -206,7 +206,7 @@ impl Hub {
             }
             None => {
                 let start = usize::try_from(after).unwrap_or(usize::MAX);
-                let total = u64::try_from(self.payment_order.len()).unwrap_or(u64::MAX);
+                let total = u64::try_from(self.payments.len()).unwrap_or(u64::MAX);
                 let first = u64::try_from(start).unwrap_or(u64::MAX).saturating_add(1);
                 Box::new(first..=total)
             }
@@ -236,14 +236,9 @@ impl Hub {
         }
     }
 
-    fn payment_by_seq(&self, seq: u64) -> Option<&Payment> {
-        let index = usize::try_from(seq.checked_sub(1)?).ok()?;
-        self.payments.get(self.payment_order.get(index)?)
-    }
-
     /// Payments waiting for compliance, oldest first.
     pub fn held_payments(&self) -> impl Iterator<Item = &Payment> {
-        self.held.values().filter_map(|id| self.payments.get(id))
+        self.held.values().filter_map(|id| self.payment_ref(id))
     }
 
     /// A participant's inbox events with `cursor > after`, at most `limit` (0 = default).
@@ -295,7 +290,7 @@ impl Hub {
             .collect();
         let committed = self
             .payments
-            .values()
+            .iter()
             .filter(|p| matches!(p.status, PaymentStatus::Committed | PaymentStatus::Returned));
         for payment in committed {
             let (Some(first), Some(last)) = (payment.legs.first(), payment.legs.last()) else {

@@ -228,9 +228,11 @@ pub struct Hub {
     pub(crate) bics: BTreeMap<Bic, ParticipantId>,
     pub(crate) credentials: Vec<Credential>,
     pub(crate) tokens: BTreeMap<[u8; 32], CredentialId>,
-    pub(crate) payments: BTreeMap<PaymentId, Payment>,
-    /// Index = seq - 1.
-    pub(crate) payment_order: Vec<PaymentId>,
+    /// In creation order: index = seq - 1. (A vector, not a map of large values: inserting
+    /// into a B-tree of payments moved them around on every node split.)
+    pub(crate) payments: Vec<Payment>,
+    /// Payment id → seq.
+    pub(crate) payment_index: BTreeMap<PaymentId, u64>,
     /// Per participant, the seqs of payments it is party to, increasing.
     pub(crate) participant_payments: BTreeMap<ParticipantId, Vec<u64>>,
     /// Reserved payments by (expiry, id): voided in `apply` once `now >= expiry`.
@@ -274,6 +276,21 @@ impl Hub {
     /// The ledger underneath (read-only).
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
+    }
+
+    pub(crate) fn payment_ref(&self, id: &PaymentId) -> Option<&Payment> {
+        self.payment_by_seq(*self.payment_index.get(id)?)
+    }
+
+    pub(crate) fn payment_mut(&mut self, id: &PaymentId) -> Option<&mut Payment> {
+        let seq = *self.payment_index.get(id)?;
+        let index = usize::try_from(seq.checked_sub(1)?).ok()?;
+        self.payments.get_mut(index)
+    }
+
+    pub(crate) fn payment_by_seq(&self, seq: u64) -> Option<&Payment> {
+        let index = usize::try_from(seq.checked_sub(1)?).ok()?;
+        self.payments.get(index)
     }
 
     pub(crate) fn participant_ref(&self, id: ParticipantId) -> Option<&Participant> {
