@@ -386,7 +386,7 @@ pub const SCREENING_LISTS_MAX: usize = 16;
 pub const SCORE_BP_MAX: u16 = 10_000;
 
 /// One screening match, as recorded in the payment (the server converts the engine's score in
-/// [0,1] to basis points so that no float enters the state).
+/// 0..=1 to basis points so that no float enters the state).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScreeningHitRecord {
     pub party: PartySide,
