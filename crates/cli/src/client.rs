@@ -57,6 +57,24 @@ impl HubClient {
         self.send::<(), R>(Method::GET, path, None).await
     }
 
+    /// A non-JSON resource (e.g. a CSV report) as text.
+    pub async fn get_text(&self, path: &str) -> anyhow::Result<String> {
+        let url = format!("{}{path}", self.base_url);
+        let response = self
+            .http
+            .get(&url)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .with_context(|| format!("GET {url}: no answer from the hub"))?;
+        let status = response.status();
+        let text = response.text().await?;
+        if !status.is_success() {
+            anyhow::bail!("GET {url}: HTTP {status}: {text}");
+        }
+        Ok(text)
+    }
+
     pub async fn post<B: Serialize, R: DeserializeOwned>(
         &self,
         path: &str,

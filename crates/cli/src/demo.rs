@@ -2,7 +2,8 @@
 //! sequencer) on a temporary directory, sets up a small scheme as its operator would, runs a few
 //! thousand payments over the HTTP API as the participant banks would — some held by sanctions
 //! screening, some refused by net debit caps, some rejected by the creditor, some left to
-//! expire — and prints a report.
+//! expire, some converted between currencies by an FX provider — then closes, nets and settles
+//! the deferred-net settlement windows and prints a report.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -78,6 +79,18 @@ const BANKS: [Bank; 5] = [
     },
 ];
 
+/// The scheme's FX provider: converts between the deferred-net currencies.
+const FX_PROVIDER: Bank = Bank {
+    name: "Afreximbank FX Desk",
+    bic: "AFRIEGCX",
+    country: "EG",
+    net_debit_cap: 500_000_000,
+};
+/// Rates the provider publishes: (base, quote, rate, spread in basis points).
+const FX_RATES: [(&str, &str, &str, u16); 1] = [("KES", "NGN", "11.9525", 40)];
+/// Share of payments sent cross-currency (KES ↔ NGN through the provider), in percent.
+const FX_PERCENT: u32 = 8;
+
 /// (code, settlement model); every amount the demo draws has two decimals.
 const CURRENCIES: [(&str, SettlementModelWire); 3] = [
     ("KES", SettlementModelWire::DeferredNet),
@@ -122,6 +135,8 @@ struct Planned {
     request: CreatePaymentRequest,
     fate: Fate,
     minor: u128,
+    /// For a cross-currency payment, the currency the creditor receives.
+    fx_target: Option<&'static str>,
 }
 
 #[derive(Default, Serialize)]
@@ -165,7 +180,16 @@ struct Report {
     held_rejected: u64,
     seconds: f64,
     participants: Vec<ParticipantLine>,
+    /// Deferred-net settlement windows closed, netted and settled at the end of the run.
+    windows: Vec<WindowSummary>,
     lists: Vec<ListVersionView>,
+}
+
+#[derive(Serialize)]
+struct WindowSummary {
+    window: WindowView,
+    /// Where the CSV settlement report was written.
+    csv: String,
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -217,7 +241,8 @@ async fn drive(operator: &HubClient, args: &DemoArgs, data_dir: String) -> anyho
     let holds = review_holds(&scheme).await?;
     decide_incoming(&scheme, &mut cursors, &by_id).await?;
     wait_for_expiries(operator, &plan).await?;
-    build_report(
+    let windows = settle_windows(operator, &data_dir).await?;
+    let mut report = build_report(
         operator,
         &scheme,
         &plan,
@@ -226,10 +251,16 @@ async fn drive(operator: &HubClient, args: &DemoArgs, data_dir: String) -> anyho
         holds,
         started.elapsed(),
     )
-    .await
+    .await?;
+    report.windows = windows;
+    Ok(report)
 }
 
 struct Scheme {
+    /// Participant id of the FX provider.
+    fx_provider: u64,
+    /// Every participant, the FX provider included, for the report.
+    participants: Vec<ParticipantView>,
     /// Per bank: its participant id and a client acting as it.
     banks: Vec<(ParticipantView, HubClient)>,
     officers: [HubClient; 2],
@@ -251,55 +282,21 @@ async fn set_up_scheme(operator: &HubClient) -> anyhow::Result<Scheme> {
     }
     let mut banks = Vec::new();
     for bank in &BANKS {
-        let view: ParticipantView = operator
+        banks.push(admit(operator, bank, false).await?);
+    }
+    let (provider, provider_client) = admit(operator, &FX_PROVIDER, true).await?;
+    for (base, quote, rate, spread_bp) in FX_RATES {
+        let _: RateView = provider_client
             .post(
-                "/v1/participants",
-                &AdmitParticipantRequest {
-                    name: bank.name.to_string(),
-                    bic: bank.bic.to_string(),
-                    country: bank.country.to_string(),
-                    roles: vec![ParticipantRoleWire::Participant],
+                "/v1/fx/rates",
+                &PublishRateRequest {
+                    base: base.to_string(),
+                    quote: quote.to_string(),
+                    rate: rate.to_string(),
+                    spread_bp,
                 },
             )
             .await?;
-        let credential: CredentialView = operator
-            .post(
-                "/v1/credentials",
-                &CreateCredentialRequest {
-                    role: CredentialRoleWire::Participant,
-                    participant_id: Some(view.id),
-                    officer: None,
-                },
-            )
-            .await?;
-        for (code, model) in CURRENCIES {
-            let path = format!("/v1/participants/{}", view.id);
-            let _: BalanceView = match model {
-                SettlementModelWire::DeferredNet => {
-                    operator
-                        .put(
-                            &format!("{path}/net-debit-cap"),
-                            &NetDebitCapRequest {
-                                currency: code.to_string(),
-                                cap: format!("{}.00", bank.net_debit_cap),
-                            },
-                        )
-                        .await?
-                }
-                SettlementModelWire::Gross => {
-                    operator
-                        .post(
-                            &format!("{path}/liquidity/deposits"),
-                            &LiquidityRequest {
-                                currency: code.to_string(),
-                                amount: format!("{EUR_DEPOSIT}.00"),
-                            },
-                        )
-                        .await?
-                }
-            };
-        }
-        banks.push((view, operator.as_principal(&credential.token)));
     }
     let mut officers = Vec::new();
     for name in ["Officer Achieng", "Officer Adeyemi"] {
@@ -319,11 +316,77 @@ async fn set_up_scheme(operator: &HubClient) -> anyhow::Result<Scheme> {
     let officers: [HubClient; 2] = officers
         .try_into()
         .map_err(|_| anyhow::anyhow!("two compliance officers expected"))?;
+    let mut participants: Vec<ParticipantView> = banks.iter().map(|(v, _)| v.clone()).collect();
+    participants.push(provider.clone());
     Ok(Scheme {
+        fx_provider: provider.id,
+        participants,
         banks,
         officers,
         lists: health.lists,
     })
+}
+
+/// Admits a bank, issues its token, and sets its caps (deferred net) or deposits liquidity (gross).
+async fn admit(
+    operator: &HubClient,
+    bank: &Bank,
+    fx_provider: bool,
+) -> anyhow::Result<(ParticipantView, HubClient)> {
+    let mut roles = vec![ParticipantRoleWire::Participant];
+    if fx_provider {
+        roles.push(ParticipantRoleWire::FxProvider);
+    }
+    let view: ParticipantView = operator
+        .post(
+            "/v1/participants",
+            &AdmitParticipantRequest {
+                name: bank.name.to_string(),
+                bic: bank.bic.to_string(),
+                country: bank.country.to_string(),
+                roles,
+            },
+        )
+        .await?;
+    let credential: CredentialView = operator
+        .post(
+            "/v1/credentials",
+            &CreateCredentialRequest {
+                role: CredentialRoleWire::Participant,
+                participant_id: Some(view.id),
+                officer: None,
+            },
+        )
+        .await?;
+    for (code, model) in CURRENCIES {
+        let path = format!("/v1/participants/{}", view.id);
+        let _: BalanceView = match model {
+            SettlementModelWire::DeferredNet => {
+                operator
+                    .put(
+                        &format!("{path}/net-debit-cap"),
+                        &NetDebitCapRequest {
+                            currency: code.to_string(),
+                            cap: format!("{}.00", bank.net_debit_cap),
+                        },
+                    )
+                    .await?
+            }
+            SettlementModelWire::Gross => {
+                operator
+                    .post(
+                        &format!("{path}/liquidity/deposits"),
+                        &LiquidityRequest {
+                            currency: code.to_string(),
+                            amount: format!("{EUR_DEPOSIT}.00"),
+                        },
+                    )
+                    .await?
+            }
+        };
+    }
+    let client = operator.as_principal(&credential.token);
+    Ok((view, client))
 }
 
 fn plan_payments(scheme: &Scheme, count: usize, seed: u64) -> Vec<Planned> {
@@ -333,7 +396,17 @@ fn plan_payments(scheme: &Scheme, count: usize, seed: u64) -> Vec<Planned> {
         .map(|index| {
             let debtor = rng.random_range(0..banks);
             let creditor = (debtor + rng.random_range(1..banks)) % banks;
-            let currency = CURRENCIES[rng.random_range(0..CURRENCIES.len())].0;
+            let fx = rng.random_ratio(FX_PERCENT, 100);
+            let (currency, fx_target) = if fx {
+                let pair = FX_RATES[rng.random_range(0..FX_RATES.len())];
+                if rng.random_bool(0.5) {
+                    (pair.0, Some(pair.1))
+                } else {
+                    (pair.1, Some(pair.0))
+                }
+            } else {
+                (CURRENCIES[rng.random_range(0..CURRENCIES.len())].0, None)
+            };
             // Mostly retail and trade sizes, with a tail of large trade payments.
             let major: u64 = if rng.random_bool(0.05) {
                 rng.random_range(200_000..1_500_000)
@@ -376,6 +449,7 @@ fn plan_payments(scheme: &Scheme, count: usize, seed: u64) -> Vec<Planned> {
                 request,
                 fate,
                 minor,
+                fx_target,
             }
         })
         .collect()
@@ -404,15 +478,50 @@ async fn submit_all(scheme: &Scheme, plan: &[Planned]) -> anyhow::Result<BTreeMa
     let bar = progress(plan.len(), "sending payments")?;
     let mut tasks = tokio::task::JoinSet::new();
     for (view, client) in &scheme.banks {
-        let mine: Vec<serde_json::Value> = plan
+        let (cross, same): (Vec<&Planned>, Vec<&Planned>) = plan
             .iter()
             .filter(|p| p.request.debtor_participant == view.id)
+            .partition(|p| p.fx_target.is_some());
+        let mine: Vec<serde_json::Value> = same
+            .iter()
             .map(|p| serde_json::to_value(&p.request))
             .collect::<Result<_, _>>()?;
+        let cross: Vec<(CreatePaymentRequest, &'static str)> = cross
+            .iter()
+            .filter_map(|p| Some((p.request.clone(), p.fx_target?)))
+            .collect();
         let client = client.clone();
         let bar = bar.clone();
+        let provider = scheme.fx_provider;
         tasks.spawn(async move {
             let mut refused = Vec::new();
+            // Cross-currency: a quote from the provider first, then the payment naming it.
+            for (mut request, target) in cross {
+                let quote: QuoteView = client
+                    .post(
+                        "/v1/fx/quotes",
+                        &QuoteRequestWire {
+                            provider,
+                            source_currency: request.currency.clone(),
+                            target_currency: target.to_string(),
+                            source_amount: request.amount.clone(),
+                            expires_in_secs: Some(60),
+                        },
+                    )
+                    .await?;
+                request.fx_quote_id = Some(quote.quote_id);
+                match client
+                    .post::<_, PaymentResult>("/v1/payments", &request)
+                    .await
+                {
+                    Ok(_) => {}
+                    Err(error) => match error.downcast::<crate::client::Refused>() {
+                        Ok(refusal) => refused.push(refusal.body),
+                        Err(other) => return Err(other),
+                    },
+                }
+                bar.inc(1);
+            }
             for chunk in mine.chunks(BULK) {
                 let response: BulkResponse = client
                     .post(
@@ -578,12 +687,73 @@ async fn all_payments(
     }
 }
 
+/// The operator closes each deferred-net currency's window (netting every committed payment
+/// into one figure per participant), saves the CSV report, and confirms settlement, which resets
+/// the positions by the netted figures.
+async fn settle_windows(
+    operator: &HubClient,
+    data_dir: &str,
+) -> anyhow::Result<Vec<WindowSummary>> {
+    let mut summaries = Vec::new();
+    for (currency, model) in CURRENCIES {
+        if model != SettlementModelWire::DeferredNet {
+            continue;
+        }
+        let closed: WindowView = operator
+            .post(
+                "/v1/settlement/windows/close",
+                &CloseWindowRequest {
+                    currency: currency.to_string(),
+                    mode: InstructionModeWire::ViaSettlementAccount,
+                },
+            )
+            .await?;
+        let csv = operator
+            .get_text(&format!("/v1/settlement/windows/{}/report.csv", closed.id))
+            .await?;
+        let csv_path = std::path::Path::new(data_dir)
+            .join(format!("settlement-window-{}-{currency}.csv", closed.id));
+        std::fs::write(&csv_path, csv)
+            .with_context(|| format!("writing {}", csv_path.display()))?;
+        let settled: WindowView = operator
+            .post(&format!("/v1/settlement/windows/{}/settle", closed.id), &())
+            .await?;
+        // The netted figures come from the close; the settle answer carries the final status.
+        summaries.push(WindowSummary {
+            window: WindowView {
+                report: closed.report,
+                ..settled
+            },
+            csv: csv_path.display().to_string(),
+        });
+    }
+    Ok(summaries)
+}
+
 /// The snake_case name serde gives a wire enum value.
 fn wire_name<T: Serialize>(value: &T) -> anyhow::Result<String> {
     match serde_json::to_value(value)? {
         serde_json::Value::String(name) => Ok(name),
         other => anyhow::bail!("not a wire enum: {other}"),
     }
+}
+
+/// Parses a two-decimal amount as the hub renders it ("1234.56").
+fn minor_units(amount: &str) -> anyhow::Result<u128> {
+    let (units, cents) = amount.split_once('.').unwrap_or((amount, "00"));
+    let parse = |digits: &str| {
+        digits
+            .parse::<u128>()
+            .with_context(|| format!("amount {amount:?}"))
+    };
+    anyhow::ensure!(
+        cents.len() == 2,
+        "amount {amount:?} does not have two decimals"
+    );
+    parse(units)?
+        .checked_mul(100)
+        .and_then(|minor| minor.checked_add(parse(cents).ok()?))
+        .with_context(|| format!("amount {amount:?} out of range"))
 }
 
 /// Minor units of a two-decimal currency as a decimal string.
@@ -620,14 +790,18 @@ async fn build_report(
             sent.entry(payment.debtor_participant)
                 .or_default()
                 .add(&payment.currency, minor);
+            let (currency, received_minor) = match &payment.fx {
+                Some(fx) => (fx.target_currency.clone(), minor_units(&fx.target_amount)?),
+                None => (payment.currency.clone(), minor),
+            };
             received
                 .entry(payment.creditor_participant)
                 .or_default()
-                .add(&payment.currency, minor);
+                .add(&currency, received_minor);
         }
     }
     let mut participants = Vec::new();
-    for (view, _) in &scheme.banks {
+    for view in &scheme.participants {
         let balances: Vec<BalanceView> = operator
             .get(&format!("/v1/participants/{}/balances", view.id))
             .await?;
@@ -650,6 +824,7 @@ async fn build_report(
         held_rejected,
         seconds: elapsed.as_secs_f64(),
         participants,
+        windows: Vec::new(),
         lists: scheme.lists.clone(),
     })
 }
@@ -679,7 +854,7 @@ fn print_report(report: &Report, json: bool) -> anyhow::Result<()> {
     for (reason, count) in &report.reasons {
         println!("  {reason:<36} {count:>6}");
     }
-    println!("\nParticipants (committed payments; positions as the hub reports them)");
+    println!("\nParticipants (committed payments; balances after settlement)");
     for line in &report.participants {
         println!("  #{} {} ({})", line.id, line.name, line.bic);
         println!(
@@ -698,6 +873,32 @@ fn print_report(report: &Report, json: bool) -> anyhow::Result<()> {
                 balance.currency, balance.position, balance.liquidity, balance.available
             );
         }
+    }
+    println!("\nSettlement windows (deferred net)");
+    for summary in &report.windows {
+        let window = &summary.window;
+        println!(
+            "  window #{} {}: {}",
+            window.id,
+            window.currency,
+            wire_name(&window.status)?
+        );
+        if let Some(netted) = &window.report {
+            println!(
+                "    {} payments, gross {} → net {} ({} instructions)",
+                netted.obligation_count,
+                netted.gross_total,
+                netted.net_total,
+                netted.instructions.len()
+            );
+            for position in &netted.positions {
+                println!(
+                    "    participant #{:<3} net {:>16}",
+                    position.participant, position.net
+                );
+            }
+        }
+        println!("    report: {}", summary.csv);
     }
     println!("\nSanctions lists used");
     for list in &report.lists {
