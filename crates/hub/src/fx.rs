@@ -132,6 +132,10 @@ pub fn convert(
     source_exponent: u8,
     target_exponent: u8,
 ) -> Result<u128, HubError> {
+    // Rate's fields are public: never trust that a caller went through `Rate::new`.
+    if rate.mantissa == 0 {
+        return Err(HubError::InvalidRate);
+    }
     let keep = 10_000u128 - u128::from(spread_bp.min(10_000));
     let scale = pow10(rate.scale)?;
     let (rate_num, rate_den) = if inverse {
@@ -367,6 +371,49 @@ mod tests {
                 Ok(want),
                 "{source} at {r} inverse={inverse} spread={spread}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// The integer rule agrees with an independent decimal computation (rust_decimal,
+        /// exact at these magnitudes) rounded half to even at the target's minor unit.
+        #[test]
+        fn conversion_matches_decimal_reference(
+            source in 1u128..1_000_000_000_000,
+            mantissa in 1u128..1_000_000_000,
+            scale in 0u8..=6,
+            spread in 0u16..=1_000,
+            es in 0u8..=3,
+            et in 0u8..=3,
+        ) {
+            use rust_decimal::RoundingStrategy;
+            let rate = Rate::new(mantissa, scale).unwrap();
+            let got = convert(source, rate, false, spread, es, et).unwrap();
+            let dec = |v: u128, s: u32| Decimal::from_i128_with_scale(i128::try_from(v).unwrap(), s);
+            let exact = dec(source, u32::from(es))
+                * rate.to_decimal()
+                * dec(10_000 - u128::from(spread), 4);
+            let want = (exact * dec(10u128.pow(u32::from(et)), 0))
+                .round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
+            proptest::prop_assert_eq!(Decimal::from(got), want);
+        }
+
+        /// The inverse direction is within half a minor unit of the exact quotient.
+        #[test]
+        fn inverse_conversion_is_within_half_a_minor_unit(
+            source in 1u128..1_000_000_000_000,
+            mantissa in 1u128..1_000_000_000,
+            scale in 0u8..=6,
+            es in 0u8..=3,
+            et in 0u8..=3,
+        ) {
+            let rate = Rate::new(mantissa, scale).unwrap();
+            let got = convert(source, rate, true, 0, es, et).unwrap();
+            // exact = source × 10^scale × 10^et / (mantissa × 10^es)
+            let n = source * 10u128.pow(u32::from(scale) + u32::from(et));
+            let d = mantissa * 10u128.pow(u32::from(es));
+            let diff = (got * d).abs_diff(n);
+            proptest::prop_assert!(2 * diff <= d, "{got} vs {n}/{d}");
         }
     }
 
