@@ -16,7 +16,8 @@
 //! - Authorization is repeated here (defence in depth): operator-only actions
 //!   (`forbidden_operator_only`), only the debtor participant creates (`forbidden_not_debtor`),
 //!   only the creditor accepts, rejects or returns (`forbidden_not_creditor`; a participant not
-//!   party to the payment gets `payment_not_found`), only compliance officers act on holds,
+//!   party to the payment gets `payment_not_found`; an FX provider is a party to the payments it
+//!   funds, for reading only), only compliance officers act on holds,
 //!   suspended participants are refused everything (`participant_suspended`).
 //! - Reading: [`Hub::principal_for_token_hash`], [`Hub::participants`], [`Hub::participant`],
 //!   [`Hub::currencies`], [`Hub::balances`], [`Hub::payment`], [`Hub::payment_for`],
@@ -59,7 +60,8 @@
 //!   integer rule rounding half to even at the target's minor unit); a payment naming the quote
 //!   reserves two linked legs (debtor → provider in the source currency, provider → creditor in
 //!   the target currency) that post or void together. Expired, used, foreign or mismatched
-//!   quotes are refused with their own codes.
+//!   quotes are refused with their own codes. The provider sees the payment (queries) and gets
+//!   its status changes in its inbox once its funds are reserved.
 //! - [`window`]: each deferred-net currency has one open window; `CloseWindow` nets it through
 //!   `crates/settlement` into a stored [`settlement::SettlementReport`] (figures, instructions,
 //!   bilateral matrix; `settlement::to_csv` exports it) and opens the next; `SettleWindow`

@@ -587,7 +587,11 @@ impl Hub {
         payment.seq = seq;
         let id = payment.id();
         let ins = &payment.instruction;
-        for participant in [ins.debtor_participant, ins.creditor_participant] {
+        let provider = payment.fx.as_ref().map(|fx| fx.provider);
+        for participant in [ins.debtor_participant, ins.creditor_participant]
+            .into_iter()
+            .chain(provider)
+        {
             self.participant_payments
                 .entry(participant)
                 .or_default()
@@ -618,13 +622,18 @@ impl Hub {
         );
         let (status, reason) = (p.status, p.reason);
         let offered = !p.legs.is_empty();
+        let provider = p.fx.as_ref().map(|fx| fx.provider).filter(|_| offered);
         let changed = InboxKind::StatusChanged { status, reason };
         self.notify(debtor, now, id, changed.clone());
         match status {
             PaymentStatus::Held => {}
             PaymentStatus::Reserved => self.notify(creditor, now, id, InboxKind::PaymentReceived),
-            _ if offered => self.notify(creditor, now, id, changed),
+            _ if offered => self.notify(creditor, now, id, changed.clone()),
             _ => {}
+        }
+        // The FX provider hears of every change once its funds are involved.
+        if let Some(provider) = provider {
+            self.notify(provider, now, id, changed);
         }
     }
 }

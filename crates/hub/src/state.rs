@@ -183,10 +183,15 @@ impl Payment {
         self.instruction.payment_id
     }
 
-    /// Whether `participant` is the debtor or creditor participant.
+    /// Whether `participant` is the debtor or creditor participant, or the FX provider of a
+    /// cross-currency payment (it funds a leg, so it sees the payment and hears of it).
     pub fn involves(&self, participant: ParticipantId) -> bool {
         self.instruction.debtor_participant == participant
             || self.instruction.creditor_participant == participant
+            || self
+                .fx
+                .as_ref()
+                .is_some_and(|fx| fx.provider == participant)
     }
 
     pub fn visible_to(&self, viewer: &Principal) -> bool {

@@ -201,6 +201,30 @@ fn cross_currency_payment_moves_both_legs_together() {
         (kes_b.received_count, kes_b.received_amount),
         (1, 1_395_488)
     );
+    // The provider sees the payment and heard of its reservation and commit.
+    assert!(f.hub.payment_for(&participant(D), pid(1)).is_some());
+    let heard: Vec<InboxKind> = f
+        .hub
+        .inbox(D, 0, 0)
+        .iter()
+        .map(|e| e.kind.clone())
+        .collect();
+    let status = |status| InboxKind::StatusChanged {
+        status,
+        reason: None,
+    };
+    assert_eq!(
+        heard,
+        [
+            status(PaymentStatus::Reserved),
+            status(PaymentStatus::Committed)
+        ]
+    );
+    let accept_by_provider = Action::AcceptPayment { payment: pid(1) };
+    assert_eq!(
+        code(&f.run(participant(D), accept_by_provider)),
+        "forbidden_not_creditor"
+    );
     // A return reverses both legs through the provider.
     let ret = Action::ReturnPayment {
         payment: pid(1),
