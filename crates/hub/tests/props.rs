@@ -314,7 +314,10 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_commands_keep_invariants_and_replay_identically(batches in batches()) {
+    fn random_commands_keep_invariants_and_replay_identically(
+        batches in batches(),
+        split in any::<prop::sample::Index>(),
+    ) {
         let mut f = setup();
         let setup_now = f.now;
         let mut log = Vec::new();
@@ -325,9 +328,15 @@ proptest! {
             f.batch(commands); // checks invariants after every batch
         }
         // Replay: the fixture's setup, then the same batches, on a fresh hub.
+        // Replay with a snapshot round trip at a random point (as recovery does).
         let mut replay = setup();
         prop_assert_eq!(replay.now, setup_now);
-        for (now, commands) in &log {
+        let split = split.index(log.len() + 1);
+        for (i, (now, commands)) in log.iter().enumerate() {
+            if i == split {
+                let bytes = replay.hub.encode_snapshot();
+                replay.hub = Hub::decode_snapshot(&bytes).map_err(TestCaseError::fail)?;
+            }
             replay.hub.apply(*now, commands);
         }
         let bytes = f.hub.encode_snapshot();
