@@ -43,7 +43,10 @@ impl Hub {
         if self.credentials.len() >= CREDENTIALS_MAX {
             return Err(HubError::TooManyCredentials);
         }
-        let id = CredentialId(next_id(self.credentials.len())?);
+        let id = CredentialId(next_id(
+            self.credentials.len(),
+            HubError::TooManyCredentials,
+        )?);
         self.credentials.push(Credential {
             id,
             token_hash,
@@ -136,7 +139,10 @@ impl Hub {
         if self.participants.len() >= PARTICIPANTS_MAX {
             return Err(HubError::TooManyParticipants);
         }
-        let id = ParticipantId(next_id(self.participants.len())?);
+        let id = ParticipantId(next_id(
+            self.participants.len(),
+            HubError::TooManyParticipants,
+        )?);
         let mut events = Vec::with_capacity(self.currencies.len() * 2);
         for config in self.currencies.values() {
             let currency = ledger_currency(config)?;
@@ -274,11 +280,11 @@ pub(crate) fn ledger_currency(config: &CurrencyConfig) -> Result<Currency, HubEr
 }
 
 /// The next sequential id after `count` assigned ones.
-fn next_id(count: usize) -> Result<u64, HubError> {
+fn next_id(count: usize, exhausted: HubError) -> Result<u64, HubError> {
     u64::try_from(count)
         .ok()
         .and_then(|n| n.checked_add(1))
-        .ok_or(HubError::TooManyParticipants)
+        .ok_or(exhausted)
 }
 
 fn open_account(
