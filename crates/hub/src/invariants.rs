@@ -12,7 +12,9 @@
 //! - a cross-currency payment's quote names it as its user;
 //! - per deferred-net currency, each participant's posted position equals the net of the
 //!   obligations of the currency's open and closed (unsettled) windows; in a gross currency,
-//!   positions never move. So netting figures and the ledger cannot drift apart.
+//!   positions never move. So netting figures and the ledger cannot drift apart;
+//! - a closed or settled window's report reconciles (settlement's own check) and covers exactly
+//!   the window's obligations; a settled window posted one reset per non-zero figure.
 
 use ledger::TransferState;
 
@@ -20,7 +22,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{ParticipantId, PaymentStatus, SettlementModel};
 use crate::state::{AccountKind, Hub, Leg, Payment, SCHEME, account_id};
-use crate::window::WindowStatus;
+use crate::window::{Window, WindowStatus};
 
 impl Hub {
     /// Checks every invariant; the message names the first one broken.
@@ -209,6 +211,9 @@ impl Hub {
                 }
             }
         }
+        for window in &self.windows {
+            self.check_window_report(window)?;
+        }
         for p in self.payments.iter() {
             if let Some(fx) = &p.fx
                 && p.return_of.is_none()
@@ -222,6 +227,39 @@ impl Hub {
             }
         }
         Ok(())
+    }
+
+    /// A closed or settled window's report reconciles and covers exactly its obligations; a
+    /// settled window posted one reset per non-zero figure.
+    fn check_window_report(&self, window: &Window) -> Result<(), String> {
+        let id = window.id.0;
+        match (window.status, &window.report) {
+            (WindowStatus::Open, None) | (WindowStatus::Aborted, Some(_)) => Ok(()),
+            (WindowStatus::Closed | WindowStatus::Settled, Some(report)) => {
+                report
+                    .reconcile()
+                    .map_err(|e| format!("window {id} report: {}", e.code()))?;
+                let count = u64::try_from(window.obligations.len()).ok();
+                let sum = window
+                    .obligations
+                    .iter()
+                    .try_fold(0u128, |sum, o| sum.checked_add(o.amount));
+                if (count, sum) != (Some(report.obligation_count), Some(report.gross_total)) {
+                    return Err(format!("window {id} report does not cover its obligations"));
+                }
+                let nonzero = report.positions.iter().filter(|p| p.net != 0).count();
+                let resets_expected = if window.status == WindowStatus::Settled {
+                    nonzero
+                } else {
+                    0
+                };
+                if window.resets.len() != resets_expected {
+                    return Err(format!("window {id} has {} resets", window.resets.len()));
+                }
+                Ok(())
+            }
+            (status, _) => Err(format!("window {id} is {status:?} with a wrong report")),
+        }
     }
 
     fn count(&self, status: PaymentStatus) -> usize {
