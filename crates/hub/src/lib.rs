@@ -93,8 +93,8 @@ pub use fx::{PublishedRate, Quote, QuoteRequest, Rate, convert};
 pub use model::*;
 pub use payments::PAYMENT_EXPIRY_MAX_NS;
 pub use query::{
-    Balance, CurrencyReport, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, ParticipantReport, PaymentFilter,
-    PaymentPage,
+    Balance, CurrencyReport, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, PAGE_SCAN_MAX, ParticipantReport,
+    PaymentFilter, PaymentPage,
 };
 pub use scheme::{CREDENTIALS_MAX, CURRENCIES_MAX, PARTICIPANTS_MAX};
 pub use state::{

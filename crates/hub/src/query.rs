@@ -13,6 +13,9 @@ use crate::state::{
 
 /// Largest page of payments or inbox events one query returns.
 pub const PAGE_LIMIT_MAX: usize = 1_000;
+/// Most payments one `payments` query examines; a page may then come back short (even empty)
+/// with a `next_cursor` to continue from.
+pub const PAGE_SCAN_MAX: usize = 10_000;
 /// Page size when the caller gives 0.
 pub const PAGE_LIMIT_DEFAULT: usize = 100;
 
@@ -50,7 +53,8 @@ pub struct PaymentFilter {
     pub limit: usize,
 }
 
-/// A page of payments in creation order; `next_cursor` is the `after` for the next page.
+/// A page of payments in creation order; `next_cursor` is the `after` for the next page (`None`
+/// when nothing more matches). A page may be short when the scan limit was reached.
 #[derive(Clone, Debug)]
 pub struct PaymentPage<'a> {
     pub payments: Vec<&'a Payment>,
@@ -213,7 +217,13 @@ impl Hub {
         };
         let mut payments = Vec::new();
         let mut next_cursor = None;
-        for seq in seqs {
+        for (examined, seq) in seqs.enumerate() {
+            // Reads run on the sequencer thread: a selective filter over a long history stops
+            // after PAGE_SCAN_MAX payments and hands back a cursor to continue from.
+            if examined == PAGE_SCAN_MAX {
+                next_cursor = seq.checked_sub(1);
+                break;
+            }
             let Some(payment) = self.payment_by_seq(seq) else {
                 continue;
             };

@@ -641,3 +641,42 @@ fn report_sums_committed_payments() {
         (1, 500, 2, 3_000, 2_500)
     );
 }
+
+#[test]
+fn a_selective_filter_stops_at_the_scan_limit_with_a_cursor() {
+    let mut f = Fixture::new();
+    f.ok_op(Action::SetNetDebitCap {
+        participant: A,
+        currency: eur(),
+        cap: u128::MAX / 4,
+    });
+    let n = u128::try_from(PAGE_SCAN_MAX).unwrap() + 5;
+    let expires_at = f.now + 3_600 * SECOND;
+    let commands: Vec<Command> = (1..=n)
+        .map(|id| {
+            let create = CreatePayment {
+                instruction: instruction(id, A, B, 1, eur()),
+                expires_at,
+                screening: clear(),
+            };
+            Command::new(participant(A), Action::CreatePayment(Box::new(create)))
+        })
+        .collect();
+    f.now += SECOND;
+    assert!(f.batch(commands).iter().all(Result::is_ok));
+    f.accept(n, B).unwrap(); // the only committed payment is the last one
+    let committed = PaymentFilter {
+        status: Some(PaymentStatus::Committed),
+        ..Default::default()
+    };
+    let first = f.hub.payments(&Principal::Operator, &committed);
+    let limit = u64::try_from(PAGE_SCAN_MAX).unwrap();
+    assert_eq!((first.payments.len(), first.next_cursor), (0, Some(limit)));
+    let rest = PaymentFilter {
+        after: first.next_cursor,
+        ..committed
+    };
+    let second = f.hub.payments(&Principal::Operator, &rest);
+    let seqs: Vec<u64> = second.payments.iter().map(|p| p.seq).collect();
+    assert_eq!((seqs, second.next_cursor), (vec![limit + 5], None));
+}
