@@ -68,6 +68,9 @@ pub enum ApiError {
     /// 405: the endpoint exists but not with this method (`method_not_allowed`).
     #[error("method not allowed on this endpoint")]
     MethodNotAllowed,
+    /// 413: the body exceeds the server's limit (`body_too_large`).
+    #[error("the request body is too large")]
+    BodyTooLarge,
     /// 413: more items in one bulk request than the server accepts (`too_many_items`).
     #[error("{message}")]
     TooManyItems { message: String },
@@ -94,7 +97,7 @@ impl ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Rejected { status, .. } => *status,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::TooManyItems { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyItems { .. } | ApiError::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -110,6 +113,7 @@ impl ApiError {
             ApiError::InvalidPath { .. } => "invalid_path",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::TooManyItems { .. } => "too_many_items",
+            ApiError::BodyTooLarge => "body_too_large",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",
             ApiError::Forbidden { code, .. }

@@ -7,12 +7,36 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
 /// Largest request body accepted, in bytes (a bulk request of a few thousand payments fits).
 pub const BODY_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// The raw request body, with a JSON error when it cannot be read (413 `body_too_large`
+/// beyond [`BODY_BYTES_MAX`]).
+pub struct ApiBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(ApiBody)
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::BodyTooLarge
+                } else {
+                    ApiError::MalformedJson {
+                        message: format!("could not read the body: {rejection}"),
+                    }
+                }
+            })
+    }
+}
 
 /// A JSON body deserialized with specific error codes.
 pub struct ApiJson<T>(pub T);
@@ -21,12 +45,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes =
-            Bytes::from_request(req, state)
-                .await
-                .map_err(|rejection| ApiError::MalformedJson {
-                    message: format!("could not read the body: {rejection}"),
-                })?;
+        let ApiBody(bytes) = ApiBody::from_request(req, state).await?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -39,12 +58,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for ApiJsonOr
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes =
-            Bytes::from_request(req, state)
-                .await
-                .map_err(|rejection| ApiError::MalformedJson {
-                    message: format!("could not read the body: {rejection}"),
-                })?;
+        let ApiBody(bytes) = ApiBody::from_request(req, state).await?;
         let text = bytes.trim_ascii();
         if text.is_empty() || text == b"null" {
             return Ok(ApiJsonOrDefault(T::default()));
@@ -54,7 +68,13 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for ApiJsonOr
 }
 
 /// Deserializes `bytes` as `T`, classifying failures into the API's error codes.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+///
+/// The fast path is plain serde_json; only a body that fails is parsed again with path tracking
+/// (which allocates per key) to name the field at fault.
+pub fn parse_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(classify)?;
     deserializer
@@ -65,11 +85,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// Deserializes an already-parsed JSON value (one item of a bulk request).
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(classify)
-}
-
+/// Maps a path-tracked serde error to the API's codes (`malformed_json`, `unknown_field`,
+/// `missing_field`, `invalid_field`).
 fn classify(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let path = error.path().to_string();
     let inner = error.into_inner();

@@ -22,6 +22,22 @@
 //! One error type, [`ApiError`], rendered as `{ "code", "message", "field" }`; each variant
 //! documents its status. A request that fails changes nothing.
 //!
+//! # Endpoints (all under `/v1`, the OpenAPI document at `/v1/openapi.json` lists them)
+//! - operator: `currencies`, `participants` (admit, suspend, reactivate, `net-debit-cap`,
+//!   `liquidity/deposits|withdrawals`), `credentials` (issue, list, revoke), `lists/reload`,
+//!   `settlement/windows` (close, settle, abort, report JSON and CSV);
+//! - participants: `payments` (create, get, accept, reject, return, list with filters and a
+//!   cursor), `payments/bulk` and `payments/bulk-decisions` (each item answered on its own),
+//!   `inbox` (cursor + long-poll), `participants/{id}/balances`, `participants/{id}/webhook`
+//!   (HMAC-signed delivery of inbox events, see [`webhook`]), `fx/rates`, `fx/quotes`;
+//! - compliance officers: `compliance/held` (list, review, release, reject; four eyes),
+//!   `screening/match`;
+//! - everyone: `health`; Prometheus metrics at `/metrics` (see [`metrics`]).
+//!
+//! Amounts travel as decimal strings checked against the currency's exponent ([`amount`]);
+//! payment ids are client-chosen UUIDs and make creation idempotent (same content → 200 with the
+//! original result, different content → 409 `duplicate_payment_id_different_content`).
+//!
 //! # Entry points
 //! [`serve`] runs until Ctrl-C; [`start`] returns a [`RunningServer`] (for tests and the demo);
 //! [`bench::payments`] is the HTTP load generator behind `kliring bench payments`.

@@ -6,17 +6,35 @@
 use axum::Json;
 use axum::extract::State;
 use hub::{Action, Command, Outcome, Principal};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::auth::Caller;
 use crate::convert;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, from_value};
+use crate::extract::{ApiBody, parse_json};
 use crate::routes::payments::{create_command, payment_response};
 use crate::state::AppState;
 use crate::wire::{
     BulkDecisionsRequest, BulkItemResult, BulkPaymentsRequest, BulkResponse, CreatePaymentRequest,
     DecisionItem, DecisionWire,
 };
+
+/// The shape of [`BulkPaymentsRequest`] with its items left unparsed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBulk<'a> {
+    #[serde(borrow)]
+    payments: Vec<&'a RawValue>,
+}
+
+/// The shape of [`BulkDecisionsRequest`] with its items left unparsed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDecisions<'a> {
+    #[serde(borrow)]
+    decisions: Vec<&'a RawValue>,
+}
 
 fn check_size(state: &AppState, items: usize) -> Result<(), ApiError> {
     let max = state
@@ -97,13 +115,16 @@ fn failed(index: usize, error: &ApiError) -> BulkItemResult {
 pub async fn payments(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(request): ApiJson<BulkPaymentsRequest>,
+    ApiBody(body): ApiBody,
 ) -> Result<Json<BulkResponse>, ApiError> {
     caller.require_participant()?;
+    // Items stay raw until each is parsed on its own, so a bad item fails alone (and the body
+    // is parsed once, not into a `Value` tree first).
+    let request: RawBulk<'_> = parse_json(&body)?;
     check_size(&state, request.payments.len())?;
     let mut prepared = Vec::with_capacity(request.payments.len());
     for item in request.payments {
-        let command = match from_value::<CreatePaymentRequest>(item) {
+        let command = match parse_json::<CreatePaymentRequest>(item.get().as_bytes()) {
             Ok(request) => create_command(&state, &caller.0, request).await,
             Err(error) => Err(error),
         };
@@ -112,8 +133,8 @@ pub async fn payments(
     run(&state, prepared, true).await.map(Json)
 }
 
-fn decision_command(actor: &Principal, item: serde_json::Value) -> Result<Command, ApiError> {
-    let item: DecisionItem = from_value(item)?;
+fn decision_command(actor: &Principal, item: &RawValue) -> Result<Command, ApiError> {
+    let item: DecisionItem = parse_json(item.get().as_bytes())?;
     let action = match item.decision {
         DecisionWire::Accept => Action::AcceptPayment {
             payment: item.payment_id,
@@ -135,9 +156,10 @@ fn decision_command(actor: &Principal, item: serde_json::Value) -> Result<Comman
 pub async fn decisions(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(request): ApiJson<BulkDecisionsRequest>,
+    ApiBody(body): ApiBody,
 ) -> Result<Json<BulkResponse>, ApiError> {
     caller.require_participant()?;
+    let request: RawDecisions<'_> = parse_json(&body)?;
     check_size(&state, request.decisions.len())?;
     let prepared = request
         .decisions

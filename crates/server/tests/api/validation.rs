@@ -286,3 +286,20 @@ async fn bad_operator_inputs() {
     assert_eq!(s.balance(s.a, "JPY").await["liquidity"], "0");
     s.hub.shutdown().await;
 }
+
+#[tokio::test]
+async fn oversized_body_is_refused_with_a_json_error() {
+    let s = Scheme::new().await;
+    let huge = format!("{{\"payments\": [\"{}\"]}}", "x".repeat(17 * 1024 * 1024));
+    let reply = s
+        .hub
+        .raw(
+            Method::POST,
+            "/v1/payments/bulk",
+            Some(&s.a_token),
+            Some(huge),
+        )
+        .await;
+    assert_eq!((reply.status, reply.code()), (413, "body_too_large"));
+    s.hub.shutdown().await;
+}
