@@ -12,7 +12,8 @@ use screening::{ImportedList, ListSet, ListSource, ListStore, Query, RawList};
 
 #[derive(Subcommand)]
 pub enum ListsCommand {
-    /// Import a list file into the hub's data directory (the running hub loads it on restart).
+    /// Import a list file into the hub's data directory; a running hub swaps it in on
+    /// `kliring client reload-lists` (or at its next start).
     Import {
         #[arg(long, default_value = "kliring-data")]
         data: PathBuf,

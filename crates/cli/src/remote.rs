@@ -99,6 +99,8 @@ enum ClientCommand {
     },
     /// Show one payment.
     Payment { payment: Uuid },
+    /// Operator: make the hub re-read DATA/lists after `kliring lists import` (atomic swap).
+    ReloadLists,
     /// Read the inbox after a cursor.
     Inbox {
         #[arg(long, default_value_t = 0)]
@@ -246,6 +248,7 @@ async fn execute(hub: &HubClient, command: ClientCommand) -> anyhow::Result<()> 
         ClientCommand::Payment { payment } => {
             show::<PaymentView>(hub.get(&format!("/v1/payments/{payment}")).await?)
         }
+        ClientCommand::ReloadLists => show::<HealthView>(hub.post("/v1/lists/reload", &()).await?),
         ClientCommand::Inbox { after } => {
             show::<InboxPage>(hub.get(&format!("/v1/inbox?after={after}")).await?)
         }
