@@ -1,7 +1,8 @@
 //! Prometheus metrics served at `/metrics` (text exposition format, via `prometheus-client`).
 //!
-//! - `kliring_payments_total{outcome}`: payment commands by outcome (`reserved`, `held`,
-//!   `committed`, `rejected`, or the refusal code).
+//! - `kliring_payments_total{command, outcome}`: payment commands (`create`, `decision`,
+//!   `hold`) by outcome: the payment's status afterwards (`reserved`, `held`, `committed`,
+//!   `rejected`, ...) or the refusal code (`insufficient_funds`, ...).
 //! - `kliring_batch_commands`: commands per submission to the sequencer (1 for single requests,
 //!   the item count for bulk requests).
 //! - `kliring_commit_latency_seconds`: from handing a command to the sequencer until its durable
@@ -23,6 +24,7 @@ use std::sync::atomic::AtomicU64;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabels {
+    command: &'static str,
     outcome: String,
 }
 
@@ -104,13 +106,19 @@ impl Metrics {
         }
     }
 
-    /// Counts one payment command with its outcome label.
+    /// Counts one payment creation with its outcome: the payment's status afterwards, or the
+    /// refusal code.
     pub fn payment(&self, outcome: &str) {
-        self.payments
-            .get_or_create(&OutcomeLabels {
-                outcome: outcome.to_owned(),
-            })
-            .inc();
+        self.payment_command("create", outcome);
+    }
+
+    /// Counts one payment command (`create`, `decision`, `hold`) with its outcome.
+    pub fn payment_command(&self, command: &'static str, outcome: &str) {
+        let labels = OutcomeLabels {
+            command,
+            outcome: outcome.to_owned(),
+        };
+        self.payments.get_or_create(&labels).inc();
     }
 
     /// Counts one HTTP response.
@@ -156,12 +164,12 @@ mod tests {
     fn renders_recorded_values() {
         let metrics = Metrics::new();
         metrics.payment("reserved");
-        metrics.payment("reserved");
+        metrics.payment_command("create", "reserved");
         metrics.response(201);
         metrics.submission(3, Duration::from_millis(2));
         let text = metrics.render();
         assert!(
-            text.contains("kliring_payments_total{outcome=\"reserved\"} 2"),
+            text.contains("kliring_payments_total{command=\"create\",outcome=\"reserved\"} 2"),
             "{text}"
         );
         assert!(

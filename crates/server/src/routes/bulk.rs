@@ -13,7 +13,7 @@ use crate::auth::Caller;
 use crate::convert;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiBody, parse_json};
-use crate::routes::payments::{create_command, payment_response};
+use crate::routes::payments::{CREATE, DECISION, create_command, payment_response};
 use crate::state::AppState;
 use crate::wire::{
     BulkDecisionsRequest, BulkItemResult, BulkPaymentsRequest, BulkResponse, CreatePaymentRequest,
@@ -53,7 +53,7 @@ fn check_size(state: &AppState, items: usize) -> Result<(), ApiError> {
 async fn run(
     state: &AppState,
     prepared: Vec<Result<Command, ApiError>>,
-    created: bool,
+    command: &'static str,
 ) -> Result<BulkResponse, ApiError> {
     let mut results: Vec<Option<BulkItemResult>> = Vec::with_capacity(prepared.len());
     let mut commands = Vec::new();
@@ -66,16 +66,14 @@ async fn run(
                 results.push(None);
             }
             Err(error) => {
-                if created {
-                    state.metrics.payment(error.code());
-                }
+                state.metrics.payment_command(command, error.code());
                 results.push(Some(failed(index, &error)));
             }
         }
     }
     let outcomes: Vec<Outcome> = state.submit_many(commands).await?;
     for (index, outcome) in positions.into_iter().zip(outcomes) {
-        let result = match payment_response(state, outcome, created) {
+        let result = match payment_response(state, outcome, command) {
             Ok((status, payment)) => BulkItemResult {
                 index,
                 status: status.as_u16(),
@@ -130,7 +128,7 @@ pub async fn payments(
         };
         prepared.push(command);
     }
-    run(&state, prepared, true).await.map(Json)
+    run(&state, prepared, CREATE).await.map(Json)
 }
 
 fn decision_command(actor: &Principal, item: &RawValue) -> Result<Command, ApiError> {
@@ -166,5 +164,5 @@ pub async fn decisions(
         .into_iter()
         .map(|item| decision_command(&caller.0, item))
         .collect();
-    run(&state, prepared, false).await.map(Json)
+    run(&state, prepared, DECISION).await.map(Json)
 }

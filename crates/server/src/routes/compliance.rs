@@ -7,7 +7,7 @@ use hub::{Action, Command, PaymentId};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::routes::payments::payment_response;
+use crate::routes::payments::{HOLD, payment_response};
 use crate::state::AppState;
 use crate::wire::{
     ListVersionView, PaymentResult, ScreeningHitView, ScreeningMatchRequest, ScreeningMatchResponse,
@@ -20,7 +20,7 @@ async fn hold_action(
 ) -> Result<Json<PaymentResult>, ApiError> {
     caller.require_officer()?;
     let outcome = state.submit(Command::new(caller.0, action)).await?;
-    payment_response(state, outcome, false).map(|(_, result)| Json(result))
+    payment_response(state, outcome, HOLD).map(|(_, result)| Json(result))
 }
 
 /// A compliance officer records the first look at a held payment.

@@ -84,24 +84,31 @@ pub fn expiry_from_now(secs: u64, max: u64, field: &str) -> Result<u64, ApiError
         .ok_or(ApiError::Internal)
 }
 
-/// The wire result of a payment command's outcome, with its HTTP status.
+/// Metrics label of payment creation.
+pub const CREATE: &str = "create";
+/// Metrics label of accept / reject decisions.
+pub const DECISION: &str = "decision";
+/// Metrics label of compliance hold actions.
+pub const HOLD: &str = "hold";
+
+/// The wire result of a payment command's outcome, with its HTTP status; counts it in the
+/// metrics under `command`.
 pub fn payment_response(
     state: &AppState,
     outcome: Outcome,
-    created: bool,
+    command: &'static str,
 ) -> Result<(StatusCode, PaymentResult), ApiError> {
+    let created = command == CREATE;
     let success = outcome.map_err(|error| {
-        if created {
-            state.metrics.payment(error.code());
-        }
+        state.metrics.payment_command(command, error.code());
         hub_error(error)
     })?;
     match success {
         Success::Payment(payment) => {
             let result = convert::payment_result(&payment);
-            if created {
-                state.metrics.payment(payment.status.code());
-            }
+            state
+                .metrics
+                .payment_command(command, payment.status.code());
             let status = if created && !payment.replayed {
                 StatusCode::CREATED
             } else {
@@ -127,9 +134,13 @@ pub async fn create(
     caller: Caller,
     ApiJson(request): ApiJson<CreatePaymentRequest>,
 ) -> Result<(StatusCode, Json<PaymentResult>), ApiError> {
-    let command = create_command(&state, &caller.0, request).await?;
+    let command = create_command(&state, &caller.0, request)
+        .await
+        .inspect_err(|error| {
+            state.metrics.payment_command(CREATE, error.code());
+        })?;
     let outcome = state.submit(command).await?;
-    let (status, result) = payment_response(&state, outcome, true)?;
+    let (status, result) = payment_response(&state, outcome, CREATE)?;
     Ok((status, Json(result)))
 }
 
@@ -139,7 +150,7 @@ async fn decide(
     action: Action,
 ) -> Result<Json<PaymentResult>, ApiError> {
     let outcome = state.submit(Command::new(actor, action)).await?;
-    payment_response(state, outcome, false).map(|(_, result)| Json(result))
+    payment_response(state, outcome, DECISION).map(|(_, result)| Json(result))
 }
 
 /// The creditor participant accepts: the reservation is posted.

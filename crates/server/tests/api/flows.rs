@@ -561,7 +561,7 @@ async fn system_endpoints() {
         .await
         .unwrap();
     assert!(
-        metrics.contains("kliring_payments_total{outcome=\"reserved\"} 1"),
+        metrics.contains("kliring_payments_total{command=\"create\",outcome=\"reserved\"} 1"),
         "{metrics}"
     );
     assert!(metrics.contains("kliring_commit_latency_seconds_count"));
