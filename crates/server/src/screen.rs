@@ -110,11 +110,6 @@ impl Screener {
         self.lists.snapshot()
     }
 
-    /// The threshold at or above which a match is a hit.
-    pub fn threshold(&self) -> f64 {
-        self.threshold
-    }
-
     /// Screens an ad hoc name.
     pub fn screen_name(&self, name: &str, threshold: Option<f64>) -> ScreeningResult {
         self.snapshot()

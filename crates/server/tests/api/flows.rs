@@ -705,3 +705,46 @@ async fn imported_list_is_picked_up_by_reload() {
         .await;
     s.hub.shutdown().await;
 }
+
+#[tokio::test]
+async fn unanswered_payment_expires_and_releases_funds() {
+    let s = Scheme::new().await;
+    let mut pay = s.payment("25.00");
+    pay["expires_in_secs"] = json!(1);
+    let id = pay["payment_id"].as_str().unwrap().to_owned();
+    s.hub.expect("/v1/payments", &s.a_token, pay, 201).await;
+    assert_eq!(s.balance(s.a, "KES").await["pending_debits"], "25.00");
+    // The sequencer's idle tick (50 ms in tests) voids it once the expiry has passed.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        let status = s
+            .hub
+            .get(&format!("/v1/payments/{id}"), &s.a_token)
+            .await
+            .body["status"]
+            .clone();
+        if status == "expired" || Instant::now() > deadline {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(status, "expired");
+    assert_eq!(s.balance(s.a, "KES").await["pending_debits"], "0.00");
+    let late = s
+        .hub
+        .post(&format!("/v1/payments/{id}/accept"), &s.b_token, json!({}))
+        .await;
+    assert_eq!(late.status, 409, "{:?}", late.body);
+    let inbox = s.hub.get("/v1/inbox", &s.a_token).await;
+    let expired = inbox.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "expired")
+        .cloned();
+    assert_eq!(
+        expired.map(|e| e["reason_code"].clone()),
+        Some(json!("timeout"))
+    );
+    s.hub.shutdown().await;
+}
