@@ -7,13 +7,20 @@ use crate::state::Hub;
 
 impl Hub {
     /// Applies one batch at the batch timestamp `now` (ns): first voids reserved payments whose
-    /// expiry is `<= now`, then applies the commands in order, one outcome each.
+    /// expiry is `<= now` (and expires queued ones) and releases what the liquidity queues
+    /// can, then applies the commands in order, one outcome each, and finally releases what the
+    /// queues can again (see [`crate::queue`]; a release pass right after another is a no-op,
+    /// so an empty batch changes nothing that the next batch at the same time would not).
     pub fn apply(&mut self, now: Timestamp, commands: &[Command]) -> Vec<Outcome> {
         self.expire_due(now);
-        commands
+        // Liquidity freed by expiry goes to queued payments before the batch's new ones.
+        self.run_queues(now);
+        let outcomes = commands
             .iter()
             .map(|command| self.apply_command(now, command))
-            .collect()
+            .collect();
+        self.run_queues(now);
+        outcomes
     }
 
     fn apply_command(&mut self, now: Timestamp, command: &Command) -> Outcome {
@@ -104,6 +111,10 @@ impl Hub {
             Action::AbortWindow { window } => {
                 operator(actor)?;
                 self.abort_window(now, *window)
+            }
+            Action::SetLiquidityQueue { currency, enabled } => {
+                operator(actor)?;
+                self.set_liquidity_queue(now, *currency, *enabled)
             }
         }
     }

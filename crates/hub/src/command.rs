@@ -126,6 +126,13 @@ pub enum Action {
     SettleWindow { window: WindowId },
     /// Operator: settlement failed; the window's obligations join the open window.
     AbortWindow { window: WindowId },
+    /// Operator: enable or disable the liquidity queue of a gross currency (see
+    /// [`crate::queue`]). Disabling keeps already queued payments queued until they settle or
+    /// expire.
+    SetLiquidityQueue {
+        currency: CurrencyCode,
+        enabled: bool,
+    },
 }
 
 impl Action {
@@ -152,6 +159,7 @@ impl Action {
             Action::CloseWindow { .. } => "close_window",
             Action::SettleWindow { .. } => "settle_window",
             Action::AbortWindow { .. } => "abort_window",
+            Action::SetLiquidityQueue { .. } => "set_liquidity_queue",
         }
     }
 }
@@ -224,5 +232,9 @@ pub enum Success {
     WindowAborted {
         window: WindowId,
         carried_to: WindowId,
+    },
+    LiquidityQueueSet {
+        currency: CurrencyCode,
+        enabled: bool,
     },
 }

@@ -161,6 +161,10 @@ pub enum HubError {
     WindowAwaitingSettlement,
     #[error("settlement window not found")]
     WindowNotFound,
+    #[error("currency does not settle gross")]
+    CurrencyNotGross,
+    #[error("the currency's liquidity queue is full")]
+    LiquidityQueueFull,
     #[error("settlement window is not closed")]
     WindowNotClosed,
     #[error("netting failed: {0}")]
@@ -243,6 +247,8 @@ impl HubError {
             CurrencyNotDeferredNet => "currency_not_deferred_net",
             WindowAwaitingSettlement => "window_awaiting_settlement",
             WindowNotFound => "window_not_found",
+            CurrencyNotGross => "currency_not_gross",
+            LiquidityQueueFull => "liquidity_queue_full",
             WindowNotClosed => "window_not_closed",
             NettingFailed(_) => "netting_failed",
             LedgerRejected(_) => "ledger_rejected",

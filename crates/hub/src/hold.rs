@@ -72,9 +72,10 @@ impl Hub {
         } else {
             match self
                 .plan_legs(&ins)
-                .and_then(|plans| self.reserve(now, id, &plans))
+                .and_then(|plans| self.reserve_or_queue(now, &ins, &plans))
             {
-                Ok(legs) => (PaymentStatus::Reserved, None, legs),
+                Ok(Some(legs)) => (PaymentStatus::Reserved, None, legs),
+                Ok(None) => (PaymentStatus::Queued, None, Vec::new()),
                 Err(HubError::InsufficientFunds) => (
                     PaymentStatus::Rejected,
                     Some(Reason::InsufficientFunds),
@@ -100,6 +101,7 @@ impl Hub {
             by: None,
             kind: match (status, reason) {
                 (PaymentStatus::Reserved, _) => StepKind::Reserved,
+                (PaymentStatus::Queued, _) => StepKind::Queued,
                 (PaymentStatus::Expired, _) => StepKind::Expired,
                 (_, reason) => StepKind::Rejected(reason.unwrap_or(Reason::NotSpecifiedAgent)),
             },
@@ -107,8 +109,12 @@ impl Hub {
         let outcome = outcome_of(p);
         let seq = p.seq;
         self.held.remove(&seq);
-        if status == PaymentStatus::Reserved {
-            self.expiry.insert((expires_at, id));
+        match status {
+            PaymentStatus::Reserved => {
+                self.expiry.insert((expires_at, id));
+            }
+            PaymentStatus::Queued => self.enqueue(&ins, expires_at),
+            _ => {}
         }
         self.announce(now, id);
         Ok(outcome)

@@ -5,6 +5,9 @@
 //!   currency a settlement account;
 //! - a Held payment has no ledger effect (no legs) and sits in the held index;
 //! - a Reserved payment has open pending transfers for all its legs and sits in the expiry index;
+//! - a Queued payment has no ledger effect and sits in its currency's queue and the queue
+//!   expiry index; the queue indexes agree; every transit account is zero after every batch; a
+//!   payment released by offsetting has both legs (payer → transit → payee) posted;
 //! - a Committed or Returned payment's legs are posted; a Rejected or Expired one's are voided
 //!   (or it never reached the ledger);
 //! - a Returned payment names a committed return that names it back;
@@ -31,6 +34,8 @@ impl Hub {
         self.check_accounts()?;
         self.check_indexes()?;
         self.check_windows()?;
+        self.check_queues()?;
+        self.check_transits()?;
         for payment in self.payments.iter() {
             self.check_payment(payment)
                 .map_err(|e| format!("payment {}: {e}", payment.id()))?;
@@ -42,6 +47,7 @@ impl Hub {
     /// history): ledger balances per currency, index sizes, and the reserved/held indexes.
     pub fn check_batch_invariants(&self) -> Result<(), String> {
         self.ledger.check_balances().map_err(|e| e.to_string())?;
+        self.check_transits()?;
         if self.payment_index.len() != self.payments.len() {
             return Err("payment index and payments differ in length".into());
         }
@@ -282,6 +288,13 @@ impl Hub {
             PaymentStatus::Committed | PaymentStatus::Returned => {
                 self.check_legs(p, |leg, _| leg.resolution.is_some())?;
                 self.check_resolutions(p, TransferState::Posted)?;
+                self.check_offset_legs(p)?;
+            }
+            PaymentStatus::Queued => {
+                let undecided = p.hold.as_ref().is_some_and(|h| h.decided.is_none());
+                if !p.legs.is_empty() || undecided {
+                    return Err("queued payment has a ledger effect or an open hold".into());
+                }
             }
             PaymentStatus::Rejected | PaymentStatus::Expired => {
                 self.check_legs(p, |leg, t| {

@@ -23,7 +23,8 @@
 //!   [`Hub::currencies`], [`Hub::balances`], [`Hub::payment`], [`Hub::payment_for`],
 //!   [`Hub::payments`] (filter + cursor pagination + visibility), [`Hub::held_payments`],
 //!   [`Hub::inbox`] / [`Hub::inbox_head`], [`Hub::report`], [`Hub::rates`], [`Hub::quote`],
-//!   [`Hub::window`], [`Hub::windows`], [`Hub::open_window_of`], [`Hub::check_invariants`].
+//!   [`Hub::window`], [`Hub::windows`], [`Hub::open_window_of`],
+//!   [`Hub::liquidity_queue_enabled`], [`Hub::queued_payments`], [`Hub::check_invariants`].
 //!
 //! # Money model
 //! Per accepted currency the scheme has a settlement account (owner 0, no limit) and every
@@ -35,7 +36,9 @@
 //! between the settlement account and the liquidity account.
 //!
 //! # Payment lifecycle
-//! Received → (Held) → Reserved → Committed | Rejected | Expired; Committed → Returned.
+//! Received → (Held) → Reserved → Committed | Rejected | Expired; Committed → Returned. In a
+//! gross currency with its liquidity queue enabled: Received → (Held) → Queued → Reserved (as
+//! above) | Committed (gridlock release, final at once) | Expired.
 //! - Idempotency: CreatePayment with an existing id and identical [`PaymentInstruction`] returns
 //!   the original outcome with `replayed: true`; different content →
 //!   `duplicate_payment_id_different_content`. The expiry and the screening verdict are not
@@ -45,7 +48,7 @@
 //!   second, different officer releases (→ reservation) or rejects (→ Rejected, `sanctions_hit`,
 //!   RR04). Held payments do not expire while held; a release after the expiry expires it.
 //! - Expiry: at the start of every batch, reserved payments with `expires_at <= now` are voided
-//!   (reason `timeout`, AB05), in (expiry, id) order.
+//!   (reason `timeout`, AB05), in (expiry, id) order; then queued ones expire the same way.
 //! - Return: the creditor of a committed payment sends the full amount back as a new payment
 //!   (committed at once, linked by `return_of` / `returned_by`).
 //!
@@ -66,6 +69,12 @@
 //!   `crates/settlement` into a stored [`settlement::SettlementReport`] (figures, instructions,
 //!   bilateral matrix; `settlement::to_csv` exports it) and opens the next; `SettleWindow`
 //!   resets positions by the window's figures; `AbortWindow` carries its obligations forward.
+//! - [`queue`]: a gross currency's liquidity queue (`SetLiquidityQueue`, operator; deferred net
+//!   is refused with `currency_not_gross`). Payments short of liquidity wait as `Queued` (no
+//!   ledger effect, FIFO per payer) instead of failing; each batch releases those that fit
+//!   alone (→ Reserved) and then settles the greatest offsetting set
+//!   (`settlement::resolve_gridlock`) at once and finally (→ Committed, the creditor's accept
+//!   waived) through a per-currency scheme transit account that nets to zero.
 //!
 //! # Performance
 //! `cargo run --release -p hub --example throughput` measures `Hub::apply` alone (create +
@@ -81,6 +90,7 @@ mod machine;
 pub mod model;
 mod payments;
 pub mod query;
+pub mod queue;
 mod scheme;
 pub mod state;
 pub mod window;
@@ -96,6 +106,7 @@ pub use query::{
     Balance, CurrencyReport, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, PAGE_SCAN_MAX, ParticipantReport,
     PaymentFilter, PaymentPage,
 };
+pub use queue::{LIQUIDITY_QUEUE_MAX, LiquidityQueue};
 pub use scheme::{CREDENTIALS_MAX, CURRENCIES_MAX, PARTICIPANTS_MAX};
 pub use state::{
     AccountKind, Credential, CurrencyConfig, FxTerms, Hold, Hub, InboxEvent, InboxKind, Leg,

@@ -270,6 +270,9 @@ pub enum PaymentStatus {
     Rejected,
     Expired,
     Returned,
+    /// Waiting in its gross currency's liquidity queue: no ledger effect yet (appended last:
+    /// postcard encodes variant indexes).
+    Queued,
 }
 
 impl PaymentStatus {
@@ -281,11 +284,15 @@ impl PaymentStatus {
             PaymentStatus::Rejected => "rejected",
             PaymentStatus::Expired => "expired",
             PaymentStatus::Returned => "returned",
+            PaymentStatus::Queued => "queued",
         }
     }
 
     pub fn is_final(&self) -> bool {
-        !matches!(self, PaymentStatus::Held | PaymentStatus::Reserved)
+        !matches!(
+            self,
+            PaymentStatus::Held | PaymentStatus::Reserved | PaymentStatus::Queued
+        )
     }
 }
 

@@ -78,10 +78,14 @@ impl Hub {
             updated_at: now,
         };
         if command.screening.is_clear() {
-            payment.legs = self.reserve(now, ins.payment_id, &plans)?;
-            payment.status = PaymentStatus::Reserved;
-            payment.created_status = PaymentStatus::Reserved;
-            payment.history.push(step(now, actor, StepKind::Reserved));
+            let (status, kind, legs) = match self.reserve_or_queue(now, ins, &plans)? {
+                Some(legs) => (PaymentStatus::Reserved, StepKind::Reserved, legs),
+                None => (PaymentStatus::Queued, StepKind::Queued, Vec::new()),
+            };
+            payment.legs = legs;
+            payment.status = status;
+            payment.created_status = status;
+            payment.history.push(step(now, actor, kind));
         } else {
             payment.hold = Some(Hold::default());
             payment.history.push(step(now, actor, StepKind::Held));
@@ -228,7 +232,8 @@ impl Hub {
         })
     }
 
-    /// Voids every reserved payment whose expiry has come (in (expiry, id) order).
+    /// Voids every reserved payment whose expiry has come (in (expiry, id) order), then expires
+    /// the queued ones.
     pub(crate) fn expire_due(&mut self, now: Timestamp) {
         while let Some(&(at, id)) = self.expiry.first() {
             if at > now {
@@ -251,6 +256,7 @@ impl Hub {
                 );
             }
         }
+        self.expire_queued(now);
     }
 
     /// Debtor and creditor participants exist, are active and hold the participant role.
@@ -604,6 +610,7 @@ impl Hub {
             PaymentStatus::Reserved => {
                 self.expiry.insert((payment.expires_at, id));
             }
+            PaymentStatus::Queued => self.enqueue(&payment.instruction, payment.expires_at),
             _ => {}
         }
         self.payment_index.insert(id, seq);

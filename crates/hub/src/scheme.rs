@@ -287,7 +287,7 @@ fn next_id(count: usize, exhausted: HubError) -> Result<u64, HubError> {
         .ok_or(exhausted)
 }
 
-fn open_account(
+pub(crate) fn open_account(
     owner: ParticipantId,
     code: CurrencyCode,
     currency: Currency,
@@ -296,7 +296,7 @@ fn open_account(
     let (flags, net_debit_cap) = match kind {
         AccountKind::Position => (AccountFlags::NONE, Some(0)),
         AccountKind::Liquidity => (AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS, None),
-        AccountKind::Settlement => (AccountFlags::NONE, None),
+        AccountKind::Settlement | AccountKind::Transit => (AccountFlags::NONE, None),
     };
     Event::CreateAccount(NewAccount {
         id: account_id(owner, code, kind),

@@ -14,6 +14,7 @@ use crate::model::{
     PaymentInstruction, PaymentStatus, Principal, QuoteId, Roles, ScreeningVerdict,
     SettlementModel, Timestamp, WindowId,
 };
+use crate::queue::LiquidityQueue;
 use crate::window::Window;
 
 /// Ledger account kinds (the ledger account's `code`).
@@ -27,6 +28,9 @@ pub enum AccountKind {
     /// The scheme's settlement account per currency (owner 0, no limit): counterparty of
     /// deposits, withdrawals and settlement resets.
     Settlement = 3,
+    /// The scheme's transit account per gross currency with a liquidity queue (owner 0, no
+    /// limit): gridlock-released payments pass through it; it is zero after every batch.
+    Transit = 4,
 }
 
 /// The ledger account id for (participant, currency, kind): participant in the high 64 bits,
@@ -54,6 +58,9 @@ pub mod transfer_code {
     pub const DEPOSIT: u16 = 10;
     pub const WITHDRAWAL: u16 = 11;
     pub const SETTLEMENT: u16 = 20;
+    /// Gridlock release: transit → payee, then payer → transit.
+    pub const GRIDLOCK_CREDIT: u16 = 30;
+    pub const GRIDLOCK_DEBIT: u16 = 31;
 }
 
 /// A currency the scheme accepts.
@@ -124,7 +131,11 @@ pub enum StepKind {
     Committed,
     Rejected(Reason),
     Expired,
-    Returned { return_payment: PaymentId },
+    Returned {
+        return_payment: PaymentId,
+    },
+    /// Put in its currency's liquidity queue.
+    Queued,
 }
 
 /// A compliance officer's action on a held payment.
@@ -254,6 +265,14 @@ pub struct Hub {
     pub(crate) windows: Vec<Window>,
     /// The open window of each deferred-net currency.
     pub(crate) open_windows: BTreeMap<CurrencyCode, WindowId>,
+    /// Gross currencies whose liquidity queue is enabled.
+    pub(crate) queue_enabled: BTreeSet<CurrencyCode>,
+    /// Queued payments per currency (kept while the queue is disabled and not empty).
+    pub(crate) queues: BTreeMap<CurrencyCode, LiquidityQueue>,
+    /// Queued payments by (expiry, id).
+    pub(crate) queue_expiry: BTreeSet<(Timestamp, PaymentId)>,
+    /// The last FIFO position assigned in any queue.
+    pub(crate) last_queue_position: u64,
 }
 
 /// Maps a ledger refusal of a money movement to the hub's error.

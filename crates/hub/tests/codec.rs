@@ -86,6 +86,10 @@ fn every_action() -> Vec<Action> {
         Action::AbortWindow {
             window: WindowId(2),
         },
+        Action::SetLiquidityQueue {
+            currency: eur(),
+            enabled: true,
+        },
     ]
 }
 

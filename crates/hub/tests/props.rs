@@ -101,7 +101,7 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
         });
     let other = prop_oneof![
         4 => (bank_actor(), payment()).prop_map(|(a, payment)| (a, Action::AcceptPayment { payment })),
-        1 => (actor(), payment(), reason())
+        1 => (bank_actor(), payment(), reason())
             .prop_map(|(a, payment, reason)| (a, Action::RejectPayment { payment, reason })),
         3 => (bank_actor(), payment(), return_id(), reason()).prop_map(
             |(a, payment, return_id, reason)| {
@@ -249,7 +249,23 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
             }
         )),
     ];
-    prop_oneof![3 => create, 5 => other, 2 => fx, 1 => windows]
+    let queue = (operator_actor(), currency(), prop::bool::weighted(0.8))
+        .prop_map(|(a, currency, enabled)| (a, Action::SetLiquidityQueue { currency, enabled }));
+    // Same-amount KES payments among the banks, with ids partly shared with `payment()`:
+    // they queue and form offsetting cycles.
+    let cycle =
+        (1u64..=3, 1u64..=3, 5u128..=10, 30u64..120).prop_map(|(from, to, id, expiry_s)| {
+            let create = CreatePayment {
+                instruction: instruction(id, ParticipantId(from), ParticipantId(to), 1_000, kes()),
+                expires_at: expiry_s,
+                screening: clear(),
+            };
+            (
+                participant(ParticipantId(from)),
+                Action::CreatePayment(Box::new(create)),
+            )
+        });
+    prop_oneof![3 => create, 5 => other, 2 => fx, 1 => windows, 1 => queue, 1 => cycle]
 }
 
 const D: ParticipantId = ParticipantId(4);
@@ -258,7 +274,8 @@ fn quote_id(q: u128) -> QuoteId {
     pid(1_000 + q)
 }
 
-/// The fixture plus an FX provider with funds in both currencies and a published rate.
+/// The fixture plus an FX provider with funds in both currencies and a published rate, and the
+/// KES liquidity queue enabled with A holding 100.00 KES.
 fn setup() -> Fixture {
     let mut f = Fixture::new();
     f.ok_op(Action::SetNetDebitCap {
@@ -279,6 +296,18 @@ fn setup() -> Fixture {
         spread_bp: 30,
     };
     f.run(participant(D), rate).unwrap();
+    // Queued from the start and A short of KES, so queue paths (gridlock releases included)
+    // are common; the generator may disable the queue.
+    f.ok_op(Action::RecordLiquidity {
+        participant: A,
+        currency: kes(),
+        direction: LiquidityDirection::Withdrawal,
+        amount: 40_000,
+    });
+    f.ok_op(Action::SetLiquidityQueue {
+        currency: kes(),
+        enabled: true,
+    });
     f
 }
 
@@ -368,6 +397,31 @@ fn generator_reaches_every_success_path() {
                     });
                 }
             }
+            // The queue's paths show in the payments, not in the outcomes.
+            let all = PaymentFilter {
+                limit: PAGE_LIMIT_MAX,
+                ..PaymentFilter::default()
+            };
+            for p in f.hub.payments(&Principal::Operator, &all).payments {
+                let step = |kind: StepKind| p.history.iter().any(|s| s.kind == kind);
+                let offset = p.legs.iter().any(|l| l.from == SCHEME || l.to == SCHEME);
+                for (reached, name) in [
+                    (p.status == PaymentStatus::Queued, "queued"),
+                    (
+                        step(StepKind::Queued) && step(StepKind::Reserved),
+                        "queue_fifo_release",
+                    ),
+                    (offset && p.return_of.is_none(), "queue_gridlock_release"),
+                    (
+                        step(StepKind::Queued) && p.status == PaymentStatus::Expired,
+                        "queue_expiry",
+                    ),
+                ] {
+                    if reached {
+                        succeeded.insert(name);
+                    }
+                }
+            }
         }
     }
     let wanted = [
@@ -388,6 +442,11 @@ fn generator_reaches_every_success_path() {
         "reactivate_participant",
         "set_net_debit_cap",
         "record_liquidity",
+        "set_liquidity_queue",
+        "queued",
+        "queue_fifo_release",
+        "queue_gridlock_release",
+        "queue_expiry",
     ];
     let missing: Vec<_> = wanted.iter().filter(|w| !succeeded.contains(*w)).collect();
     assert!(missing.is_empty(), "never succeeded: {missing:?}");
