@@ -3,8 +3,9 @@
 //!
 //! - Signature: header `X-Kliring-Signature: sha256=<hex>` = HMAC-SHA256(secret, raw body). The
 //!   secret (32 random bytes, hex) is returned once, when the webhook is registered.
-//! - Delivery is at least once, in cursor order: the cursor advances only after a 2xx answer;
-//!   failures are retried with exponential backoff (up to [`BACKOFF_MAX_MS`]). Header
+//! - Delivery is at least once, in cursor order: the cursor advances only after a 2xx answer
+//!   (and is written to disk once per round of up to 100 events, so a crash may resend up to a
+//!   round); failures are retried with exponential backoff (up to [`BACKOFF_MAX_MS`]). Header
 //!   `X-Kliring-Cursor` carries the event's cursor so a receiver can drop duplicates.
 //! - Registrations live in `DATA/webhooks.json` (mode 0600: it holds secrets), not in the
 //!   journal: they are delivery settings of this server, not scheme state. The inbox itself is
@@ -50,6 +51,8 @@ pub struct Webhooks {
     path: PathBuf,
     registrations: Mutex<BTreeMap<u64, Registration>>,
     tasks: Mutex<BTreeMap<u64, JoinHandle<()>>>,
+    /// One writer of the file at a time (delivery tasks and handlers both persist).
+    persisting: Mutex<()>,
 }
 
 /// The signature header value for `body`.
@@ -77,6 +80,7 @@ impl Webhooks {
             path,
             registrations: Mutex::new(registrations),
             tasks: Mutex::new(BTreeMap::new()),
+            persisting: Mutex::new(()),
         })
     }
 
@@ -89,6 +93,7 @@ impl Webhooks {
 
     /// Writes the registrations atomically (temp file, fsync, rename), readable by the owner only.
     fn persist(&self) -> std::io::Result<()> {
+        let _writing = self.persisting.lock().unwrap_or_else(|e| e.into_inner());
         let bytes = serde_json::to_vec_pretty(&self.snapshot())
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         let temp = self.path.with_extension("json.tmp");
@@ -195,10 +200,15 @@ impl Webhooks {
         {
             registration.delivered = cursor;
         }
-        drop(registrations);
-        if let Err(error) = self.persist() {
-            tracing::warn!(%error, "persisting webhook cursors failed; events may be resent");
-        }
+    }
+}
+
+/// Persists the cursors off the async runtime (once per delivery round, not per event).
+async fn persist_cursors(webhooks: &SharedWebhooks) {
+    let webhooks = Arc::clone(webhooks);
+    let persisted = tokio::task::spawn_blocking(move || webhooks.persist()).await;
+    if !matches!(persisted, Ok(Ok(()))) {
+        tracing::warn!("persisting webhook cursors failed; events may be sent again");
     }
 }
 
@@ -215,7 +225,7 @@ async fn deliver(state: AppState, participant: ParticipantId) {
         }
     };
     let mut backoff_ms = BACKOFF_MIN_MS;
-    loop {
+    'rounds: loop {
         let Some(registration) = state.webhooks.snapshot().get(&participant.0).cloned() else {
             return;
         };
@@ -266,6 +276,7 @@ async fn deliver(state: AppState, participant: ParticipantId) {
                     backoff_ms = BACKOFF_MIN_MS;
                 }
                 outcome => {
+                    persist_cursors(&state.webhooks).await;
                     let status = outcome.as_ref().map(|r| r.status().as_u16()).ok();
                     tracing::warn!(
                         participant = participant.0,
@@ -275,10 +286,11 @@ async fn deliver(state: AppState, participant: ParticipantId) {
                     );
                     tokio::time::sleep(Duration::from_millis(backoff_ms)).await;
                     backoff_ms = backoff_ms.saturating_mul(2).min(BACKOFF_MAX_MS);
-                    break;
+                    continue 'rounds;
                 }
             }
         }
+        persist_cursors(&state.webhooks).await;
     }
 }
 
