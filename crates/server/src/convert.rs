@@ -135,6 +135,7 @@ pub fn status_wire(status: PaymentStatus) -> PaymentStatusWire {
         PaymentStatus::Rejected => PaymentStatusWire::Rejected,
         PaymentStatus::Expired => PaymentStatusWire::Expired,
         PaymentStatus::Returned => PaymentStatusWire::Returned,
+        PaymentStatus::Queued => PaymentStatusWire::Queued,
     }
 }
 
@@ -146,6 +147,7 @@ pub fn status_hub(wire: PaymentStatusWire) -> PaymentStatus {
         PaymentStatusWire::Rejected => PaymentStatus::Rejected,
         PaymentStatusWire::Expired => PaymentStatus::Expired,
         PaymentStatusWire::Returned => PaymentStatus::Returned,
+        PaymentStatusWire::Queued => PaymentStatus::Queued,
     }
 }
 

@@ -63,6 +63,8 @@ pub enum PaymentStatusWire {
     Rejected,
     Expired,
     Returned,
+    /// Waiting in its gross currency's liquidity queue (no funds moved yet).
+    Queued,
 }
 
 /// A payment as the API shows it.
