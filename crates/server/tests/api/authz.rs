@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::harness::{OPERATOR_TOKEN, Scheme, admit, payment_json};
+use crate::harness::{OPERATOR_TOKEN, Scheme, admit, credential, payment_json};
 
 #[derive(Clone, Copy, Debug)]
 enum Endpoint {
@@ -43,6 +43,19 @@ enum Endpoint {
     ScreenMatch,
     ReloadLists,
     Health,
+    PublishRate,
+    Rates,
+    RequestQuote,
+    Quote,
+    CloseWindow,
+    SettleWindow,
+    AbortWindow,
+    Windows,
+    Window,
+    WindowCsv,
+    PutWebhook,
+    GetWebhook,
+    DeleteWebhook,
 }
 
 /// Roles in the order of the table's columns.
@@ -89,7 +102,61 @@ const MATRIX: &[(Endpoint, [u16; 7])] = &[
     (Endpoint::ScreenMatch,   [401, 200, 403, 403, 403, 200, 403]),
     (Endpoint::ReloadLists,   [401, 200, 403, 403, 403, 403, 403]),
     (Endpoint::Health,        [200, 200, 200, 200, 200, 200, 200]),
+    // Participants A, B, C have no FX provider role.
+    (Endpoint::PublishRate,   [401, 403, 403, 403, 403, 403, 403]),
+    (Endpoint::Rates,         [401, 200, 200, 200, 200, 200, 200]),
+    (Endpoint::RequestQuote,  [401, 403, 201, 201, 201, 403, 403]),
+    // A quote is shown to its requester (A) and provider only among participants.
+    (Endpoint::Quote,         [401, 200, 200, 404, 404, 200, 200]),
+    (Endpoint::CloseWindow,   [401, 200, 403, 403, 403, 403, 403]),
+    (Endpoint::SettleWindow,  [401, 200, 403, 403, 403, 403, 403]),
+    (Endpoint::AbortWindow,   [401, 200, 403, 403, 403, 403, 403]),
+    (Endpoint::Windows,       [401, 200, 403, 403, 403, 403, 200]),
+    (Endpoint::Window,        [401, 200, 403, 403, 403, 403, 200]),
+    (Endpoint::WindowCsv,     [401, 200, 403, 403, 403, 403, 200]),
+    // Participant A's webhook: A itself or the operator.
+    (Endpoint::PutWebhook,    [401, 200, 200, 403, 403, 403, 403]),
+    (Endpoint::GetWebhook,    [401, 200, 200, 403, 403, 403, 403]),
+    (Endpoint::DeleteWebhook, [401, 204, 204, 403, 403, 403, 403]),
 ];
+
+/// Targets beyond the scheme: an FX provider with a published KES/JPY rate.
+struct Extra {
+    provider: u64,
+}
+
+/// Settles any closed KES window (at most one may await settlement), then closes the open one
+/// and returns its id.
+async fn closed_window(s: &Scheme) -> u64 {
+    let windows = s
+        .hub
+        .get("/v1/settlement/windows?currency=KES", OPERATOR_TOKEN)
+        .await;
+    for window in windows.body.as_array().unwrap() {
+        if window["status"] == "closed" {
+            let path = format!("/v1/settlement/windows/{}/settle", window["id"]);
+            s.hub.expect(&path, OPERATOR_TOKEN, json!({}), 200).await;
+        }
+    }
+    let body = json!({ "currency": "KES" });
+    let closed = s
+        .hub
+        .expect("/v1/settlement/windows/close", OPERATOR_TOKEN, body, 200)
+        .await;
+    closed["id"].as_u64().unwrap()
+}
+
+/// Registers participant A's webhook (to a port nothing listens on; delivery just retries).
+async fn a_webhook(s: &Scheme) -> String {
+    let path = format!("/v1/participants/{}/webhook", s.a);
+    let body = json!({ "url": "http://127.0.0.1:9/hook" });
+    let reply = s
+        .hub
+        .call(Method::PUT, &path, Some(OPERATOR_TOKEN), Some(body))
+        .await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    path
+}
 
 static FRESH: AtomicUsize = AtomicUsize::new(0);
 
@@ -113,7 +180,7 @@ async fn create(s: &Scheme, creditor_name: &str) -> String {
 }
 
 /// The request for one cell, creating whatever fresh target it needs.
-async fn request(s: &Scheme, endpoint: Endpoint) -> (Method, String, Option<Value>) {
+async fn request(s: &Scheme, x: &Extra, endpoint: Endpoint) -> (Method, String, Option<Value>) {
     use Endpoint::*;
     let a = s.a;
     match endpoint {
@@ -282,12 +349,103 @@ async fn request(s: &Scheme, endpoint: Endpoint) -> (Method, String, Option<Valu
         ),
         ReloadLists => (Method::POST, "/v1/lists/reload".into(), None),
         Health => (Method::GET, "/v1/health".into(), None),
+        PublishRate => {
+            let body = json!({ "base": "KES", "quote": "JPY", "rate": "1.5", "spread_bp": 0 });
+            (Method::POST, "/v1/fx/rates".into(), Some(body))
+        }
+        Rates => (Method::GET, "/v1/fx/rates".into(), None),
+        RequestQuote => {
+            let body = json!({ "provider": x.provider, "source_currency": "KES",
+                "target_currency": "JPY", "source_amount": "1.00" });
+            (Method::POST, "/v1/fx/quotes".into(), Some(body))
+        }
+        Quote => {
+            let body = json!({ "provider": x.provider, "source_currency": "KES",
+                "target_currency": "JPY", "source_amount": "1.00" });
+            let quote = s.hub.expect("/v1/fx/quotes", &s.a_token, body, 201).await;
+            (
+                Method::GET,
+                format!("/v1/fx/quotes/{}", quote["quote_id"].as_str().unwrap()),
+                None,
+            )
+        }
+        CloseWindow => {
+            let id = closed_window(s).await;
+            let path = format!("/v1/settlement/windows/{id}/settle");
+            s.hub.expect(&path, OPERATOR_TOKEN, json!({}), 200).await;
+            let body = json!({ "currency": "KES", "mode": "direct" });
+            (
+                Method::POST,
+                "/v1/settlement/windows/close".into(),
+                Some(body),
+            )
+        }
+        SettleWindow => {
+            let id = closed_window(s).await;
+            (
+                Method::POST,
+                format!("/v1/settlement/windows/{id}/settle"),
+                None,
+            )
+        }
+        AbortWindow => {
+            let id = closed_window(s).await;
+            (
+                Method::POST,
+                format!("/v1/settlement/windows/{id}/abort"),
+                None,
+            )
+        }
+        Windows => (
+            Method::GET,
+            "/v1/settlement/windows?currency=KES".into(),
+            None,
+        ),
+        Window => (
+            Method::GET,
+            format!("/v1/settlement/windows/{}", closed_window(s).await),
+            None,
+        ),
+        WindowCsv => {
+            let id = closed_window(s).await;
+            (
+                Method::GET,
+                format!("/v1/settlement/windows/{id}/report.csv"),
+                None,
+            )
+        }
+        PutWebhook => {
+            let path = format!("/v1/participants/{a}/webhook");
+            (
+                Method::PUT,
+                path,
+                Some(json!({ "url": "http://127.0.0.1:9/hook" })),
+            )
+        }
+        GetWebhook => (Method::GET, a_webhook(s).await, None),
+        DeleteWebhook => (Method::DELETE, a_webhook(s).await, None),
     }
 }
 
 #[tokio::test]
 async fn every_endpoint_times_every_role() {
     let s = Scheme::new().await;
+    let body =
+        json!({ "name": "FX House", "bic": "FXHOKENA", "country": "KE", "roles": ["fx_provider"] });
+    let provider = s
+        .hub
+        .expect("/v1/participants", OPERATOR_TOKEN, body, 201)
+        .await["id"]
+        .as_u64()
+        .unwrap();
+    let token = credential(
+        &s.hub,
+        json!({ "role": "participant", "participant_id": provider }),
+    )
+    .await;
+    let rate = json!({ "base": "KES", "quote": "JPY", "rate": "150", "spread_bp": 10 });
+    s.hub.expect("/v1/fx/rates", &token, rate, 201).await;
+    let x = Extra { provider };
     // Enough headroom for every payment the matrix creates.
     let cap = json!({ "currency": "KES", "cap": "100000.00" });
     let path = format!("/v1/participants/{}/net-debit-cap", s.a);
@@ -310,7 +468,7 @@ async fn every_endpoint_times_every_role() {
     let mut failures = Vec::new();
     for &(endpoint, expected) in MATRIX {
         for (column, token) in tokens.iter().enumerate() {
-            let (method, path, body) = request(&s, endpoint).await;
+            let (method, path, body) = request(&s, &x, endpoint).await;
             let reply = s.hub.call(method, &path, *token, body).await;
             if reply.status != expected[column] {
                 failures.push(format!(
