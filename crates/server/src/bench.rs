@@ -17,9 +17,9 @@ use uuid::Uuid;
 
 use crate::config::ServerConfig;
 use crate::wire::{
-    AddCurrencyRequest, AdmitParticipantRequest, BulkResponse, CreateCredentialRequest,
-    CreatePaymentRequest, CredentialRoleWire, CredentialView, NetDebitCapRequest, ParticipantView,
-    PartyWire, PaymentResult, PaymentStatusWire, SettlementModelWire,
+    AddCurrencyRequest, AdmitParticipantRequest, CreateCredentialRequest, CreatePaymentRequest,
+    CredentialRoleWire, CredentialView, NetDebitCapRequest, ParticipantView, PartyWire,
+    SettlementModelWire,
 };
 use crate::{ServerError, start};
 
@@ -78,6 +78,8 @@ pub enum BenchError {
     Setup { what: &'static str, message: String },
     #[error("screening fixture: {0}")]
     Lists(String),
+    #[error("encoding a request: {0}")]
+    Encode(serde_json::Error),
 }
 
 /// Runs every configuration against one fresh server and returns one result per configuration.
@@ -103,7 +105,7 @@ pub async fn payments(config: BenchConfig) -> Result<Vec<BenchResult>, BenchErro
             batch.max(1),
             config.payments,
         )
-        .await;
+        .await?;
         tracing::info!(?result, "bench configuration done");
         results.push(result);
     }
@@ -252,36 +254,36 @@ async fn run(
     clients: usize,
     batch: usize,
     payments: usize,
-) -> BenchResult {
+) -> Result<BenchResult, BenchError> {
     let cycles = payments.div_ceil(clients * batch).max(1);
-    // Generate every request body before the clock starts.
-    let work: Vec<(usize, usize, Vec<Vec<CreatePaymentRequest>>)> = (0..clients)
-        .map(|c| {
-            let (from, to) = (c % PARTICIPANTS, (c + 1) % PARTICIPANTS);
-            let requests = (0..cycles)
-                .map(|_| (0..batch).map(|_| payment(ring, from, to)).collect())
-                .collect();
-            (from, to, requests)
-        })
-        .collect();
+    // Serialize every request body before the clock starts, so the measured CPU is the hub's
+    // and HTTP's, not the load generator building JSON.
+    let mut work = Vec::with_capacity(clients);
+    for c in 0..clients {
+        let (from, to) = (c % PARTICIPANTS, (c + 1) % PARTICIPANTS);
+        let mut cycles_of_client = Vec::with_capacity(cycles);
+        for _ in 0..cycles {
+            let items: Vec<CreatePaymentRequest> =
+                (0..batch).map(|_| payment(ring, from, to)).collect();
+            cycles_of_client.push(Cycle::new(base, &items).map_err(BenchError::Encode)?);
+        }
+        work.push((from, to, cycles_of_client));
+    }
     let started = Instant::now();
     let (cpu_before, sequencer_before) = (
         cpu_seconds(Path::new("/proc/self/stat")),
         sequencer_cpu_seconds(),
     );
     let mut tasks = tokio::task::JoinSet::new();
-    for (from, to, requests) in work {
-        let (client, base) = (client.clone(), base.to_owned());
+    for (from, to, cycles) in work {
+        let client = client.clone();
         let (debtor, creditor) = (ring.tokens[from].clone(), ring.tokens[to].clone());
         tasks.spawn(async move {
             let mut tally = Tally::default();
-            for items in requests {
-                let committed = match items.as_slice() {
-                    [one] => single(&client, &base, &debtor, &creditor, one, &mut tally).await,
-                    many => bulk(&client, &base, &debtor, &creditor, many, &mut tally).await,
-                };
+            for cycle in cycles {
+                let committed = cycle.run(&client, &debtor, &creditor, &mut tally).await;
                 tally.committed += committed;
-                tally.failed += items.len() - committed;
+                tally.failed += cycle.items - committed;
             }
             tally
         });
@@ -309,7 +311,7 @@ async fn run(
         let index = (n * p / 100).min(n - 1);
         all.latencies[index].as_secs_f64() * 1_000.0
     };
-    BenchResult {
+    Ok(BenchResult {
         workload: if batch == 1 {
             "single".into()
         } else {
@@ -330,7 +332,7 @@ async fn run(
         p99_ms: percentile(99),
         cpu_seconds: cpu,
         sequencer_cpu_seconds: sequencer_cpu,
-    }
+    })
 }
 
 /// Linux reports CPU time in /proc in units of USER_HZ, which is 100 on every architecture.
@@ -368,97 +370,115 @@ fn sequencer_cpu_seconds() -> f64 {
         .sum()
 }
 
-/// Sends one request and records its round trip.
-async fn timed<T: Serialize, R: for<'de> Deserialize<'de>>(
+/// One create + accept cycle of one client, with its request bodies already serialized.
+struct Cycle {
+    items: usize,
+    create_url: String,
+    create_body: Vec<u8>,
+    accept_url: String,
+    accept_body: Vec<u8>,
+}
+
+/// The part of a bulk answer the load generator checks.
+#[derive(Deserialize)]
+struct BulkCount {
+    succeeded: usize,
+}
+
+impl Cycle {
+    /// Single endpoints for one item, bulk endpoints for more.
+    fn new(base: &str, items: &[CreatePaymentRequest]) -> Result<Self, serde_json::Error> {
+        if let [one] = items {
+            return Ok(Cycle {
+                items: 1,
+                create_url: format!("{base}/v1/payments"),
+                create_body: serde_json::to_vec(one)?,
+                accept_url: format!("{base}/v1/payments/{}/accept", one.payment_id),
+                accept_body: b"{}".to_vec(),
+            });
+        }
+        let decisions: Vec<serde_json::Value> = items
+            .iter()
+            .map(|p| serde_json::json!({ "payment_id": p.payment_id, "decision": "accept" }))
+            .collect();
+        Ok(Cycle {
+            items: items.len(),
+            create_url: format!("{base}/v1/payments/bulk"),
+            create_body: serde_json::to_vec(&serde_json::json!({ "payments": items }))?,
+            accept_url: format!("{base}/v1/payments/bulk-decisions"),
+            accept_body: serde_json::to_vec(&serde_json::json!({ "decisions": decisions }))?,
+        })
+    }
+
+    /// Creates as the debtor, accepts as the creditor; returns how many payments committed.
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        debtor: &str,
+        creditor: &str,
+        tally: &mut Tally,
+    ) -> usize {
+        let created = send(
+            client,
+            &self.create_url,
+            debtor,
+            &self.create_body,
+            tally,
+            self.items,
+        )
+        .await;
+        if created < self.items {
+            tracing::warn!(
+                created,
+                items = self.items,
+                "bench create did not reserve all"
+            );
+        }
+        send(
+            client,
+            &self.accept_url,
+            creditor,
+            &self.accept_body,
+            tally,
+            self.items,
+        )
+        .await
+    }
+}
+
+/// Posts a prepared body and records the round trip; returns how many items succeeded.
+async fn send(
     client: &reqwest::Client,
-    url: String,
+    url: &str,
     token: &str,
-    body: &T,
-    what: &'static str,
+    body: &[u8],
     tally: &mut Tally,
-) -> Result<R, BenchError> {
+    items: usize,
+) -> usize {
     let began = Instant::now();
-    let result = post(client, url, token, body, what).await;
-    tally.latencies.push(began.elapsed());
-    result
-}
-
-/// Creates and accepts one payment; 1 when it committed.
-async fn single(
-    client: &reqwest::Client,
-    base: &str,
-    debtor: &str,
-    creditor: &str,
-    item: &CreatePaymentRequest,
-    tally: &mut Tally,
-) -> usize {
-    let url = format!("{base}/v1/payments");
-    let created: Result<PaymentResult, _> = timed(client, url, debtor, item, "create", tally).await;
-    if let Err(error) = created {
-        tracing::warn!(%error, "bench create failed");
-        return 0;
-    }
-    let url = format!("{base}/v1/payments/{}/accept", item.payment_id);
-    let body = serde_json::json!({});
-    let accepted: Result<PaymentResult, _> =
-        timed(client, url, creditor, &body, "accept", tally).await;
-    match accepted {
-        Ok(result) if result.status == PaymentStatusWire::Committed => 1,
-        Ok(result) => {
-            tracing::warn!(?result, "bench accept did not commit");
-            0
+    let response = client
+        .post(url)
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body.to_vec())
+        .send()
+        .await;
+    let answer = match response {
+        Ok(response) if response.status().is_success() => response.bytes().await.ok(),
+        Ok(response) => {
+            tracing::warn!(status = %response.status(), url, "bench request refused");
+            None
         }
         Err(error) => {
-            tracing::warn!(%error, "bench accept failed");
-            0
-        }
-    }
-}
-
-/// Creates and accepts a batch; returns how many committed.
-async fn bulk(
-    client: &reqwest::Client,
-    base: &str,
-    debtor: &str,
-    creditor: &str,
-    items: &[CreatePaymentRequest],
-    tally: &mut Tally,
-) -> usize {
-    let body = serde_json::json!({ "payments": items });
-    let url = format!("{base}/v1/payments/bulk");
-    let created: Result<BulkResponse, _> =
-        timed(client, url, debtor, &body, "bulk create", tally).await;
-    let reserved: Vec<Uuid> = match created {
-        Ok(response) => response
-            .results
-            .into_iter()
-            .filter_map(|r| r.payment)
-            .filter(|p| p.status == PaymentStatusWire::Reserved)
-            .map(|p| p.payment_id)
-            .collect(),
-        Err(error) => {
-            tracing::warn!(%error, "bench bulk create failed");
-            return 0;
+            tracing::warn!(%error, url, "bench request failed");
+            None
         }
     };
-    let decisions: Vec<serde_json::Value> = reserved
-        .iter()
-        .map(|id| serde_json::json!({ "payment_id": id, "decision": "accept" }))
-        .collect();
-    let body = serde_json::json!({ "decisions": decisions });
-    let url = format!("{base}/v1/payments/bulk-decisions");
-    let accepted: Result<BulkResponse, _> =
-        timed(client, url, creditor, &body, "bulk accept", tally).await;
-    match accepted {
-        Ok(response) => response
-            .results
-            .iter()
-            .filter_map(|r| r.payment.as_ref())
-            .filter(|p| p.status == PaymentStatusWire::Committed)
-            .count(),
-        Err(error) => {
-            tracing::warn!(%error, "bench bulk accept failed");
-            0
-        }
+    tally.latencies.push(began.elapsed());
+    match answer {
+        // A single payment's answer is its result; a bulk answer counts its successes.
+        Some(_) if items == 1 => 1,
+        Some(bytes) => serde_json::from_slice::<BulkCount>(&bytes).map_or(0, |b| b.succeeded),
+        None => 0,
     }
 }
