@@ -50,6 +50,7 @@ pub mod config;
 pub mod convert;
 pub mod error;
 pub mod extract;
+mod iso;
 pub mod metrics;
 mod openapi;
 pub mod routes;

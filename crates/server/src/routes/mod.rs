@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/settlement/windows/{id}/report.csv",
             get(windows::report_csv),
         )
+        .merge(crate::iso::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

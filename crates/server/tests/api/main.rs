@@ -5,6 +5,8 @@ mod authz;
 mod bench;
 mod flows;
 mod harness;
+mod iso20022;
+mod queue;
 mod restart;
 mod settlement;
 mod validation;

@@ -1,0 +1,296 @@
+//! pacs.008 / pacs.009 → payments, through the JSON API's path (`create_command`: the same
+//! validation and screening), answered by a pacs.002.
+//!
+//! Every transaction is mapped and checked first; if any cannot be, the whole message is
+//! refused (group `RJCT`) and nothing reaches the hub. The payments then go to the sequencer as
+//! one submission, and each transaction's status is the hub's outcome for its payment.
+
+use std::collections::HashSet;
+
+use axum::response::Response;
+use hub::{Principal, Success};
+use iso20022::emit::StatusReason;
+use iso20022::model::{
+    AccountId, Agent, CreditTransfer, CreditTransferTx, OriginalRef, Party, PostalAddress, TxStatus,
+};
+
+use super::Ctx;
+use super::answer::{self, Report};
+use super::lookup::{self, Directory};
+use super::reasons::{self, with_text};
+use crate::error::ApiError;
+use crate::routes::payments::create_command;
+use crate::wire::{CreatePaymentRequest, PartyWire};
+
+/// Address lines kept per party (the hub's limit) and their length.
+const ADDRESS_LINES_MAX: usize = 7;
+const ADDRESS_LINE_CHARS_MAX: usize = 70;
+
+pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError> {
+    let group = &ct.group;
+    let version = ctx.info.version.as_deref().unwrap_or("pacs.008.001.08");
+    let report = Report::new(&group.msg_id, version, Some(&group.created))?;
+    let dir = Directory::load(&ctx.state).await?;
+    for (n, tx) in ct.transactions.iter().enumerate() {
+        let agent = tx
+            .instructing_agent
+            .as_ref()
+            .or(group.instructing_agent.as_ref())
+            .or(tx.debtor_agent.as_ref());
+        if let Err(reason) = dir.check_sender(ctx.sender, agent, &tx_label(n, tx, "InstgAgt")) {
+            return report.reject_all(reason);
+        }
+    }
+    let Some(claim) = ctx.seen.claim(ctx.sender, &group.msg_id) else {
+        let text = format!("MsgId {} was already used by this sender", group.msg_id);
+        return report.reject_all(with_text("DUPL", text));
+    };
+    let actor = Principal::Participant(ctx.sender);
+    let mut commands = Vec::with_capacity(ct.transactions.len());
+    let mut ids = HashSet::new();
+    for (n, tx) in ct.transactions.iter().enumerate() {
+        let request = match request(&dir, &ct, tx, n) {
+            Ok(request) => request,
+            Err(reason) => return report.reject_all(reason),
+        };
+        if !ids.insert(request.payment_id) {
+            let text = format!(
+                "{}: payment id {} repeats",
+                tx_label(n, tx, "tx"),
+                request.payment_id
+            );
+            return report.reject_all(with_text("DUPL", text));
+        }
+        match create_command(&ctx.state, &actor, request).await {
+            Ok(command) => commands.push(command),
+            Err(error) if error.status().is_server_error() => return Err(error),
+            Err(error) => {
+                let context = format!("{}: ", tx_label(n, tx, "tx"));
+                return report.reject_all(reasons::for_api_error(&error, &context));
+            }
+        }
+    }
+    let outcomes = ctx.state.submit_many(commands).await?;
+    let replays = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Success::Payment(p)) if p.replayed))
+        .count();
+    if !outcomes.is_empty() && replays == outcomes.len() {
+        // Every payment already existed with this content: a resend (e.g. after a restart,
+        // when the MsgId index is gone). Nothing changed.
+        claim.keep();
+        let text = format!("MsgId {}: every payment already exists", group.msg_id);
+        return report.reject_all(with_text("DUPL", text));
+    }
+    claim.keep();
+    statuses(ctx, report, &ct, outcomes)
+}
+
+fn statuses(
+    ctx: &Ctx,
+    mut report: Report,
+    ct: &CreditTransfer,
+    outcomes: Vec<hub::Outcome>,
+) -> Result<Response, ApiError> {
+    for (tx, outcome) in ct.transactions.iter().zip(outcomes) {
+        let (status, reasons) = match outcome {
+            Ok(Success::Payment(p)) => {
+                ctx.state.metrics.payment(p.status.code());
+                answer::status_of(p.status, p.reason)
+            }
+            Ok(other) => return Err(crate::routes::unexpected(&other)),
+            Err(error) => {
+                ctx.state.metrics.payment(error.code());
+                (TxStatus::RJCT, vec![reasons::for_hub_error(&error, "")])
+            }
+        };
+        report.tx(tx_refs(tx), status, reasons);
+    }
+    report.finish()
+}
+
+/// The transaction's own references, echoed in the pacs.002.
+fn tx_refs(tx: &CreditTransferTx) -> OriginalRef {
+    OriginalRef {
+        instruction_id: tx.instruction_id.clone(),
+        end_to_end_id: Some(tx.end_to_end_id.clone()),
+        tx_id: tx.tx_id.clone(),
+        uetr: tx.uetr.clone(),
+        ..OriginalRef::default()
+    }
+}
+
+fn tx_label(n: usize, tx: &CreditTransferTx, what: &str) -> String {
+    format!(
+        "transaction {} ({}) {what}",
+        n.saturating_add(1),
+        tx.end_to_end_id
+    )
+}
+
+/// The JSON API's create request for one transaction. The creditor participant is the
+/// instructed agent (of the transaction, else of the group), else the creditor agent.
+fn request(
+    dir: &Directory,
+    ct: &CreditTransfer,
+    tx: &CreditTransferTx,
+    n: usize,
+) -> Result<CreatePaymentRequest, StatusReason> {
+    let group = &ct.group;
+    let payment_id = lookup::payment_id(
+        tx.uetr.as_deref(),
+        &group.msg_id,
+        tx.tx_id.as_deref(),
+        tx.instruction_id.as_deref(),
+        &tx.end_to_end_id,
+    )?;
+    let debtor_agent = tx
+        .instructing_agent
+        .as_ref()
+        .or(group.instructing_agent.as_ref())
+        .or(tx.debtor_agent.as_ref());
+    let creditor_agent = tx
+        .instructed_agent
+        .as_ref()
+        .or(group.instructed_agent.as_ref())
+        .or(tx.creditor_agent.as_ref());
+    let label = |what| tx_label(n, tx, what);
+    let debtor_participant = dir.participant(debtor_agent, &label("InstgAgt"), "RC01")?;
+    let creditor_participant = dir.participant(creditor_agent, &label("InstdAgt"), "RC04")?;
+    let remittance = tx.remittance.join(" ");
+    Ok(CreatePaymentRequest {
+        payment_id,
+        end_to_end_id: tx.end_to_end_id.clone(),
+        debtor: party(
+            &tx.debtor,
+            tx.debtor_account.as_ref(),
+            tx.debtor_agent.as_ref().or(debtor_agent),
+            &label("Dbtr"),
+        )?,
+        creditor: party(
+            &tx.creditor,
+            tx.creditor_account.as_ref(),
+            tx.creditor_agent.as_ref().or(creditor_agent),
+            &label("Cdtr"),
+        )?,
+        debtor_participant: debtor_participant.id.0,
+        creditor_participant: creditor_participant.id.0,
+        amount: tx.amount.to_decimal_string(),
+        currency: tx.amount.currency.as_str().to_owned(),
+        remittance_info: (!remittance.is_empty()).then_some(remittance),
+        expires_in_secs: None,
+        fx_quote_id: None,
+    })
+}
+
+/// A debtor or creditor for screening and the payment record. Name: the party's, else (an
+/// institution in pacs.009) its BIC. Country: of its address, else of residence, else of its
+/// BIC, else of its agent's BIC. Account: the IBAN or other id, else the BIC, else
+/// `NOTPROVIDED`.
+fn party(
+    p: &Party,
+    account: Option<&AccountId>,
+    agent: Option<&Agent>,
+    what: &str,
+) -> Result<PartyWire, StatusReason> {
+    let agent_bic = agent.and_then(|a| a.bic.as_deref());
+    let name = p
+        .name
+        .clone()
+        .or_else(|| p.bic.clone())
+        .ok_or_else(|| with_text("FF02", format!("{what} needs a name for screening")))?;
+    let bic_country = |bic: &str| bic.get(4..6).map(str::to_owned);
+    let country = p
+        .address
+        .as_ref()
+        .and_then(|a| a.country.clone())
+        .or_else(|| p.country_of_residence.clone())
+        .or_else(|| p.bic.as_deref().and_then(bic_country))
+        .or_else(|| agent_bic.and_then(bic_country))
+        .ok_or_else(|| with_text("FF02", format!("{what} needs a country")))?;
+    let account = match account {
+        Some(AccountId::Iban(iban)) => iban.clone(),
+        Some(AccountId::Other { id, .. }) => id.clone(),
+        None => p
+            .bic
+            .clone()
+            .unwrap_or_else(|| crate::convert::NOT_PROVIDED.to_owned()),
+    };
+    Ok(PartyWire {
+        name,
+        address: p.address.as_ref().map(address_lines).unwrap_or_default(),
+        country,
+        account,
+    })
+}
+
+/// Unstructured lines as sent, or the structured fields as lines (street and number, post code
+/// and town, subdivision), each cut to the hub's line length: the address is carried for
+/// screening and display only.
+fn address_lines(a: &PostalAddress) -> Vec<String> {
+    let join = |parts: &[&Option<String>]| {
+        parts
+            .iter()
+            .filter_map(|p| p.as_deref())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let lines = if a.lines.is_empty() {
+        vec![
+            join(&[&a.department]),
+            join(&[&a.street, &a.building_number]),
+            join(&[&a.post_code, &a.town]),
+            join(&[&a.country_subdivision]),
+        ]
+    } else {
+        a.lines.clone()
+    };
+    lines
+        .into_iter()
+        .filter(|l| !l.trim().is_empty())
+        .take(ADDRESS_LINES_MAX)
+        .map(|l| l.chars().take(ADDRESS_LINE_CHARS_MAX).collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structured_addresses_become_lines() {
+        let a = PostalAddress {
+            street: Some("Moi Avenue".into()),
+            building_number: Some("1".into()),
+            post_code: Some("00100".into()),
+            town: Some("Nairobi".into()),
+            country: Some("KE".into()),
+            ..PostalAddress::default()
+        };
+        assert_eq!(address_lines(&a), ["Moi Avenue 1", "00100 Nairobi"]);
+        let long = PostalAddress {
+            lines: vec!["x".repeat(90)],
+            ..PostalAddress::default()
+        };
+        assert_eq!(address_lines(&long)[0].len(), ADDRESS_LINE_CHARS_MAX);
+    }
+
+    #[test]
+    fn institution_parties_fall_back_to_their_bic() {
+        let bank = Party {
+            bic: Some("ALPHKENA".into()),
+            ..Party::default()
+        };
+        let wire = party(&bank, None, None, "Dbtr").expect("maps");
+        assert_eq!(
+            (
+                wire.name.as_str(),
+                wire.country.as_str(),
+                wire.account.as_str()
+            ),
+            ("ALPHKENA", "KE", "ALPHKENA")
+        );
+        let nobody = party(&Party::default(), None, None, "Cdtr");
+        assert_eq!(nobody.map_err(|r| r.code), Err("FF02".to_owned()));
+    }
+}

@@ -1,0 +1,308 @@
+//! Messages about existing payments: pacs.002 from the creditor (accept or reject), pacs.004
+//! (return), camt.056 (cancellation request, answered by camt.029) and pacs.028 (status
+//! request). Each transaction is looked up and acted on by itself.
+
+use axum::response::Response;
+use hub::state::Payment;
+use hub::{Action, Command, PaymentStatus, Principal, Success};
+use iso20022::emit::{self, CancellationOutcome, CancellationStatus, Resolution, StatusReason};
+use iso20022::model::{
+    Agent, CancellationRequest, OriginalRef, PaymentReturn, StatusReport, StatusRequest, TxStatus,
+};
+
+use super::Ctx;
+use super::answer::{self, Report};
+use super::lookup::{self, Directory};
+use super::reasons::{self, NARR, with_text};
+use crate::amount::parse_amount;
+use crate::error::ApiError;
+use crate::routes::unexpected;
+
+fn not_found(original: &OriginalRef) -> StatusReason {
+    let refs = [&original.uetr, &original.tx_id, &original.end_to_end_id]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" / ");
+    with_text(NARR, format!("no payment of the sender matches {refs}"))
+}
+
+/// The sender check for a transaction: its `InstgAgt`, else the business header's `Fr`.
+fn check_sender(
+    ctx: &Ctx,
+    dir: &Directory,
+    agent: Option<&Agent>,
+    n: usize,
+) -> Result<(), StatusReason> {
+    let agent = agent.or(ctx.info.header.as_ref().map(|h| &h.from));
+    let what = format!("transaction {} InstgAgt", n.saturating_add(1));
+    dir.check_sender(ctx.sender, agent, &what)
+}
+
+/// pacs.002 from the creditor participant: `ACSC`/`ACCP`/`ACSP`/`ACCC` commit the payment,
+/// `RJCT` voids it with the mapped reason; other statuses change nothing. The answer is a
+/// pacs.002 with each payment's resulting status.
+pub async fn status_report(ctx: &Ctx, sr: StatusReport) -> Result<Response, ApiError> {
+    let version = ctx.info.version.as_deref().unwrap_or("pacs.002.001.10");
+    let mut report = Report::new(&sr.msg_id, version, Some(&sr.created))?;
+    let dir = Directory::load(&ctx.state).await?;
+    for (n, tx) in sr.transactions.iter().enumerate() {
+        if let Err(reason) = check_sender(ctx, &dir, tx.instructing_agent.as_ref(), n) {
+            return report.reject_all(reason);
+        }
+    }
+    if sr.transactions.is_empty() {
+        let text = "kliring acts on TxInfAndSts naming each original payment";
+        return report.reject_all(with_text("FF02", text));
+    }
+    let Some(claim) = ctx.seen.claim(ctx.sender, &sr.msg_id) else {
+        let text = format!("MsgId {} was already used by this sender", sr.msg_id);
+        return report.reject_all(with_text("DUPL", text));
+    };
+    claim.keep();
+    let group = sr.groups.first();
+    for tx in &sr.transactions {
+        let mut original = tx.original.clone();
+        if original.msg_id.is_none() {
+            original.msg_id = group.map(|g| g.original_msg_id.clone());
+        }
+        let status = tx.status.or_else(|| group.and_then(|g| g.status));
+        let acting = status.is_some_and(|s| s.is_acceptance() || s == TxStatus::RJCT);
+        let filter = acting.then_some(PaymentStatus::Reserved);
+        let Some(payment) = lookup::original(&ctx.state, ctx.sender, &original, filter).await?
+        else {
+            report.tx(original.clone(), TxStatus::RJCT, vec![not_found(&original)]);
+            continue;
+        };
+        let id = payment.id();
+        let action = match status {
+            Some(s) if s.is_acceptance() => Action::AcceptPayment { payment: id },
+            Some(TxStatus::RJCT) => {
+                let code = tx.reasons.first().and_then(|r| r.code.as_deref());
+                let reason = reasons::from_iso(code);
+                Action::RejectPayment {
+                    payment: id,
+                    reason,
+                }
+            }
+            _ => {
+                let (status, reasons) = answer::payment_status(&payment);
+                report.tx(original, status, reasons);
+                continue;
+            }
+        };
+        let (status, reasons) = submit_decision(ctx, action).await?;
+        report.tx(original, status, reasons);
+    }
+    report.finish()
+}
+
+async fn submit_decision(
+    ctx: &Ctx,
+    action: Action,
+) -> Result<(TxStatus, Vec<StatusReason>), ApiError> {
+    let command = Command::new(Principal::Participant(ctx.sender), action);
+    match ctx.state.submit(command).await? {
+        Ok(Success::Payment(p)) => Ok(answer::status_of(p.status, p.reason)),
+        Ok(other) => Err(unexpected(&other)),
+        Err(error) => Ok((TxStatus::RJCT, vec![reasons::for_hub_error(&error, "")])),
+    }
+}
+
+/// pacs.004: the creditor participant returns a committed payment in full. The return's
+/// payment id is derived from the pacs.004 MsgId and RtrId (else the transaction's position),
+/// so a resend cannot return twice. Answered by a pacs.002 on the returns (`OrgnlTxId` = RtrId).
+pub async fn payment_return(ctx: &Ctx, ret: PaymentReturn) -> Result<Response, ApiError> {
+    let version = ctx.info.version.as_deref().unwrap_or("pacs.004.001.09");
+    let mut report = Report::new(&ret.msg_id, version, Some(&ret.created))?;
+    let dir = Directory::load(&ctx.state).await?;
+    for (n, tx) in ret.transactions.iter().enumerate() {
+        if let Err(reason) = check_sender(ctx, &dir, tx.instructing_agent.as_ref(), n) {
+            return report.reject_all(reason);
+        }
+    }
+    let Some(claim) = ctx.seen.claim(ctx.sender, &ret.msg_id) else {
+        let text = format!("MsgId {} was already used by this sender", ret.msg_id);
+        return report.reject_all(with_text("DUPL", text));
+    };
+    claim.keep();
+    for (n, tx) in ret.transactions.iter().enumerate() {
+        let refs = OriginalRef {
+            tx_id: tx.return_id.clone(),
+            end_to_end_id: tx.original.end_to_end_id.clone(),
+            ..OriginalRef::default()
+        };
+        let found = lookup::original(
+            &ctx.state,
+            ctx.sender,
+            &tx.original,
+            Some(PaymentStatus::Committed),
+        )
+        .await?;
+        let Some(payment) = found else {
+            report.tx(refs, TxStatus::RJCT, vec![not_found(&tx.original)]);
+            continue;
+        };
+        if let Err(reason) = full_amount(ctx, &payment, &tx.returned_amount).await? {
+            report.tx(refs, TxStatus::RJCT, vec![reason]);
+            continue;
+        }
+        let key = tx
+            .return_id
+            .clone()
+            .unwrap_or_else(|| format!("#{}", n.saturating_add(1)));
+        let return_id = lookup::derived_id(&ret.msg_id, &key);
+        let code = tx.reason.as_ref().and_then(|r| r.code.as_deref());
+        let action = Action::ReturnPayment {
+            payment: payment.id(),
+            return_id,
+            reason: reasons::from_iso(code),
+        };
+        let command = Command::new(Principal::Participant(ctx.sender), action);
+        let (status, reasons) = match ctx.state.submit(command).await? {
+            Ok(Success::Returned { return_payment, .. }) => {
+                let text = format!("returned as payment {return_payment}");
+                (TxStatus::ACSC, vec![with_text(NARR, text)])
+            }
+            Ok(other) => return Err(unexpected(&other)),
+            Err(error) => (TxStatus::RJCT, vec![reasons::for_hub_error(&error, "")]),
+        };
+        report.tx(refs, status, reasons);
+    }
+    report.finish()
+}
+
+/// The hub returns whole payments only: the returned amount must be the original's.
+async fn full_amount(
+    ctx: &Ctx,
+    payment: &Payment,
+    returned: &iso20022::Amount,
+) -> Result<Result<(), StatusReason>, ApiError> {
+    let currency = payment.instruction.currency;
+    let wrong = |why: String| Ok(Err(with_text("AM09", why)));
+    if returned.currency.as_str() != currency.as_str() {
+        return wrong(format!("the payment is in {currency}"));
+    }
+    let (_, exponent) = ctx.state.exponent(currency.as_str(), "currency").await?;
+    let text = returned.to_decimal_string();
+    match parse_amount(&text, exponent, "amount") {
+        Ok(amount) if amount == payment.instruction.amount => Ok(Ok(())),
+        _ => wrong(format!(
+            "only full returns: {text} is not the payment's amount"
+        )),
+    }
+}
+
+/// camt.056 from the debtor participant, answered by camt.029 `RJCR` for every transaction:
+/// the hub has no debtor-side void (see the module doc of `iso`); the reason says why and what
+/// can still happen. Nothing is applied.
+pub async fn cancellation(ctx: &Ctx, req: CancellationRequest) -> Result<Response, ApiError> {
+    let dir = Directory::load(&ctx.state).await?;
+    let version = ctx.info.version.as_deref().unwrap_or("camt.056.001.08");
+    let sender_refused = dir
+        .check_sender(ctx.sender, Some(&req.assigner), "Assgnr")
+        .err();
+    let mut transactions = Vec::with_capacity(req.transactions.len());
+    for tx in &req.transactions {
+        let reason = match &sender_refused {
+            Some(reason) => reason.clone(),
+            None => {
+                let found = lookup::original(&ctx.state, ctx.sender, &tx.original, None).await?;
+                cancellation_refusal(ctx, found.as_ref())
+            }
+        };
+        transactions.push(CancellationStatus {
+            original: tx.original.clone(),
+            outcome: CancellationOutcome::Rejected,
+            reasons: vec![reason],
+        });
+    }
+    let first = req.transactions.first().map(|t| &t.original);
+    let resolution = Resolution {
+        assignment_id: answer::msg_id(),
+        assigner: identified(&req.assignee),
+        assignee: req.assigner.clone(),
+        created: answer::now()?,
+        case: req.case_id.clone().map(|id| (id, req.assigner.clone())),
+        outcome: CancellationOutcome::Rejected,
+        original_msg_id: first
+            .and_then(|o| o.msg_id.clone())
+            .unwrap_or_else(|| req.assignment_id.clone()),
+        original_msg_name_id: first
+            .and_then(|o| o.msg_name_id.clone())
+            .unwrap_or_else(|| version.to_owned()),
+        transactions,
+    };
+    answer::xml(emit::camt029(&resolution))
+}
+
+/// Why a cancellation is refused, by the payment's state (ExternalPaymentCancellationRejection
+/// codes: NOOR no original, ARDT already returned, ARJR already rejected, AGNT agent decision).
+fn cancellation_refusal(ctx: &Ctx, payment: Option<&Payment>) -> StatusReason {
+    let Some(payment) = payment else {
+        return with_text("NOOR", "no payment of the sender matches");
+    };
+    if payment.instruction.debtor_participant != ctx.sender {
+        return with_text("AGNT", "only the debtor participant may ask to cancel");
+    }
+    let (code, text) = match payment.status {
+        PaymentStatus::Returned => ("ARDT", "already returned"),
+        PaymentStatus::Rejected | PaymentStatus::Expired => {
+            ("ARJR", "already rejected or expired; no funds moved")
+        }
+        PaymentStatus::Committed => (
+            "AGNT",
+            "settled; only the creditor participant can send it back (pacs.004)",
+        ),
+        // Reserved, held, or queued for liquidity: still open.
+        _ => (
+            "AGNT",
+            "the hub voids only on the creditor's RJCT or at expiry; ask the creditor participant",
+        ),
+    };
+    with_text(code, text)
+}
+
+/// The hub answers as the request's assignee; an assignee sent without identification is named
+/// `kliring` so the camt.029 stays schema-valid.
+fn identified(agent: &Agent) -> Agent {
+    if agent.bic.is_some() || agent.member.is_some() || agent.lei.is_some() || agent.name.is_some()
+    {
+        return agent.clone();
+    }
+    Agent {
+        name: Some("kliring".to_owned()),
+        ..Agent::default()
+    }
+}
+
+/// pacs.028: a pacs.002 with the current status of each payment asked about.
+pub async fn status_request(ctx: &Ctx, req: StatusRequest) -> Result<Response, ApiError> {
+    let version = ctx.info.version.as_deref().unwrap_or("pacs.028.001.03");
+    let mut report = Report::new(&req.msg_id, version, Some(&req.created))?;
+    let dir = Directory::load(&ctx.state).await?;
+    for (n, tx) in req.transactions.iter().enumerate() {
+        if let Err(reason) = check_sender(ctx, &dir, tx.instructing_agent.as_ref(), n) {
+            return report.reject_all(reason);
+        }
+    }
+    for tx in &req.transactions {
+        match lookup::original(&ctx.state, ctx.sender, &tx.original, None).await? {
+            Some(payment) => {
+                let (status, reasons) = answer::payment_status(&payment);
+                let mut refs = tx.original.clone();
+                if refs.uetr.is_none() {
+                    refs.uetr = answer::payment_refs(&payment).uetr;
+                }
+                report.tx(refs, status, reasons);
+            }
+            None => report.tx(
+                tx.original.clone(),
+                TxStatus::RJCT,
+                vec![not_found(&tx.original)],
+            ),
+        }
+    }
+    report.finish()
+}

@@ -1,0 +1,236 @@
+//! Finding hub things from ISO identifiers: participants by BIC, the sender check, payment ids
+//! derived from message references, and original payments by UETR / TxId / EndToEndId.
+
+use hub::query::PaymentFilter;
+use hub::state::Payment;
+use hub::{ParticipantId, PaymentId, PaymentStatus, Principal};
+use iso20022::emit::StatusReason;
+use iso20022::model::{Agent, OriginalRef};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::reasons::with_text;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// An admitted participant as ISO messages name it.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: ParticipantId,
+    pub bic: String,
+    pub name: String,
+}
+
+/// The participants, read once per message.
+pub struct Directory(Vec<Member>);
+
+impl Directory {
+    pub async fn load(state: &AppState) -> Result<Self, ApiError> {
+        let members = state
+            .read(|hub| {
+                hub.participants()
+                    .iter()
+                    .map(|p| Member {
+                        id: p.id,
+                        bic: p.bic.as_str().to_owned(),
+                        name: p.name.clone(),
+                    })
+                    .collect()
+            })
+            .await?;
+        Ok(Self(members))
+    }
+
+    pub fn by_bic(&self, bic: &str) -> Option<&Member> {
+        self.0.iter().find(|m| same_bic(&m.bic, bic))
+    }
+
+    pub fn by_id(&self, id: ParticipantId) -> Option<&Member> {
+        self.0.iter().find(|m| m.id == id)
+    }
+
+    /// Checks that `agent` (the message's instructing agent) is the calling participant:
+    /// `AG01` when it names another institution, `RC01` when it carries no BIC. No agent at all
+    /// means the caller acts for itself.
+    pub fn check_sender(
+        &self,
+        sender: ParticipantId,
+        agent: Option<&Agent>,
+        what: &str,
+    ) -> Result<(), StatusReason> {
+        let Some(agent) = agent else {
+            return Ok(());
+        };
+        let Some(bic) = agent.bic.as_deref() else {
+            return Err(with_text(
+                "RC01",
+                format!("{what} has no BIC; kliring identifies participants by BIC"),
+            ));
+        };
+        match self.by_id(sender) {
+            Some(me) if same_bic(&me.bic, bic) => Ok(()),
+            Some(me) => Err(with_text(
+                "AG01",
+                format!("{what} {bic} is not the sending participant {}", me.bic),
+            )),
+            None => Err(with_text("AG01", "the sending participant is not admitted")),
+        }
+    }
+
+    /// The participant an agent names; `code` is the reason when it names none.
+    pub fn participant(
+        &self,
+        agent: Option<&Agent>,
+        what: &str,
+        code: &str,
+    ) -> Result<&Member, StatusReason> {
+        let bic = agent
+            .and_then(|a| a.bic.as_deref())
+            .ok_or_else(|| with_text(code, format!("{what} with a BIC is required")))?;
+        self.by_bic(bic)
+            .ok_or_else(|| with_text(code, format!("{what} {bic} is not a participant")))
+    }
+}
+
+/// Same institution: equal first 8 characters and equal branch, a missing branch being `XXX`.
+pub fn same_bic(a: &str, b: &str) -> bool {
+    fn branch(s: &str) -> &str {
+        s.get(8..).filter(|b| !b.is_empty()).unwrap_or("XXX")
+    }
+    a.len() >= 8 && b.len() >= 8 && a.get(..8) == b.get(..8) && branch(a) == branch(b)
+}
+
+/// A payment id from a message without UETR: SHA-256 of the MsgId and the transaction key,
+/// shaped as a UUID v4, so later messages naming the same references find the same payment.
+pub fn derived_id(msg_id: &str, tx_key: &str) -> PaymentId {
+    let digest = Sha256::new()
+        .chain_update(b"kliring.iso20022.payment-id.v1\n")
+        .chain_update(msg_id.as_bytes())
+        .chain_update(b"\n")
+        .chain_update(tx_key.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// The payment id for a transaction: its UETR, else derived from the MsgId and TxId (else
+/// InstrId, else EndToEndId).
+pub fn payment_id(
+    uetr: Option<&str>,
+    msg_id: &str,
+    tx_id: Option<&str>,
+    instruction_id: Option<&str>,
+    end_to_end_id: &str,
+) -> Result<PaymentId, StatusReason> {
+    if let Some(uetr) = uetr {
+        return Uuid::parse_str(uetr)
+            .map_err(|_| with_text("FF02", format!("UETR {uetr} is not a UUID")));
+    }
+    let key = tx_id.or(instruction_id).unwrap_or(end_to_end_id);
+    Ok(derived_id(msg_id, key))
+}
+
+/// Most payments scanned for an `OrgnlEndToEndId` match (a bound on the work one lookup does).
+const E2E_SCAN_MAX: usize = 100_000;
+
+/// The original payment `original` refers to, as `viewer` may see it; `status` narrows an
+/// end-to-end id search (e.g. to reserved payments for a creditor's decision).
+pub async fn original(
+    state: &AppState,
+    viewer: ParticipantId,
+    original: &OriginalRef,
+    status: Option<PaymentStatus>,
+) -> Result<Option<Payment>, ApiError> {
+    let principal = Principal::Participant(viewer);
+    let mut ids = Vec::new();
+    if let Some(id) = original
+        .uetr
+        .as_deref()
+        .and_then(|u| Uuid::parse_str(u).ok())
+    {
+        ids.push(id);
+    }
+    if let Some(msg) = &original.msg_id {
+        let key = original
+            .tx_id
+            .as_deref()
+            .or(original.instruction_id.as_deref())
+            .or(original.end_to_end_id.as_deref());
+        if let Some(key) = key {
+            ids.push(derived_id(msg, key));
+        }
+    }
+    let e2e = original.end_to_end_id.clone();
+    state
+        .read(move |hub| {
+            if let Some(found) = ids.iter().find_map(|id| hub.payment_for(&principal, *id)) {
+                return Some(found.clone());
+            }
+            let e2e = e2e.filter(|e| e != crate::convert::NOT_PROVIDED)?;
+            by_end_to_end_id(hub, &principal, &e2e, status)
+        })
+        .await
+}
+
+/// The one payment of `viewer` with this end-to-end id (and status); none when several match.
+fn by_end_to_end_id(
+    hub: &hub::Hub,
+    viewer: &Principal,
+    e2e: &str,
+    status: Option<PaymentStatus>,
+) -> Option<Payment> {
+    let mut filter = PaymentFilter {
+        status,
+        ..PaymentFilter::default()
+    };
+    let mut found: Option<&Payment> = None;
+    let mut scanned = 0usize;
+    loop {
+        let page = hub.payments(viewer, &filter);
+        for payment in &page.payments {
+            if payment.instruction.end_to_end_id == e2e {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(payment);
+            }
+        }
+        scanned = scanned.saturating_add(page.payments.len());
+        match page.next_cursor {
+            Some(cursor) if scanned < E2E_SCAN_MAX => filter.after = Some(cursor),
+            _ => break,
+        }
+    }
+    found.cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bics_compare_with_default_branch() {
+        assert!(same_bic("ALPHKENA", "ALPHKENAXXX"));
+        assert!(same_bic("ALPHKENAXXX", "ALPHKENA"));
+        assert!(!same_bic("ALPHKENA", "ALPHKENA001"));
+        assert!(!same_bic("ALPHKENA", "BETAKENA"));
+        assert!(!same_bic("ALPH", "ALPH"));
+    }
+
+    #[test]
+    fn derived_ids_are_deterministic_v4_uuids() {
+        let a = derived_id("MSG1", "TX1");
+        assert_eq!(a, derived_id("MSG1", "TX1"));
+        assert_ne!(a, derived_id("MSG1", "TX2"));
+        assert_ne!(a, derived_id("MSG1T", "X1"), "separator keeps fields apart");
+        assert!(iso20022::rules::is_uuid_v4(&a.to_string()));
+        let uetr = "8a562c67-ca16-48ba-b074-65581be6f001";
+        let id = payment_id(Some(uetr), "M", None, None, "E").expect("uuid");
+        assert_eq!(id.to_string(), uetr);
+        assert_eq!(
+            payment_id(None, "M", None, Some("I"), "E"),
+            Ok(derived_id("M", "I"))
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! ISO 20022 over HTTP: `POST /v1/iso20022` (XML in, XML out) and the statements
+//! `GET /v1/iso20022/camt.053` and `GET /v1/iso20022/camt.054/{payment_id}`.
+//!
+//! Messages are read by the `iso20022` crate and mapped here onto the same hub commands as the
+//! JSON API (payments are built as [`crate::wire::CreatePaymentRequest`] and go through
+//! [`crate::routes::payments::create_command`], screening included): one payment path.
+//!
+//! # What each message does (the caller is a participant; other roles get 403)
+//! - pacs.008 / pacs.009 → one payment per transaction, answered by a pacs.002 (`ACSP` reserved,
+//!   `PDNG` held for compliance, `RJCT` with the hub's reason: AM04, RR04, AG01, DUPL ...).
+//! - pacs.002 from the creditor participant → accept (`ACSC`, `ACCP`, `ACSP`, `ACCC`) or reject
+//!   (`RJCT`, its reason code mapped to a hub reason) the original payment; other statuses change
+//!   nothing. Answered by a pacs.002 with each payment's resulting status.
+//! - pacs.004 → return of a committed payment (creditor only, full amount); answered by a
+//!   pacs.002 on the return (`ACSC`, or `RJCT`).
+//! - camt.056 → answered by a camt.029. The hub has no debtor-side cancel: a reservation ends
+//!   only by the creditor's decision or the expiry, so every request is answered `RJCR` with the
+//!   reason (`NOOR` no such payment, `ARDT` already returned, `AGNT` otherwise, with a narrative
+//!   saying what the creditor can do). Nothing is applied.
+//! - pacs.028 → a pacs.002 with the current status of each payment asked about.
+//! - camt.029/052/053/054 and pain.001/002 inbound → HTTP 422 `iso20022_not_consumed`.
+//!
+//! # Rejections (nothing is applied)
+//! - Unreadable or invalid message → pacs.002 `RJCT` with every violation's reason code when its
+//!   MsgId and type could be read; otherwise HTTP 400 `iso20022_unreadable`.
+//! - Sender: the instructing agent (`InstgAgt` of the transaction, else of the group header,
+//!   else `DbtrAgt`; `Assgnr` for camt.056) must carry the BIC of the calling participant: else
+//!   `AG01` (the participant may not act for that agent); an agent identified without a BIC is
+//!   `RC01` (kliring identifies participants by BIC). BICs compare on the first 8 characters
+//!   and the branch, where a missing branch equals `XXX`.
+//! - Duplicate MsgId from the same sender → `RJCT DUPL`. The index of seen MsgIds is kept in
+//!   memory per server (bounded, oldest forgotten first) and is not journalled: after a restart
+//!   an identical resend is still answered `DUPL`, because every payment it names already exists
+//!   with the same content (the hub replays them); a resend with new content under an old MsgId
+//!   is not detected after a restart.
+//! - A message whose transaction cannot be mapped (unknown creditor BIC `RC04`, a party without
+//!   name or country `FF02`, an amount the scheme's currency cannot hold `AM12`, a currency the
+//!   scheme does not accept `AM03` ...) is refused whole before anything reaches the hub.
+//!
+//! # Payment ids
+//! The payment id is the UETR. Without one it is derived from the MsgId and the transaction's
+//! TxId (else InstrId, else EndToEndId): SHA-256 of those, shaped as a UUID v4, so a later
+//! pacs.002/pacs.028 naming `OrgnlMsgId` + `OrgnlTxId` finds the payment. Originals are looked
+//! up by `OrgnlUETR`, then by that derived id, then by `OrgnlEndToEndId` among the caller's
+//! payments (a scan, unique match required).
+
+mod answer;
+mod credit;
+mod decide;
+mod lookup;
+mod reasons;
+mod seen;
+mod statement;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Extension, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Router, http};
+use hub::ParticipantId;
+use iso20022::{Message, MessageInfo};
+use std::sync::Arc;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+use seen::SeenMessages;
+
+/// The ISO 20022 routes, merged into the main router.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/iso20022", post(post_message))
+        .route("/v1/iso20022/camt.053", get(statement::camt053))
+        .route("/v1/iso20022/camt.054/{id}", get(statement::camt054))
+        .layer(Extension(Arc::new(SeenMessages::default())))
+}
+
+/// What every message handler needs: the state, the calling participant, what was read.
+pub(crate) struct Ctx {
+    pub state: AppState,
+    pub sender: ParticipantId,
+    pub info: MessageInfo,
+    pub seen: Arc<SeenMessages>,
+}
+
+/// `POST /v1/iso20022`: one ISO 20022 message in, the hub's ISO answer out.
+async fn post_message(
+    State(state): State<AppState>,
+    Extension(seen): Extension<Arc<SeenMessages>>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let sender = caller.require_participant()?;
+    check_content_type(&headers)?;
+    let body = body.map_err(|rejection| ApiError::Rejected {
+        status: rejection.status(),
+        code: "body_unreadable".to_owned(),
+        message: rejection.body_text(),
+        field: None,
+    })?;
+    let parsed = match iso20022::parse(&body) {
+        Ok(parsed) => parsed,
+        Err(rejection) => return answer::refused(&rejection),
+    };
+    let Some(message) = parsed.message else {
+        return Err(not_consumed(&parsed.info));
+    };
+    let ctx = Ctx {
+        state,
+        sender,
+        info: parsed.info,
+        seen,
+    };
+    match message {
+        Message::CreditTransfer(ct) => credit::handle(&ctx, ct).await,
+        Message::StatusReport(report) => decide::status_report(&ctx, report).await,
+        Message::PaymentReturn(ret) => decide::payment_return(&ctx, ret).await,
+        Message::CancellationRequest(req) => decide::cancellation(&ctx, req).await,
+        Message::StatusRequest(req) => decide::status_request(&ctx, req).await,
+    }
+}
+
+/// XML only: `application/xml`, `text/xml` or any `+xml` type; a missing header is tolerated
+/// (curl's `--data-binary` sends a form type, which is refused).
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml") {
+        return Ok(());
+    }
+    Err(ApiError::Rejected {
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        code: "unsupported_media_type".to_owned(),
+        message: "send ISO 20022 messages as application/xml".to_owned(),
+        field: None,
+    })
+}
+
+/// 422 `iso20022_not_consumed`: a valid message of a type the hub does not act on inbound.
+fn not_consumed(info: &MessageInfo) -> ApiError {
+    let reason = match &info.inbound {
+        Some(iso20022::Inbound::NotConsumed { reason }) => *reason,
+        _ => "the hub does not act on this message",
+    };
+    ApiError::Rejected {
+        status: http::StatusCode::UNPROCESSABLE_ENTITY,
+        code: "iso20022_not_consumed".to_owned(),
+        message: format!("{}: {reason}", info.version.as_deref().unwrap_or("message")),
+        field: None,
+    }
+}
