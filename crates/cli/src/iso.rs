@@ -1,6 +1,7 @@
-//! `kliring iso20022 check`: offline verdicts on ISO 20022 message files, no hub needed.
+//! `kliring iso20022 check`: offline verdicts on ISO 20022 message files, no hub needed;
+//! `kliring iso20022 send`: post a message file to a running hub and print its XML answer.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -16,6 +17,17 @@ pub enum IsoCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Post one message to a running hub (`POST /v1/iso20022`) and print the hub's answer
+    /// (pacs.002, camt.029, or an error body); exit status 1 unless the hub answered 2xx.
+    Send {
+        /// The hub's base URL.
+        #[arg(long, env = "KLIRING_HUB", default_value = "http://127.0.0.1:7700")]
+        hub: String,
+        /// Bearer token of the sending participant.
+        #[arg(long, env = "KLIRING_TOKEN", hide_env_values = true)]
+        token: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(Serialize)]
@@ -25,9 +37,38 @@ struct FileVerdict<'a> {
     report: &'a iso20022::CheckReport,
 }
 
-/// Returns whether every file was valid.
+/// Returns whether every file was valid (check) or the hub answered 2xx (send).
 pub fn run(command: IsoCommand) -> anyhow::Result<bool> {
-    let IsoCommand::Check { json, files } = command;
+    match command {
+        IsoCommand::Check { json, files } => check(json, files),
+        IsoCommand::Send { hub, token, file } => send(&hub, &token, &file),
+    }
+}
+
+fn send(hub: &str, token: &str, file: &Path) -> anyhow::Result<bool> {
+    let body = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let url = format!("{}/v1/iso20022", hub.trim_end_matches('/'));
+    let (status, answer) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let response = reqwest::Client::new()
+                .post(&url)
+                .bearer_auth(token)
+                .header(reqwest::header::CONTENT_TYPE, "application/xml")
+                .body(body)
+                .send()
+                .await
+                .with_context(|| format!("cannot reach {url}"))?;
+            let status = response.status();
+            anyhow::Ok((status, response.text().await?))
+        })?;
+    eprintln!("HTTP {status}");
+    println!("{}", answer.trim_end());
+    Ok(status.is_success())
+}
+
+fn check(json: bool, files: Vec<PathBuf>) -> anyhow::Result<bool> {
     let mut all_valid = true;
     for file in files {
         let bytes =
