@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod participants;
 pub mod payments;
 pub mod queries;
+pub mod queue;
 pub mod system;
 pub mod windows;
 
@@ -88,6 +89,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/fx/rates", post(fx::publish_rate).get(fx::rates))
         .route("/v1/fx/quotes", post(fx::request_quote))
         .route("/v1/fx/quotes/{id}", get(fx::quote))
+        .route(
+            "/v1/settlement/queues/{currency}",
+            put(queue::put).get(queue::get),
+        )
         .route("/v1/settlement/windows", get(windows::list))
         .route("/v1/settlement/windows/close", post(windows::close))
         .route("/v1/settlement/windows/{id}", get(windows::get))

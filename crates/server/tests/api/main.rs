@@ -6,6 +6,7 @@ mod bench;
 mod flows;
 mod harness;
 mod iso20022;
+mod queue;
 mod restart;
 mod settlement;
 mod validation;
