@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    bulk, compliance, credentials, fx, hooks, inbox, participants, payments, queries, system,
-    windows,
+    bulk, compliance, credentials, fx, hooks, inbox, participants, payments, queries, queue,
+    system, windows,
 };
 
 #[derive(OpenApi)]
@@ -25,7 +25,8 @@ use crate::routes::{
         hooks::put, hooks::get, hooks::delete,
         fx::publish_rate, fx::rates, fx::request_quote, fx::quote,
         windows::close, windows::settle, windows::abort, windows::list, windows::get,
-        windows::report_csv,
+        windows::report_csv, queue::put, queue::get,
+        crate::iso::post_message, crate::iso::statement::camt053, crate::iso::statement::camt054,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),

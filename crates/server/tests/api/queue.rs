@@ -117,5 +117,7 @@ async fn circular_payments_queue_then_settle_together() {
         (accept.status, accept.code()),
         (409, "payment_not_reserved")
     );
+    let openapi = s.hub.get("/v1/openapi.json", OPERATOR_TOKEN).await;
+    assert!(openapi.body["paths"]["/v1/settlement/queues/{currency}"]["put"].is_object());
     s.hub.shutdown().await;
 }
