@@ -46,7 +46,7 @@ use ledger::{Event, NewTransfer, TransferFlags, TransferState};
 use serde::{Deserialize, Serialize};
 
 use crate::command::Success;
-use crate::error::HubError;
+use crate::error::{HubError, Reason};
 use crate::model::{
     CurrencyCode, ParticipantId, ParticipantStatus, PaymentId, PaymentInstruction, PaymentStatus,
     SettlementModel, Timestamp,
@@ -290,8 +290,10 @@ impl Hub {
                 Ok(legs) => {
                     available.insert(c.payer, left);
                     self.dequeue(c.id);
-                    let expires_at = self.update(now, c.id, PaymentStatus::Reserved, legs);
-                    self.expiry.insert((expires_at, c.id));
+                    if let Some(expires_at) = self.update(now, c.id, PaymentStatus::Reserved, legs)
+                    {
+                        self.expiry.insert((expires_at, c.id));
+                    }
                 }
                 Err(_) => {
                     blocked.insert(c.payer);
@@ -400,21 +402,19 @@ impl Hub {
     }
 
     /// Moves a queued payment on (the hub acting by itself), records it and tells the parties;
-    /// returns its expiry.
+    /// returns its expiry (`None` if there is no such payment).
     fn update(
         &mut self,
         now: Timestamp,
         id: PaymentId,
         status: PaymentStatus,
         legs: Vec<Leg>,
-    ) -> Timestamp {
-        let Some(p) = self.payment_mut(&id) else {
-            return 0;
-        };
+    ) -> Option<Timestamp> {
+        let p = self.payment_mut(&id)?;
         let (kind, reason) = match status {
             PaymentStatus::Reserved => (StepKind::Reserved, None),
             PaymentStatus::Committed => (StepKind::Committed, None),
-            _ => (StepKind::Expired, Some(crate::error::Reason::Timeout)),
+            _ => (StepKind::Expired, Some(Reason::Timeout)),
         };
         p.legs = legs;
         p.status = status;
@@ -427,7 +427,7 @@ impl Hub {
         });
         let expires_at = p.expires_at;
         self.announce(now, id);
-        expires_at
+        Some(expires_at)
     }
 
     /// Queue invariants: the indexes match the queued payments, which have no ledger effect;
