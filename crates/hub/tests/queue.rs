@@ -427,3 +427,38 @@ fn replay_and_snapshot_reproduce_the_same_state() {
     assert!(now < log[0].0);
     assert_eq!(replay.encode_snapshot(), f.hub.encode_snapshot());
 }
+
+#[test]
+fn cross_currency_payments_are_never_queued() {
+    let mut f = dry();
+    set_queue(&mut f, true);
+    let provider = ParticipantId(4);
+    f.ok_op(Action::SetNetDebitCap {
+        participant: provider,
+        currency: eur(),
+        cap: 1_000_000,
+    });
+    let rate = Action::PublishRate {
+        base: kes(),
+        quote: eur(),
+        rate: "0.0071".parse().unwrap(),
+        spread_bp: 0,
+    };
+    f.run(participant(provider), rate).unwrap();
+    let request = Action::RequestQuote(QuoteRequest {
+        quote_id: pid(1_001),
+        provider,
+        source_currency: kes(),
+        target_currency: eur(),
+        source_amount: 10_000,
+        expires_at: f.now + 60 * SECOND,
+    });
+    let Ok(Success::QuoteIssued(quote)) = f.run(participant(A), request) else {
+        panic!("no quote");
+    };
+    let mut ins = instruction(1, A, B, 10_000, kes());
+    ins.fx_quote = Some(quote.id);
+    // A has no KES: the two-leg payment is refused as before, not queued.
+    assert_eq!(code(&f.create(ins, clear())), "insufficient_funds");
+    assert!(queued_ids(&f).is_empty());
+}
