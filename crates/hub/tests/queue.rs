@@ -462,3 +462,30 @@ fn cross_currency_payments_are_never_queued() {
     assert_eq!(code(&f.create(ins, clear())), "insufficient_funds");
     assert!(queued_ids(&f).is_empty());
 }
+
+#[test]
+fn a_full_queue_refuses_with_its_own_code() {
+    let mut f = dry();
+    set_queue(&mut f, true);
+    f.now += SECOND;
+    let expires_at = f.now + 60 * SECOND;
+    let commands: Vec<Command> = (1..=u128::try_from(LIQUIDITY_QUEUE_MAX).unwrap() + 1)
+        .map(|id| {
+            let create = CreatePayment {
+                instruction: instruction(id, B, C, 1, kes()),
+                expires_at,
+                screening: clear(),
+            };
+            Command::new(participant(B), Action::CreatePayment(Box::new(create)))
+        })
+        .collect();
+    let outcomes = f.batch(commands);
+    let (last, queued) = outcomes.split_last().unwrap();
+    assert!(
+        queued
+            .iter()
+            .all(|o| payment_status(o) == PaymentStatus::Queued)
+    );
+    assert_eq!(code(last), "liquidity_queue_full");
+    assert_eq!(queued_ids(&f).len(), LIQUIDITY_QUEUE_MAX);
+}
