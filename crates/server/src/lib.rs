@@ -63,6 +63,7 @@ pub mod wire;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use hub::Hub;
 use journal::{JournalError, Sequencer, SequencerConfig};
 use tokio::sync::oneshot;
@@ -180,6 +181,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .local_addr()
         .map_err(io("reading the bound address".into()))?;
     tracing::info!(%local_addr, "listening");
+    // Small JSON answers should leave at once, not wait for Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     let app = routes::router(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
