@@ -26,6 +26,8 @@ use crate::routes::{
         fx::publish_rate, fx::rates, fx::request_quote, fx::quote,
         windows::close, windows::settle, windows::abort, windows::list, windows::get,
         windows::report_csv, queue::put, queue::get,
+        crate::iso::post_message, crate::iso::statement::camt053, crate::iso::statement::camt054,
+        crate::iso::forward::pacs008,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),

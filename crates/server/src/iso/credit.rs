@@ -37,7 +37,7 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
             .as_ref()
             .or(group.instructing_agent.as_ref())
             .or(tx.debtor_agent.as_ref());
-        if let Err(reason) = dir.check_sender(ctx.sender, agent, &tx_label(n, tx, "InstgAgt")) {
+        if let Err(reason) = dir.check_sender(ctx.sender, agent, &tx_label(n, tx, " InstgAgt")) {
             return report.reject_all(reason);
         }
     }
@@ -56,7 +56,7 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
         if !ids.insert(request.payment_id) {
             let text = format!(
                 "{}: payment id {} repeats",
-                tx_label(n, tx, "tx"),
+                tx_label(n, tx, ""),
                 request.payment_id
             );
             return report.reject_all(with_text("DUPL", text));
@@ -65,7 +65,7 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
             Ok(command) => commands.push(command),
             Err(error) if error.status().is_server_error() => return Err(error),
             Err(error) => {
-                let context = format!("{}: ", tx_label(n, tx, "tx"));
+                let context = tx_label(n, tx, ": ");
                 return report.reject_all(reasons::for_api_error(&error, &context));
             }
         }
@@ -120,9 +120,10 @@ fn tx_refs(tx: &CreditTransferTx) -> OriginalRef {
     }
 }
 
+/// "transaction N (EndToEndId)" followed by `what` (an element name, or ": " for a message).
 fn tx_label(n: usize, tx: &CreditTransferTx, what: &str) -> String {
     format!(
-        "transaction {} ({}) {what}",
+        "transaction {} ({}){what}",
         n.saturating_add(1),
         tx.end_to_end_id
     )
@@ -155,8 +156,8 @@ fn request(
         .or(group.instructed_agent.as_ref())
         .or(tx.creditor_agent.as_ref());
     let label = |what| tx_label(n, tx, what);
-    let debtor_participant = dir.participant(debtor_agent, &label("InstgAgt"), "RC01")?;
-    let creditor_participant = dir.participant(creditor_agent, &label("InstdAgt"), "RC04")?;
+    let debtor_participant = dir.participant(debtor_agent, &label(" InstgAgt"), "RC01")?;
+    let creditor_participant = dir.participant(creditor_agent, &label(" InstdAgt"), "RC04")?;
     let remittance = tx.remittance.join(" ");
     Ok(CreatePaymentRequest {
         payment_id,
@@ -165,13 +166,13 @@ fn request(
             &tx.debtor,
             tx.debtor_account.as_ref(),
             tx.debtor_agent.as_ref().or(debtor_agent),
-            &label("Dbtr"),
+            &label(" Dbtr"),
         )?,
         creditor: party(
             &tx.creditor,
             tx.creditor_account.as_ref(),
             tx.creditor_agent.as_ref().or(creditor_agent),
-            &label("Cdtr"),
+            &label(" Cdtr"),
         )?,
         debtor_participant: debtor_participant.id.0,
         creditor_participant: creditor_participant.id.0,

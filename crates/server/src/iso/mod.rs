@@ -1,5 +1,6 @@
-//! ISO 20022 over HTTP: `POST /v1/iso20022` (XML in, XML out) and the statements
-//! `GET /v1/iso20022/camt.053` and `GET /v1/iso20022/camt.054/{payment_id}`.
+//! ISO 20022 over HTTP: `POST /v1/iso20022` (XML in, XML out); the statements
+//! `GET /v1/iso20022/camt.053` and `GET /v1/iso20022/camt.054/{payment_id}`; and
+//! `GET /v1/iso20022/pacs.008/{payment_id}`, a payment as forwarded to the creditor.
 //!
 //! Messages are read by the `iso20022` crate and mapped here onto the same hub commands as the
 //! JSON API (payments are built as [`crate::wire::CreatePaymentRequest`] and go through
@@ -47,10 +48,11 @@
 mod answer;
 mod credit;
 mod decide;
+pub(crate) mod forward;
 mod lookup;
 mod reasons;
 mod seen;
-mod statement;
+pub(crate) mod statement;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -65,7 +67,7 @@ use iso20022::{Message, MessageInfo};
 use std::sync::Arc;
 
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 use seen::SeenMessages;
@@ -76,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/iso20022", post(post_message))
         .route("/v1/iso20022/camt.053", get(statement::camt053))
         .route("/v1/iso20022/camt.054/{id}", get(statement::camt054))
+        .route("/v1/iso20022/pacs.008/{id}", get(forward::pacs008))
         .layer(Extension(Arc::new(SeenMessages::default())))
 }
 
@@ -88,7 +91,18 @@ pub(crate) struct Ctx {
 }
 
 /// `POST /v1/iso20022`: one ISO 20022 message in, the hub's ISO answer out.
-async fn post_message(
+#[utoipa::path(post, path = "/v1/iso20022", tag = "iso20022",
+    request_body(content = String, content_type = "application/xml",
+        description = "pacs.008, pacs.009, pacs.002, pacs.004, camt.056 or pacs.028"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "application/xml", body = String,
+            description = "pacs.002 (camt.029 for a camt.056), including RJCT refusals"),
+        (status = 400, body = ErrorBody, description = "iso20022_unreadable"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "iso20022_not_consumed")))]
+pub(crate) async fn post_message(
     State(state): State<AppState>,
     Extension(seen): Extension<Arc<SeenMessages>>,
     caller: Caller,

@@ -3,9 +3,10 @@
 //!
 //! The statement covers money moved by payments only: each committed leg of a payment (FX legs
 //! included) that debits or credits the participant in the currency, booked at the time it was
-//! committed. Liquidity deposits, withdrawals and settlement of windows are not payments and
-//! are not shown, so the balances are the participant's net payment position (opening: every
-//! such leg before `from`; closing: opening plus the entries of the period).
+//! committed; reserved payments are not booked yet and appear only in camt.054 (as pending).
+//! Liquidity deposits, withdrawals and window settlements are not payments and are not shown,
+//! so the balances are the participant's net payment position (opening: every such leg before
+//! `from`; closing: opening plus the entries of the period).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -24,7 +25,7 @@ use time::{Date, OffsetDateTime, Time};
 use super::answer;
 use super::lookup::{Directory, Member};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 
@@ -61,6 +62,17 @@ struct Movement {
     booked: bool,
 }
 
+/// camt.053.001.12 statement of a participant's payment movements in a currency for a period.
+#[utoipa::path(get, path = "/v1/iso20022/camt.053", tag = "iso20022",
+    params(("participant" = u64, Query, description = "Participant id"),
+        ("currency" = String, Query, description = "ISO 4217 code"),
+        ("from" = String, Query, description = "Start (inclusive): RFC 3339 date-time or date"),
+        ("to" = String, Query, description = "End (exclusive): RFC 3339 date-time, or a date (to its end)")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/xml", body = String),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn camt053(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,7 +97,9 @@ pub async fn camt053(
         .read(move |hub| {
             let mut out = Vec::new();
             for_each_payment(hub, &viewer, participant, |p| {
-                out.extend(movements(p, participant, hub_currency).filter(|m| m.at < to_ns));
+                out.extend(
+                    movements(p, participant, hub_currency).filter(|m| m.booked && m.at < to_ns),
+                );
             });
             out
         })
@@ -120,6 +134,15 @@ pub async fn camt053(
     answer::xml(emit::camt053(&statement))
 }
 
+/// camt.054.001.12 debit/credit notification of one payment for one participant's side.
+#[utoipa::path(get, path = "/v1/iso20022/camt.054/{id}", tag = "iso20022",
+    params(("id" = Uuid, Path, description = "Payment id"),
+        ("participant" = Option<u64>, Query, description = "Whose side (default: the caller)")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/xml", body = String),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn camt054(
     State(state): State<AppState>,
     caller: Caller,
@@ -345,7 +368,10 @@ async fn member(state: &AppState, participant: ParticipantId) -> Result<Member, 
 
 /// The scheme's currency and its ISO form; their exponents must agree, since the statement
 /// writes hub minor units with the ISO exponent.
-async fn currencies(state: &AppState, code: &str) -> Result<(CurrencyCode, Currency), ApiError> {
+pub(super) async fn currencies(
+    state: &AppState,
+    code: &str,
+) -> Result<(CurrencyCode, Currency), ApiError> {
     let (hub_currency, exponent) = state.exponent(code, "currency").await?;
     match Currency::new(code) {
         Some(c) if c.exponent() == exponent => Ok((hub_currency, c)),

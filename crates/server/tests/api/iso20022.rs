@@ -1,7 +1,8 @@
 //! ISO 20022 over HTTP, end to end on a real hub: pacs.008 → reserved payment, the creditor's
-//! pacs.002 commits or voids it, camt.053/camt.054 show it (XSD-valid), pacs.028 reports it,
-//! pacs.004 returns it, camt.056 is answered by camt.029; the refusals (wrong instructing agent,
-//! duplicate MsgId, too many decimals, unknown BIC, inbound statements, unreadable XML).
+//! pacs.002 commits or voids it, camt.053/camt.054 and the forwarded pacs.008 show it
+//! (XSD-valid), pacs.028 reports it, pacs.004 returns it, camt.056 is answered by camt.029; the
+//! refusals (wrong instructing agent, duplicate MsgId, too many decimals, unknown BIC, inbound
+//! statements, unreadable XML).
 
 use std::process::Command;
 
@@ -260,8 +261,35 @@ async fn pacs008_reserves_pacs002_commits_and_camt053_shows_it() {
         (vec!["AC04".to_owned()], vec![TxStatus::RJCT])
     );
 
-    // The day's statements: A debited, B credited, one booked entry each (the voided one is
-    // not booked); schema-valid and readable by the hub's own reader.
+    // The payment as forwarded to the creditor: schema-valid, and it reads back.
+    let (status, forwarded) =
+        get_text(&s.hub, &s.b_token, &format!("/v1/iso20022/pacs.008/{u1}")).await;
+    assert_eq!(status, 200, "{forwarded}");
+    assert_xsd_valid(&forwarded, "pacs.008.001.08.xsd");
+    match iso20022::parse(forwarded.as_bytes()).map(|p| p.message) {
+        Ok(Some(Message::CreditTransfer(ct))) => {
+            let tx = &ct.transactions[0];
+            assert_eq!(tx.uetr, Some(u1.to_string()));
+            assert_eq!(tx.amount.to_decimal_string(), "150.00");
+            assert_eq!(tx.creditor.name.as_deref(), Some("Juma Mwangi"));
+        }
+        other => panic!("{other:?}\n{forwarded}"),
+    }
+
+    // A third payment stays reserved: notified as pending, not in the statement.
+    let u3 = Uuid::new_v4();
+    let sent = Transfer::kes("A-MSG-3", Some(u3), "5.00");
+    pacs002(&s.hub, &s.a_token, sent.xml()).await;
+    let (status, pending) =
+        get_text(&s.hub, &s.a_token, &format!("/v1/iso20022/camt.054/{u3}")).await;
+    assert_eq!(status, 200, "{pending}");
+    assert!(
+        compact(&pending).contains("<Sts><Cd>PDNG</Cd></Sts>"),
+        "{pending}"
+    );
+
+    // The day's statements: A debited, B credited, one booked entry each (the voided and the
+    // reserved ones are not booked); schema-valid and readable by the hub's own reader.
     let path = |p: u64| {
         format!("/v1/iso20022/camt.053?participant={p}&currency=KES&from=2000-01-01&to=2100-01-01")
     };
@@ -470,5 +498,15 @@ async fn inbound_statements_unreadable_xml_and_callers() {
     assert_eq!(post_xml(&s.hub, Some(OPERATOR_TOKEN), xml).await.0, 403);
     let reply = s.hub.get(&format!("/v1/payments/{u}"), &s.a_token).await;
     assert_eq!(reply.status, 404);
+
+    let openapi = s.hub.get("/v1/openapi.json", &s.a_token).await;
+    for path in [
+        "/v1/iso20022",
+        "/v1/iso20022/camt.053",
+        "/v1/iso20022/camt.054/{id}",
+        "/v1/iso20022/pacs.008/{id}",
+    ] {
+        assert!(openapi.body["paths"].get(path).is_some(), "{path}");
+    }
     s.hub.shutdown().await;
 }
