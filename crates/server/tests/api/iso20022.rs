@@ -510,3 +510,61 @@ async fn inbound_statements_unreadable_xml_and_callers() {
     }
     s.hub.shutdown().await;
 }
+
+/// Every message of the conformance corpus, posted by a participant whose BIC none of them
+/// names: an ISO answer (pacs.002, or camt.029 for camt.056) that reads back valid, or the
+/// documented 400/422; never a server error, and nothing applied.
+#[tokio::test]
+async fn every_corpus_message_is_answered_without_a_server_error() {
+    let s = Scheme::new().await;
+    let consumed = [
+        "pacs.008", "pacs.009", "pacs.002", "pacs.004", "pacs.028", "camt.056",
+    ];
+    let folders = [
+        "pacs.008", "pacs.009", "pacs.002", "pacs.004", "pacs.028", "camt.056", "camt.029",
+        "camt.052", "camt.053", "camt.054", "pain.001", "pain.002", "negative",
+    ];
+    for folder in folders {
+        let mut files: Vec<_> = std::fs::read_dir(data(folder))
+            .expect("corpus folder")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        for file in files {
+            let xml = std::fs::read_to_string(&file).expect("corpus file");
+            let (status, body) = post_xml(&s.hub, Some(&s.a_token), xml).await;
+            let name = file.display();
+            if consumed.contains(&folder) {
+                assert_eq!(
+                    status, 200,
+                    "{name}: a consumed type is answered in ISO form: {body}"
+                );
+            }
+            match status {
+                200 => {
+                    let report = iso20022::check(body.as_bytes());
+                    assert!(report.is_valid(), "{name}: {report:?}\n{body}");
+                    let kind = report.message_type.as_deref();
+                    assert!(
+                        matches!(kind, Some("pacs.002" | "camt.029")),
+                        "{name}: {kind:?}"
+                    );
+                }
+                422 => {
+                    assert!(body.contains("iso20022_not_consumed"), "{name}: {body}");
+                    assert!(!consumed.contains(&folder), "{name}: consumed type refused");
+                }
+                400 => assert!(body.contains("iso20022_unreadable"), "{name}: {body}"),
+                other => panic!("{name}: HTTP {other}: {body}"),
+            }
+        }
+    }
+    let listed = s.hub.get("/v1/payments", &s.a_token).await;
+    assert_eq!(
+        listed.body["payments"].as_array().map(Vec::len),
+        Some(0),
+        "{:?}",
+        listed.body
+    );
+    s.hub.shutdown().await;
+}
