@@ -94,6 +94,7 @@ struct Transfer<'a> {
     currency: &'a str,
     instg: &'a str,
     instd: &'a str,
+    creditor: &'a str,
 }
 
 impl<'a> Transfer<'a> {
@@ -106,6 +107,7 @@ impl<'a> Transfer<'a> {
             currency: "KES",
             instg: A_BIC,
             instd: B_BIC,
+            creditor: "Juma Mwangi",
         }
     }
 
@@ -125,7 +127,7 @@ impl<'a> Transfer<'a> {
 <Dbtr><Nm>Amina Odhiambo</Nm><PstlAdr><StrtNm>Moi Avenue</StrtNm><TwnNm>Nairobi</TwnNm><Ctry>KE</Ctry></PstlAdr></Dbtr>
 <DbtrAcct><Id><Othr><Id>0011223344</Id></Othr></Id></DbtrAcct>
 {dbtr_agt}{cdtr_agt}
-<Cdtr><Nm>Juma Mwangi</Nm><PstlAdr><Ctry>KE</Ctry></PstlAdr></Cdtr>
+<Cdtr><Nm>{creditor}</Nm><PstlAdr><Ctry>KE</Ctry></PstlAdr></Cdtr>
 <CdtrAcct><Id><Othr><Id>5566778899</Id></Othr></Id></CdtrAcct>
 <RmtInf><Ustrd>invoice 42</Ustrd></RmtInf></CdtTrfTxInf>
 </FIToFICstmrCdtTrf></Document>"#,
@@ -137,6 +139,7 @@ impl<'a> Transfer<'a> {
             instd = agent("InstdAgt", self.instd),
             dbtr_agt = agent("DbtrAgt", self.instg),
             cdtr_agt = agent("CdtrAgt", self.instd),
+            creditor = self.creditor,
         )
     }
 }
@@ -376,6 +379,19 @@ async fn refusals_wrong_agent_duplicate_decimals_unknown_bic() {
     let answer = pacs002(&s.hub, &s.a_token, big.xml()).await;
     assert_eq!(statuses(&answer).2, vec![TxStatus::RJCT]);
     assert_eq!(statuses(&answer).1, vec!["AM04".to_owned()]);
+
+    // A screening hit: held for compliance (PDNG), and so reported to a status request.
+    let u = Uuid::new_v4();
+    let mut sent = Transfer::kes("A-HIT-1", Some(u), "50.00");
+    sent.creditor = "Doku Umarov";
+    let answer = pacs002(&s.hub, &s.a_token, sent.xml()).await;
+    assert_eq!(statuses(&answer).2, vec![TxStatus::PDNG]);
+    assert_eq!(payment(&s, u).await["status"], "held");
+    let ask = status_request("A-REQ-H", &original("A-HIT-1", Some(u), "TX-1"), A_BIC);
+    assert_eq!(
+        statuses(&pacs002(&s.hub, &s.a_token, ask).await).2,
+        vec![TxStatus::PDNG]
+    );
 
     // Only the creditor may decide: A "accepting" its own payment is refused (AG01).
     let u = Uuid::new_v4();
