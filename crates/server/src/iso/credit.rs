@@ -30,7 +30,21 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
     let group = &ct.group;
     let version = ctx.info.version.as_deref().unwrap_or("pacs.008.001.08");
     let report = Report::new(&group.msg_id, version, Some(&group.created))?;
-    let dir = Directory::load(&ctx.state).await?;
+    let agents = ct.transactions.iter().flat_map(|tx| {
+        [
+            tx.instructing_agent.as_ref(),
+            tx.instructed_agent.as_ref(),
+            tx.debtor_agent.as_ref(),
+            tx.creditor_agent.as_ref(),
+        ]
+    });
+    let group_agents = [
+        group.instructing_agent.as_ref(),
+        group.instructed_agent.as_ref(),
+    ];
+    let dir = ctx
+        .directory(&lookup::bics(agents.chain(group_agents)))
+        .await?;
     for (n, tx) in ct.transactions.iter().enumerate() {
         let agent = tx
             .instructing_agent
@@ -41,7 +55,7 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
             return report.reject_all(reason);
         }
     }
-    let Some(claim) = ctx.seen.claim(ctx.sender, &group.msg_id) else {
+    let Some(claim) = ctx.seen().claim(ctx.sender, &group.msg_id) else {
         let text = format!("MsgId {} was already used by this sender", group.msg_id);
         return report.reject_all(with_text("DUPL", text));
     };

@@ -28,6 +28,12 @@ fn not_found(original: &OriginalRef) -> StatusReason {
     with_text(NARR, format!("no payment of the sender matches {refs}"))
 }
 
+/// The BICs of the transactions' instructing agents and of the business header's sender.
+fn with_header<'a>(ctx: &'a Ctx, agents: impl Iterator<Item = Option<&'a Agent>>) -> Vec<&'a str> {
+    let header = ctx.info.header.as_ref().map(|h| &h.from);
+    lookup::bics(agents.chain([header]))
+}
+
 /// The sender check for a transaction: its `InstgAgt`, else the business header's `Fr`.
 fn check_sender(
     ctx: &Ctx,
@@ -46,7 +52,8 @@ fn check_sender(
 pub async fn status_report(ctx: &Ctx, sr: StatusReport) -> Result<Response, ApiError> {
     let version = ctx.info.version.as_deref().unwrap_or("pacs.002.001.10");
     let mut report = Report::new(&sr.msg_id, version, Some(&sr.created))?;
-    let dir = Directory::load(&ctx.state).await?;
+    let agents = sr.transactions.iter().map(|t| t.instructing_agent.as_ref());
+    let dir = ctx.directory(&with_header(ctx, agents)).await?;
     for (n, tx) in sr.transactions.iter().enumerate() {
         if let Err(reason) = check_sender(ctx, &dir, tx.instructing_agent.as_ref(), n) {
             return report.reject_all(reason);
@@ -56,7 +63,7 @@ pub async fn status_report(ctx: &Ctx, sr: StatusReport) -> Result<Response, ApiE
         let text = "kliring acts on TxInfAndSts naming each original payment";
         return report.reject_all(with_text("FF02", text));
     }
-    let Some(claim) = ctx.seen.claim(ctx.sender, &sr.msg_id) else {
+    let Some(claim) = ctx.seen().claim(ctx.sender, &sr.msg_id) else {
         let text = format!("MsgId {} was already used by this sender", sr.msg_id);
         return report.reject_all(with_text("DUPL", text));
     };
@@ -116,13 +123,17 @@ async fn submit_decision(
 pub async fn payment_return(ctx: &Ctx, ret: PaymentReturn) -> Result<Response, ApiError> {
     let version = ctx.info.version.as_deref().unwrap_or("pacs.004.001.09");
     let mut report = Report::new(&ret.msg_id, version, Some(&ret.created))?;
-    let dir = Directory::load(&ctx.state).await?;
+    let agents = ret
+        .transactions
+        .iter()
+        .map(|t| t.instructing_agent.as_ref());
+    let dir = ctx.directory(&with_header(ctx, agents)).await?;
     for (n, tx) in ret.transactions.iter().enumerate() {
         if let Err(reason) = check_sender(ctx, &dir, tx.instructing_agent.as_ref(), n) {
             return report.reject_all(reason);
         }
     }
-    let Some(claim) = ctx.seen.claim(ctx.sender, &ret.msg_id) else {
+    let Some(claim) = ctx.seen().claim(ctx.sender, &ret.msg_id) else {
         let text = format!("MsgId {} was already used by this sender", ret.msg_id);
         return report.reject_all(with_text("DUPL", text));
     };
@@ -198,7 +209,7 @@ async fn full_amount(
 /// the hub has no debtor-side void (see the module doc of `iso`); the reason says why and what
 /// can still happen. Nothing is applied.
 pub async fn cancellation(ctx: &Ctx, req: CancellationRequest) -> Result<Response, ApiError> {
-    let dir = Directory::load(&ctx.state).await?;
+    let dir = ctx.directory(&lookup::bics([Some(&req.assigner)])).await?;
     let version = ctx.info.version.as_deref().unwrap_or("camt.056.001.08");
     let sender_refused = dir
         .check_sender(ctx.sender, Some(&req.assigner), "Assgnr")
@@ -281,7 +292,11 @@ fn identified(agent: &Agent) -> Agent {
 pub async fn status_request(ctx: &Ctx, req: StatusRequest) -> Result<Response, ApiError> {
     let version = ctx.info.version.as_deref().unwrap_or("pacs.028.001.03");
     let mut report = Report::new(&req.msg_id, version, Some(&req.created))?;
-    let dir = Directory::load(&ctx.state).await?;
+    let agents = req
+        .transactions
+        .iter()
+        .map(|t| t.instructing_agent.as_ref());
+    let dir = ctx.directory(&with_header(ctx, agents)).await?;
     for (n, tx) in req.transactions.iter().enumerate() {
         if let Err(reason) = check_sender(ctx, &dir, tx.instructing_agent.as_ref(), n) {
             return report.reject_all(reason);

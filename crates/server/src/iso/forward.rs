@@ -6,7 +6,9 @@
 //! the creditor (409 `payment_not_forwarded`). For a cross-currency payment the interbank
 //! amount is what the creditor receives, the debtor's amount is the instructed amount.
 
-use axum::extract::State;
+use std::sync::Arc;
+
+use axum::extract::{Extension, State};
 use axum::response::Response;
 use hub::state::Payment;
 use hub::{PaymentId, PaymentStatus};
@@ -17,8 +19,7 @@ use iso20022::model::{
     PostalAddress, Settlement, TransferKind,
 };
 
-use super::answer;
-use super::lookup::Directory;
+use super::{Shared, answer};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
@@ -32,6 +33,7 @@ use crate::state::AppState;
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn pacs008(
     State(state): State<AppState>,
+    Extension(shared): Extension<Arc<Shared>>,
     caller: Caller,
     ApiPath(id): ApiPath<PaymentId>,
 ) -> Result<Response, ApiError> {
@@ -49,8 +51,9 @@ pub async fn pacs008(
             message: format!("a {} payment is not forwarded", payment.status.code()),
         });
     }
-    let dir = Directory::load(&state).await?;
     let ins = &payment.instruction;
+    let parties = [ins.debtor_participant, ins.creditor_participant];
+    let dir = shared.directory.get(&state, &parties, &[]).await?;
     let agent = |p: hub::ParticipantId| {
         dir.by_id(p).map(|m| Agent {
             bic: Some(m.bic.clone()),

@@ -1,6 +1,8 @@
 //! Finding hub things from ISO identifiers: participants by BIC, the sender check, payment ids
 //! derived from message references, and original payments by UETR / TxId / EndToEndId.
 
+use std::sync::{Arc, RwLock};
+
 use hub::query::PaymentFilter;
 use hub::state::Payment;
 use hub::{ParticipantId, PaymentId, PaymentStatus, Principal};
@@ -90,6 +92,42 @@ impl Directory {
         self.by_bic(bic)
             .ok_or_else(|| with_text(code, format!("{what} {bic} is not a participant")))
     }
+}
+
+/// The directory, cached between messages: admitted participants are never removed and never
+/// change BIC, so a cached directory can only lack newcomers; a lookup it cannot answer reloads
+/// it (one read on the sequencer thread, which would otherwise cut its batch short).
+#[derive(Default)]
+pub struct DirectoryCache(RwLock<Option<Arc<Directory>>>);
+
+impl DirectoryCache {
+    /// A directory that knows `participants` and every BIC in `bics`, when the hub does.
+    pub async fn get(
+        &self,
+        state: &AppState,
+        participants: &[ParticipantId],
+        bics: &[&str],
+    ) -> Result<Arc<Directory>, ApiError> {
+        let cached = self.0.read().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(dir) = cached
+            && participants.iter().all(|p| dir.by_id(*p).is_some())
+            && bics.iter().all(|bic| dir.by_bic(bic).is_some())
+        {
+            return Ok(dir);
+        }
+        let dir = Arc::new(Directory::load(state).await?);
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&dir));
+        Ok(dir)
+    }
+}
+
+/// The BICs of the agents a message names.
+pub fn bics<'a>(agents: impl IntoIterator<Item = Option<&'a Agent>>) -> Vec<&'a str> {
+    agents
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.bic.as_deref())
+        .collect()
 }
 
 /// Same institution: equal first 8 characters and equal branch, a missing branch being `XXX`.

@@ -70,6 +70,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
+use lookup::{Directory, DirectoryCache};
 use seen::SeenMessages;
 
 /// The ISO 20022 routes, merged into the main router.
@@ -79,7 +80,14 @@ pub fn router() -> Router<AppState> {
         .route("/v1/iso20022/camt.053", get(statement::camt053))
         .route("/v1/iso20022/camt.054/{id}", get(statement::camt054))
         .route("/v1/iso20022/pacs.008/{id}", get(forward::pacs008))
-        .layer(Extension(Arc::new(SeenMessages::default())))
+        .layer(Extension(Arc::new(Shared::default())))
+}
+
+/// What the ISO routes keep between requests (per server).
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub seen: SeenMessages,
+    pub directory: DirectoryCache,
 }
 
 /// What every message handler needs: the state, the calling participant, what was read.
@@ -87,7 +95,21 @@ pub(crate) struct Ctx {
     pub state: AppState,
     pub sender: ParticipantId,
     pub info: MessageInfo,
-    pub seen: Arc<SeenMessages>,
+    pub shared: Arc<Shared>,
+}
+
+impl Ctx {
+    /// The participants, knowing the sender and every BIC in `bics` if the hub does.
+    pub async fn directory(&self, bics: &[&str]) -> Result<Arc<Directory>, ApiError> {
+        self.shared
+            .directory
+            .get(&self.state, &[self.sender], bics)
+            .await
+    }
+
+    pub fn seen(&self) -> &SeenMessages {
+        &self.shared.seen
+    }
 }
 
 /// `POST /v1/iso20022`: one ISO 20022 message in, the hub's ISO answer out.
@@ -104,7 +126,7 @@ pub(crate) struct Ctx {
         (status = 422, body = ErrorBody, description = "iso20022_not_consumed")))]
 pub(crate) async fn post_message(
     State(state): State<AppState>,
-    Extension(seen): Extension<Arc<SeenMessages>>,
+    Extension(shared): Extension<Arc<Shared>>,
     caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -128,7 +150,7 @@ pub(crate) async fn post_message(
         state,
         sender,
         info: parsed.info,
-        seen,
+        shared,
     };
     match message {
         Message::CreditTransfer(ct) => credit::handle(&ctx, ct).await,

@@ -8,7 +8,9 @@
 //! so the balances are the participant's net payment position (opening: every such leg before
 //! `from`; closing: opening plus the entries of the period).
 
-use axum::extract::State;
+use std::sync::Arc;
+
+use axum::extract::{Extension, State};
 use axum::response::Response;
 use hub::state::{Payment, StepKind};
 use hub::{CurrencyCode, ParticipantId, PaymentId, PaymentStatus, Principal, Timestamp};
@@ -22,8 +24,9 @@ use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, Time};
 
+use super::Shared;
 use super::answer;
-use super::lookup::{Directory, Member};
+use super::lookup::Member;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
@@ -75,6 +78,7 @@ struct Movement {
         (status = 422, body = ErrorBody)))]
 pub async fn camt053(
     State(state): State<AppState>,
+    Extension(shared): Extension<Arc<Shared>>,
     caller: Caller,
     ApiQuery(q): ApiQuery<StatementQuery>,
 ) -> Result<Response, ApiError> {
@@ -90,7 +94,7 @@ pub async fn camt053(
         ));
     }
     let (hub_currency, currency) = currencies(&state, &q.currency).await?;
-    let member = member(&state, participant).await?;
+    let member = member(&state, &shared, participant).await?;
     let (from_ns, to_ns) = (nanos(from)?, nanos(to)?);
     let viewer = caller.0.clone();
     let movements = state
@@ -145,6 +149,7 @@ pub async fn camt053(
         (status = 422, body = ErrorBody)))]
 pub async fn camt054(
     State(state): State<AppState>,
+    Extension(shared): Extension<Arc<Shared>>,
     caller: Caller,
     ApiPath(id): ApiPath<PaymentId>,
     ApiQuery(q): ApiQuery<NotificationQuery>,
@@ -180,7 +185,7 @@ pub async fn camt054(
         return Err(not_booked());
     }
     let (_, iso_currency) = currencies(&state, currency.as_str()).await?;
-    let member = member(&state, participant).await?;
+    let member = member(&state, &shared, participant).await?;
     let entries = moves
         .iter()
         .map(|m| entry(m, iso_currency))
@@ -358,8 +363,14 @@ fn balance(net: i128, currency: Currency, date: Date) -> Result<Balance, ApiErro
     })
 }
 
-async fn member(state: &AppState, participant: ParticipantId) -> Result<Member, ApiError> {
-    Directory::load(state)
+async fn member(
+    state: &AppState,
+    shared: &Shared,
+    participant: ParticipantId,
+) -> Result<Member, ApiError> {
+    shared
+        .directory
+        .get(state, &[participant], &[])
         .await?
         .by_id(participant)
         .cloned()

@@ -393,6 +393,13 @@ async fn refusals_wrong_agent_duplicate_decimals_unknown_bic() {
         vec![TxStatus::PDNG]
     );
 
+    // A participant admitted after the ISO routes cached the directory is found.
+    crate::harness::admit(&s.hub, "Delta Bank", "DELTKENA").await;
+    let mut sent = Transfer::kes("A-NEW-1", Some(Uuid::new_v4()), "2.00");
+    sent.instd = "DELTKENAXXX";
+    let answer = pacs002(&s.hub, &s.a_token, sent.xml()).await;
+    assert_eq!(statuses(&answer).2, vec![TxStatus::ACSP]);
+
     // Only the creditor may decide: A "accepting" its own payment is refused (AG01).
     let u = Uuid::new_v4();
     let sent = Transfer::kes("A-OWN-1", Some(u), "1.00");
