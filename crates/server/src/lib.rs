@@ -32,6 +32,8 @@
 //!   (HMAC-signed delivery of inbox events, see [`webhook`]), `fx/rates`, `fx/quotes`;
 //! - compliance officers: `compliance/held` (list, review, release, reject; four eyes),
 //!   `screening/match`;
+//! - participants in ISO 20022 XML: `iso20022` (pacs.008/009/002/004/028, camt.056 in; pacs.002 or
+//!   camt.029 out), `iso20022/camt.053`, `iso20022/camt.054/{id}`, `iso20022/pacs.008/{id}`;
 //! - everyone: `health`; Prometheus metrics at `/metrics` (see [`metrics`]).
 //!
 //! Amounts travel as decimal strings checked against the currency's exponent ([`amount`]);
