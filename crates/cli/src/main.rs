@@ -85,7 +85,7 @@ enum Command {
         json: bool,
         names: Vec<String>,
     },
-    /// ISO 20022 messages: offline checks.
+    /// ISO 20022 messages: offline checks, and sending a file to a running hub.
     Iso20022 {
         #[command(subcommand)]
         command: iso::IsoCommand,
