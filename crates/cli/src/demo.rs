@@ -902,7 +902,12 @@ fn print_report(report: &Report, json: bool) -> anyhow::Result<()> {
     }
     println!("\nSanctions lists used");
     for list in &report.lists {
-        println!("  {} {}", list.source, list.version);
+        let label = list
+            .label
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        println!("  {} {}{label}", list.source, list.version);
     }
     Ok(())
 }

@@ -96,6 +96,10 @@ fn demo_runs_end_to_end_and_its_journal_verifies() {
     }
     for list in report["lists"].as_array().unwrap() {
         assert!(list["version"].as_str().unwrap().len() >= 16);
+        assert_eq!(
+            list["label"], "demo data",
+            "the demo's lists say what they are"
+        );
     }
 
     let verified = stdout_json(&kliring(&["verify", "--json", "--data", dir]));

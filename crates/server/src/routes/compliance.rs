@@ -111,6 +111,7 @@ pub async fn screen_match(
             .map(|v| ListVersionView {
                 source: v.source.as_str().to_owned(),
                 version: v.content_hash,
+                label: v.label,
             })
             .collect(),
     }))

@@ -295,6 +295,15 @@ pub async fn held(
     let held: Vec<PaymentCopy> = state
         .read(|hub| hub.held_payments().map(|p| copy(hub, p)).collect())
         .await?;
+    // The hub records only source and version; labels (e.g. "demo data") come from the lists
+    // loaded now, matched by version hash.
+    let labels: std::collections::BTreeMap<String, String> = state
+        .screener
+        .snapshot()
+        .versions()
+        .into_iter()
+        .filter_map(|v| Some((v.content_hash, v.label?)))
+        .collect();
     Ok(Json(
         held.iter()
             .map(|copy| {
@@ -324,6 +333,7 @@ pub async fn held(
                         .map(|l| ListVersionView {
                             source: l.source.clone(),
                             version: l.version.clone(),
+                            label: labels.get(&l.version).cloned(),
                         })
                         .collect(),
                     reviewed_by: payment

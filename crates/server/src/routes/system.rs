@@ -19,6 +19,7 @@ fn list_views(state: &AppState) -> Vec<ListVersionView> {
         .map(|v| ListVersionView {
             source: v.source.as_str().to_owned(),
             version: v.content_hash,
+            label: v.label,
         })
         .collect()
 }

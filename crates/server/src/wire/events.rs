@@ -74,6 +74,9 @@ pub struct HoldHitView {
 pub struct ListVersionView {
     pub source: String,
     pub version: String,
+    /// How the list was labelled when imported, e.g. "demo data" for the bundled fixture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// A payment held for compliance, with its matches and the review so far.
