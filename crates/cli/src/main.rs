@@ -45,6 +45,10 @@ enum Command {
         /// Screening score at or above which a name is a hit.
         #[arg(long, default_value_t = screening::DEFAULT_THRESHOLD)]
         threshold: f64,
+        /// Close busy deferred-net settlement windows on this schedule (seconds); settling
+        /// them stays the operator's confirmation.
+        #[arg(long, value_name = "SECS")]
+        close_windows_every: Option<u64>,
     },
     /// Act on a running hub as a participant, officer or operator.
     Client(remote::ClientArgs),
@@ -107,7 +111,15 @@ fn main() -> ExitCode {
             operator_token,
             lists,
             threshold,
-        } => serve(data, listen, operator_token, lists, threshold),
+            close_windows_every,
+        } => serve(ServeArgs {
+            data,
+            listen,
+            operator_token,
+            lists,
+            threshold,
+            close_windows_every,
+        }),
         Command::Client(args) => remote::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Verify { data, json } => verify::run(&data, json),
@@ -135,17 +147,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(
+struct ServeArgs {
     data: PathBuf,
     listen: std::net::SocketAddr,
     operator_token: Option<String>,
     lists: Vec<PathBuf>,
     threshold: f64,
-) -> anyhow::Result<()> {
-    let mut config = server::ServerConfig::new(data, listen);
-    config.operator_token = operator_token;
-    config.list_files = lists;
-    config.screening_threshold = threshold;
+    close_windows_every: Option<u64>,
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = server::ServerConfig::new(args.data, args.listen);
+    config.operator_token = args.operator_token;
+    config.list_files = args.lists;
+    config.screening_threshold = args.threshold;
+    config.window_close_interval_secs = args.close_windows_every;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

@@ -34,6 +34,9 @@ pub struct ServerConfig {
     pub page_limit_max: usize,
     /// Interval of the sequencer's idle tick that drives payment expiry without traffic, in ms.
     pub tick_interval_ms: u64,
+    /// Close every deferred-net currency's open window on this schedule, in seconds (`None`:
+    /// only when the operator closes them). See [`crate::schedule`].
+    pub window_close_interval_secs: Option<u64>,
 }
 
 impl ServerConfig {
@@ -52,6 +55,7 @@ impl ServerConfig {
             bulk_items_max: 10_000,
             page_limit_max: 1_000,
             tick_interval_ms: 500,
+            window_close_interval_secs: None,
         }
     }
 }

@@ -56,6 +56,7 @@ mod iso;
 pub mod metrics;
 mod openapi;
 pub mod routes;
+pub mod schedule;
 pub mod screen;
 pub mod state;
 pub mod token;
@@ -175,6 +176,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     );
     let operator_token = bootstrap::operator(&state).await?;
     state.webhooks.start_all(&state);
+    if let Some(secs) = state.config.window_close_interval_secs {
+        schedule::spawn_window_closer(state.clone(), Duration::from_secs(secs.max(1)));
+    }
 
     let listener = tokio::net::TcpListener::bind(listen)
         .await

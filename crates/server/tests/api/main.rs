@@ -8,6 +8,7 @@ mod harness;
 mod iso20022;
 mod queue;
 mod restart;
+mod schedule;
 mod settlement;
 mod validation;
 mod webhook;
