@@ -9,6 +9,7 @@ mod iso20022;
 mod queue;
 mod restart;
 mod schedule;
+mod screening;
 mod settlement;
 mod validation;
 mod webhook;
