@@ -39,7 +39,25 @@ pub struct ServerConfig {
     pub window_close_interval_secs: Option<u64>,
 }
 
+/// Lowest screening threshold the server accepts: below it nearly every name would be a hit.
+pub const SCREENING_THRESHOLD_MIN: f64 = 0.5;
+/// Highest screening threshold the server accepts. Secondary data (a country that differs from
+/// the listed one) lowers even a verbatim match to 0.95, so a higher threshold would let a
+/// listed name through: no setting may switch UN screening off.
+pub const SCREENING_THRESHOLD_MAX: f64 = 0.9;
+
 impl ServerConfig {
+    /// Refuses settings that would weaken the hub's guarantees.
+    pub fn validate(&self) -> Result<(), String> {
+        let threshold = self.screening_threshold;
+        if !(SCREENING_THRESHOLD_MIN..=SCREENING_THRESHOLD_MAX).contains(&threshold) {
+            return Err(format!(
+                "screening threshold {threshold} is outside {SCREENING_THRESHOLD_MIN}..={SCREENING_THRESHOLD_MAX}"
+            ));
+        }
+        Ok(())
+    }
+
     /// A configuration with the default limits.
     pub fn new(data_dir: impl Into<PathBuf>, listen: SocketAddr) -> Self {
         ServerConfig {

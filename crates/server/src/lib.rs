@@ -91,6 +91,8 @@ pub enum ServerError {
     },
     #[error("bootstrapping the operator credential failed: {0}")]
     Bootstrap(String),
+    #[error("invalid configuration: {0}")]
+    Config(String),
     #[error("the server task failed: {0}")]
     Task(String),
 }
@@ -132,6 +134,7 @@ impl RunningServer {
 /// Opens (or recovers) the data directory, loads the sanctions lists, bootstraps the operator
 /// credential on first start, binds, and serves in a background task.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    config.validate().map_err(ServerError::Config)?;
     let io = |context: String| move |source| ServerError::Io { context, source };
     tokio::fs::create_dir_all(&config.data_dir)
         .await

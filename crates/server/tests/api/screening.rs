@@ -386,18 +386,27 @@ async fn exact_names_held_at(threshold: f64) {
 }
 
 #[tokio::test]
-async fn nan_threshold_screens_at_the_default() {
-    exact_names_held_at(f64::NAN).await;
+async fn exact_names_are_held_at_the_highest_threshold_allowed() {
+    exact_names_held_at(server::config::SCREENING_THRESHOLD_MAX).await;
 }
 
-// Out-of-range thresholds are clamped to 1.0, and a verbatim listed name whose country
-// disagrees (KE vs Russian Federation) scores 1.0 - 0.05 = 0.95, so it is paid: a configuration
-// (`kliring serve --threshold 1.5`, `ServerConfig::screening_threshold`) that lets a UN-listed
-// name through. Run with --ignored once the server refuses such thresholds or caps them.
+/// A threshold that would let a verbatim listed name through (out-of-range values, NaN) is
+/// refused at start: no setting switches UN screening off.
 #[tokio::test]
-#[ignore = "bug: a screening threshold above 1 lets verbatim UN-listed names through"]
-async fn threshold_above_one_does_not_switch_screening_off() {
-    for threshold in [f64::INFINITY, 1.5] {
-        exact_names_held_at(threshold).await;
+async fn thresholds_that_would_weaken_screening_are_refused_at_start() {
+    for threshold in [f64::NAN, f64::INFINITY, 1.5, 1.0, 0.95, 0.0, -1.0] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = config(dir.path(), true);
+        config.screening_threshold = threshold;
+        match server::start(config).await {
+            Err(server::ServerError::Config(message)) => {
+                assert!(message.contains("screening threshold"), "{message}")
+            }
+            Err(other) => panic!("threshold {threshold}: unexpected error {other}"),
+            Ok(running) => {
+                running.shutdown().await.expect("shutdown");
+                panic!("threshold {threshold} was accepted");
+            }
+        }
     }
 }
