@@ -116,6 +116,9 @@ impl Hub {
                 operator(actor)?;
                 self.set_liquidity_queue(now, *currency, *enabled)
             }
+            Action::CancelPayment { payment, reason } => {
+                self.cancel_payment(now, actor, *payment, *reason)
+            }
         }
     }
 

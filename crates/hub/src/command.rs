@@ -133,6 +133,11 @@ pub enum Action {
         currency: CurrencyCode,
         enabled: bool,
     },
+    /// The debtor participant or the operator (see the `cancel` module): cancel a payment not
+    /// yet committed (Held, Queued, Reserved → Rejected `cancelled_by_debtor`), or ask the
+    /// creditor participant to return a committed one. `reason` is the debtor's (one a
+    /// participant may give).
+    CancelPayment { payment: PaymentId, reason: Reason },
 }
 
 impl Action {
@@ -160,6 +165,7 @@ impl Action {
             Action::SettleWindow { .. } => "settle_window",
             Action::AbortWindow { .. } => "abort_window",
             Action::SetLiquidityQueue { .. } => "set_liquidity_queue",
+            Action::CancelPayment { .. } => "cancel_payment",
         }
     }
 }
@@ -208,7 +214,8 @@ pub enum Success {
         currency: CurrencyCode,
         liquidity: u128,
     },
-    /// CreatePayment, Accept, Reject, ReviewHold, ReleaseHold, RejectHold.
+    /// CreatePayment, Accept, Reject, ReviewHold, ReleaseHold, RejectHold, CancelPayment
+    /// (`replayed` also when the payment was already cancelled).
     Payment(PaymentOutcome),
     /// ReturnPayment: the original is Returned, the return payment Committed.
     Returned {
@@ -236,5 +243,11 @@ pub enum Success {
     LiquidityQueueSet {
         currency: CurrencyCode,
         enabled: bool,
+    },
+    /// CancelPayment on a committed payment: the creditor participant was asked to return it.
+    /// `replayed` when an earlier request had already asked.
+    ReturnRequested {
+        payment: PaymentId,
+        replayed: bool,
     },
 }

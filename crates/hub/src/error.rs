@@ -119,6 +119,8 @@ pub enum HubError {
     ReasonNotAllowed,
     #[error("FX quote not found")]
     QuoteNotFound,
+    #[error("payment can no longer be cancelled: already rejected, expired or returned")]
+    PaymentNotCancellable,
 
     // --- compliance hold ---
     #[error("payment is not held for compliance")]
@@ -229,6 +231,7 @@ impl HubError {
             ReturnOfReturn => "return_of_return",
             ReasonNotAllowed => "reason_not_allowed",
             QuoteNotFound => "quote_not_found",
+            PaymentNotCancellable => "payment_not_cancellable",
             PaymentNotHeld => "payment_not_held",
             HoldNotReviewed => "hold_not_reviewed",
             HoldAlreadyReviewed => "hold_already_reviewed",
@@ -325,6 +328,9 @@ pub enum Reason {
     RequestedByCustomer,
     NotSpecifiedCustomer,
     NotSpecifiedAgent,
+    /// Cancelled by the debtor participant (or the operator) before it was committed (appended
+    /// last: postcard encodes variant indexes).
+    CancelledByDebtor,
 }
 
 impl Reason {
@@ -345,6 +351,7 @@ impl Reason {
             RequestedByCustomer => "requested_by_customer",
             NotSpecifiedCustomer => "not_specified_customer",
             NotSpecifiedAgent => "not_specified_agent",
+            CancelledByDebtor => "cancelled_by_debtor",
         }
     }
 
@@ -366,6 +373,9 @@ impl Reason {
             RequestedByCustomer => Some("CUST"),
             NotSpecifiedCustomer => Some("MS02"),
             NotSpecifiedAgent => Some("MS03"),
+            // DS02 "OrderCancelled": an authorised user cancelled the order. (CUST is a
+            // cancellation *request* reason, not a status reason.)
+            CancelledByDebtor => Some("DS02"),
         }
     }
 
@@ -374,7 +384,12 @@ impl Reason {
         use Reason::*;
         !matches!(
             self,
-            InsufficientFunds | Timeout | SanctionsHit | ParticipantSuspended | QuoteExpired
+            InsufficientFunds
+                | Timeout
+                | SanctionsHit
+                | ParticipantSuspended
+                | QuoteExpired
+                | CancelledByDebtor
         )
     }
 
@@ -383,7 +398,7 @@ impl Reason {
         Reason::ALL.iter().copied().find(|r| r.code() == code)
     }
 
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 15] = [
         Reason::InsufficientFunds,
         Reason::Timeout,
         Reason::SanctionsHit,
@@ -398,6 +413,7 @@ impl Reason {
         Reason::RequestedByCustomer,
         Reason::NotSpecifiedCustomer,
         Reason::NotSpecifiedAgent,
+        Reason::CancelledByDebtor,
     ];
 }
 

@@ -11,6 +11,7 @@
 //! - a Committed or Returned payment's legs are posted; a Rejected or Expired one's are voided
 //!   (or it never reached the ledger);
 //! - a Returned payment names a committed return that names it back;
+//! - a payment cancelled by its debtor is Rejected and records the cancellation request;
 //! - indexes (held, expiry, tokens, per-participant lists, inbox cursors) match the records;
 //! - a cross-currency payment's quote names it as its user;
 //! - per deferred-net currency, each participant's posted position equals the net of the
@@ -23,8 +24,9 @@ use ledger::TransferState;
 
 use std::collections::BTreeMap;
 
+use crate::error::Reason;
 use crate::model::{ParticipantId, PaymentStatus, SettlementModel};
-use crate::state::{AccountKind, Hub, Leg, Payment, SCHEME, account_id};
+use crate::state::{AccountKind, Hub, Leg, Payment, SCHEME, StepKind, account_id};
 use crate::window::{Window, WindowStatus};
 
 impl Hub {
@@ -306,6 +308,15 @@ impl Hub {
             && matches!(p.status, PaymentStatus::Committed | PaymentStatus::Returned)
         {
             return Err("committed payment has no legs".into());
+        }
+        if p.reason == Some(Reason::CancelledByDebtor) {
+            let requested = p
+                .history
+                .iter()
+                .any(|s| matches!(s.kind, StepKind::CancellationRequested { .. }));
+            if p.status != PaymentStatus::Rejected || !requested {
+                return Err("cancelled payment is not rejected on a cancellation request".into());
+            }
         }
         if p.status == PaymentStatus::Returned {
             let back = p

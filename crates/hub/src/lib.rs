@@ -15,7 +15,8 @@
 //!   the offending field. The server maps codes to HTTP statuses.
 //! - Authorization is repeated here (defence in depth): operator-only actions
 //!   (`forbidden_operator_only`), only the debtor participant creates (`forbidden_not_debtor`),
-//!   only the creditor accepts, rejects or returns (`forbidden_not_creditor`; a participant not
+//!   only the creditor accepts, rejects or returns (`forbidden_not_creditor`), only the debtor
+//!   (or the operator) cancels (`forbidden_not_debtor`; a participant not
 //!   party to the payment gets `payment_not_found`; an FX provider is a party to the payments it
 //!   funds, for reading only), only compliance officers act on holds,
 //!   suspended participants are refused everything (`participant_suspended`).
@@ -49,6 +50,11 @@
 //!   RR04). Held payments do not expire while held; a release after the expiry expires it.
 //! - Expiry: at the start of every batch, reserved payments with `expires_at <= now` are voided
 //!   (reason `timeout`, AB05), in (expiry, id) order; then queued ones expire the same way.
+//! - Cancel (`CancelPayment`, debtor participant or operator): Held, Queued or Reserved →
+//!   Rejected with `cancelled_by_debtor` (DS02), a reservation voided (FX: both legs); on a
+//!   Committed payment it only asks the creditor to return it (its inbox gets
+//!   `ReturnRequested`; `Success::ReturnRequested`); Rejected, Expired or Returned →
+//!   `payment_not_cancellable`. A repeated request answers as the first with `replayed`.
 //! - Return: the creditor of a committed payment sends the full amount back as a new payment
 //!   (committed at once, linked by `return_of` / `returned_by`).
 //!
@@ -81,6 +87,7 @@
 //! accept, batches of 1,000, 100 participants): about 100,000 committed payments/s on the
 //! shared 2-core machine (noisy; 98k-119k over three runs).
 mod apply;
+mod cancel;
 pub mod command;
 pub mod error;
 pub mod fx;

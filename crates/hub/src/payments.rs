@@ -535,8 +535,8 @@ impl Hub {
         }
     }
 
-    /// Ends a reserved payment's wait (committed or rejected by the creditor).
-    fn finish(
+    /// Ends a reserved payment's wait (committed or rejected by the creditor, or cancelled).
+    pub(crate) fn finish(
         &mut self,
         now: Timestamp,
         id: PaymentId,

@@ -177,7 +177,7 @@ impl Hub {
     }
 
     /// Takes a payment out of its queue and the queue expiry index.
-    fn dequeue(&mut self, id: PaymentId) {
+    pub(crate) fn dequeue(&mut self, id: PaymentId) {
         let Some(p) = self.payment_ref(&id) else {
             return;
         };

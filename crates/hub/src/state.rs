@@ -136,6 +136,11 @@ pub enum StepKind {
     },
     /// Put in its currency's liquidity queue.
     Queued,
+    /// The debtor participant (or the operator) asked to cancel, with its reason (appended
+    /// last: postcard encodes variant indexes).
+    CancellationRequested {
+        reason: Reason,
+    },
 }
 
 /// A compliance officer's action on a held payment.
@@ -223,6 +228,9 @@ pub enum InboxKind {
         status: PaymentStatus,
         reason: Option<Reason>,
     },
+    /// The debtor side asks this (creditor) participant to return a committed payment, for
+    /// `reason`; nothing moves until it does (`ReturnPayment`).
+    ReturnRequested { reason: Reason },
 }
 
 /// One event in a participant's inbox; cursors increase by one per participant, from 1.

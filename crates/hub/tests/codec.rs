@@ -90,6 +90,10 @@ fn every_action() -> Vec<Action> {
             currency: eur(),
             enabled: true,
         },
+        Action::CancelPayment {
+            payment: pid(1),
+            reason: Reason::DuplicatePayment,
+        },
     ]
 }
 

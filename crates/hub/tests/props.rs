@@ -115,6 +115,9 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
                 )
             }
         ),
+        // Ids up to 10 also meet the KES cycles (committed at once by gridlock release).
+        1 => (bank_actor(), (1u128..=10).prop_map(pid), reason())
+            .prop_map(|(a, payment, reason)| (a, Action::CancelPayment { payment, reason })),
         1 => (officer_actor(), payment()).prop_map(|(a, payment)| (a, Action::ReviewHold { payment })),
         1 => (officer_actor(), payment()).prop_map(|(a, payment)| (a, Action::ReleaseHold { payment })),
         1 => (officer_actor(), payment()).prop_map(|(a, payment)| (a, Action::RejectHold { payment })),
@@ -443,6 +446,9 @@ fn generator_reaches_every_success_path() {
         "set_net_debit_cap",
         "record_liquidity",
         "set_liquidity_queue",
+        // A cancel reaching a committed payment (a return request, no ledger effect) is rare
+        // here; tests/cancel.rs covers it.
+        "cancel_payment",
         "queued",
         "queue_fifo_release",
         "queue_gridlock_release",

@@ -219,6 +219,7 @@ pub fn hub_status(error: &HubError) -> StatusCode {
         | PaymentExpired
         | PaymentNotCommitted
         | PaymentAlreadyReturned
+        | PaymentNotCancellable
         | PaymentNotHeld
         | HoldNotReviewed
         | HoldAlreadyReviewed

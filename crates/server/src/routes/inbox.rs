@@ -34,6 +34,12 @@ pub fn event_wire(event: &HubEvent) -> InboxEvent {
         InboxKind::StatusChanged { status, reason } => {
             (InboxEventKind::StatusChanged, *status, *reason)
         }
+        // Only committed payments can be asked back.
+        InboxKind::ReturnRequested { reason } => (
+            InboxEventKind::ReturnRequested,
+            PaymentStatus::Committed,
+            Some(*reason),
+        ),
     };
     InboxEvent {
         cursor: event.cursor,

@@ -32,6 +32,9 @@ pub enum InboxEventKind {
     IncomingPayment,
     /// A payment this participant is party to changed status.
     StatusChanged,
+    /// The debtor side asks this (creditor) participant to return a committed payment
+    /// (`reason_code` is the debtor's reason); `POST /v1/payments/{id}/return` does it.
+    ReturnRequested,
 }
 
 /// One inbox event.
