@@ -19,6 +19,7 @@ use crate::routes::{
         queries::currencies, queries::participants, queries::participant, queries::balances,
         queries::payments, queries::payment, queries::held,
         payments::create, payments::accept, payments::reject, payments::return_payment,
+        payments::cancel,
         bulk::payments, bulk::decisions,
         inbox::inbox,
         compliance::review, compliance::release, compliance::reject, compliance::screen_match,
@@ -32,7 +33,7 @@ use crate::routes::{
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
     tags(
-        (name = "payments", description = "Create, decide, return and list payments"),
+        (name = "payments", description = "Create, decide, cancel, return and list payments"),
         (name = "operator", description = "Scheme administration (operator only)"),
         (name = "participants", description = "Participants, balances and inboxes"),
         (name = "compliance", description = "Sanctions holds and ad hoc screening"),

@@ -1,14 +1,12 @@
 //! Messages about existing payments: pacs.002 from the creditor (accept or reject), pacs.004
-//! (return), camt.056 (cancellation request, answered by camt.029) and pacs.028 (status
-//! request). Each transaction is looked up and acted on by itself.
+//! (return) and pacs.028 (status request); camt.056 is in `cancel`. Each transaction is looked
+//! up and acted on by itself.
 
 use axum::response::Response;
 use hub::state::Payment;
 use hub::{Action, Command, PaymentStatus, Principal, Success};
-use iso20022::emit::{self, CancellationOutcome, CancellationStatus, Resolution, StatusReason};
-use iso20022::model::{
-    Agent, CancellationRequest, OriginalRef, PaymentReturn, StatusReport, StatusRequest, TxStatus,
-};
+use iso20022::emit::StatusReason;
+use iso20022::model::{Agent, OriginalRef, PaymentReturn, StatusReport, StatusRequest, TxStatus};
 
 use super::Ctx;
 use super::answer::{self, Report};
@@ -202,89 +200,6 @@ async fn full_amount(
         _ => wrong(format!(
             "only full returns: {text} is not the payment's amount"
         )),
-    }
-}
-
-/// camt.056 from the debtor participant, answered by camt.029 `RJCR` for every transaction:
-/// the hub has no debtor-side void (see the module doc of `iso`); the reason says why and what
-/// can still happen. Nothing is applied.
-pub async fn cancellation(ctx: &Ctx, req: CancellationRequest) -> Result<Response, ApiError> {
-    let dir = ctx.directory(&lookup::bics([Some(&req.assigner)])).await?;
-    let version = ctx.info.version.as_deref().unwrap_or("camt.056.001.08");
-    let sender_refused = dir
-        .check_sender(ctx.sender, Some(&req.assigner), "Assgnr")
-        .err();
-    let mut transactions = Vec::with_capacity(req.transactions.len());
-    for tx in &req.transactions {
-        let reason = match &sender_refused {
-            Some(reason) => reason.clone(),
-            None => {
-                let found = lookup::original(&ctx.state, ctx.sender, &tx.original, None).await?;
-                cancellation_refusal(ctx, found.as_ref())
-            }
-        };
-        transactions.push(CancellationStatus {
-            original: tx.original.clone(),
-            outcome: CancellationOutcome::Rejected,
-            reasons: vec![reason],
-        });
-    }
-    let first = req.transactions.first().map(|t| &t.original);
-    let resolution = Resolution {
-        assignment_id: answer::msg_id(),
-        assigner: identified(&req.assignee),
-        assignee: req.assigner.clone(),
-        created: answer::now()?,
-        case: req.case_id.clone().map(|id| (id, req.assigner.clone())),
-        outcome: CancellationOutcome::Rejected,
-        original_msg_id: first
-            .and_then(|o| o.msg_id.clone())
-            .unwrap_or_else(|| req.assignment_id.clone()),
-        original_msg_name_id: first
-            .and_then(|o| o.msg_name_id.clone())
-            .unwrap_or_else(|| version.to_owned()),
-        transactions,
-    };
-    answer::xml(emit::camt029(&resolution))
-}
-
-/// Why a cancellation is refused, by the payment's state (ExternalPaymentCancellationRejection
-/// codes: NOOR no original, ARDT already returned, ARJR already rejected, AGNT agent decision).
-fn cancellation_refusal(ctx: &Ctx, payment: Option<&Payment>) -> StatusReason {
-    let Some(payment) = payment else {
-        return with_text("NOOR", "no payment of the sender matches");
-    };
-    if payment.instruction.debtor_participant != ctx.sender {
-        return with_text("AGNT", "only the debtor participant may ask to cancel");
-    }
-    let (code, text) = match payment.status {
-        PaymentStatus::Returned => ("ARDT", "already returned"),
-        PaymentStatus::Rejected | PaymentStatus::Expired => {
-            ("ARJR", "already rejected or expired; no funds moved")
-        }
-        PaymentStatus::Committed => (
-            "AGNT",
-            "settled; only the creditor participant can send it back (pacs.004)",
-        ),
-        // Reserved, held, or queued for liquidity: still open.
-        _ => (
-            "AGNT",
-            "the hub voids only on the creditor's RJCT or at expiry; ask the creditor participant",
-        ),
-    };
-    with_text(code, text)
-}
-
-/// The hub answers as the request's assignee; an assignee sent without identification is named
-/// `kliring` so the camt.029 stays schema-valid.
-fn identified(agent: &Agent) -> Agent {
-    if agent.bic.is_some() || agent.member.is_some() || agent.lei.is_some() || agent.name.is_some()
-    {
-        return agent.clone();
-    }
-    Agent {
-        name: Some("kliring".to_owned()),
-        ..Agent::default()
     }
 }
 

@@ -14,10 +14,11 @@
 //!   nothing. Answered by a pacs.002 with each payment's resulting status.
 //! - pacs.004 → return of a committed payment (creditor only, full amount); answered by a
 //!   pacs.002 on the return (`ACSC`, or `RJCT`).
-//! - camt.056 → answered by a camt.029. The hub has no debtor-side cancel: a reservation ends
-//!   only by the creditor's decision or the expiry, so every request is answered `RJCR` with the
-//!   reason (`NOOR` no such payment, `ARDT` already returned, `AGNT` otherwise, with a narrative
-//!   saying what the creditor can do). Nothing is applied.
+//! - camt.056 from the debtor participant → one hub `CancelPayment` per transaction, answered
+//!   by a camt.029: `CNCL`/`ACCR` when cancelled (held, queued or reserved; a reservation is
+//!   voided), `PDCR` when the payment is committed and its creditor participant was asked to
+//!   return it, `RJCR` with `NOOR` (no such payment), `ARDT` (already returned), `ARJR`
+//!   (already rejected or expired) or `AGNT` otherwise.
 //! - pacs.028 → a pacs.002 with the current status of each payment asked about.
 //! - camt.029/052/053/054 and pain.001/002 inbound → HTTP 422 `iso20022_not_consumed`.
 //!
@@ -46,6 +47,7 @@
 //! payments (a scan, unique match required).
 
 mod answer;
+mod cancel;
 mod credit;
 mod decide;
 pub(crate) mod forward;
@@ -156,7 +158,7 @@ pub(crate) async fn post_message(
         Message::CreditTransfer(ct) => credit::handle(&ctx, ct).await,
         Message::StatusReport(report) => decide::status_report(&ctx, report).await,
         Message::PaymentReturn(ret) => decide::payment_return(&ctx, ret).await,
-        Message::CancellationRequest(req) => decide::cancellation(&ctx, req).await,
+        Message::CancellationRequest(req) => cancel::cancellation(&ctx, req).await,
         Message::StatusRequest(req) => decide::status_request(&ctx, req).await,
     }
 }

@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/payments/{id}/accept", post(payments::accept))
         .route("/v1/payments/{id}/reject", post(payments::reject))
         .route("/v1/payments/{id}/return", post(payments::return_payment))
+        .route("/v1/payments/{id}/cancel", post(payments::cancel))
         .route("/v1/inbox", get(inbox::inbox))
         .route("/v1/compliance/held", get(queries::held))
         .route("/v1/compliance/held/{id}/review", post(compliance::review))

@@ -1,4 +1,4 @@
-//! Payment commands: create (screened at the edge), accept, reject, return.
+//! Payment commands: create (screened at the edge), accept, reject, return, cancel.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -14,7 +14,8 @@ use crate::extract::{ApiJson, ApiJsonOrDefault, ApiPath};
 use crate::routes::unexpected;
 use crate::state::{AppState, hub_error};
 use crate::wire::{
-    CreatePaymentRequest, PaymentResult, RejectPaymentRequest, ReturnPaymentRequest,
+    CancelOutcomeWire, CancelPaymentRequest, CancelPaymentResult, CreatePaymentRequest,
+    PaymentResult, PaymentStatusWire, RejectPaymentRequest, ReturnPaymentRequest,
 };
 
 const NANOS_PER_SEC: u64 = 1_000_000_000;
@@ -90,6 +91,8 @@ pub const CREATE: &str = "create";
 pub const DECISION: &str = "decision";
 /// Metrics label of compliance hold actions.
 pub const HOLD: &str = "hold";
+/// Metrics label of cancellations.
+pub const CANCEL: &str = "cancel";
 
 /// The wire result of a payment command's outcome, with its HTTP status; counts it in the
 /// metrics under `command`.
@@ -219,11 +222,74 @@ pub async fn return_payment(
     match outcome.map_err(hub_error)? {
         Success::Returned { return_payment, .. } => Ok(Json(PaymentResult {
             payment_id: return_payment,
-            status: crate::wire::PaymentStatusWire::Committed,
+            status: PaymentStatusWire::Committed,
             reason_code: Some(reason.code().to_owned()),
             iso_reason: reason.iso_code().map(str::to_owned),
             replayed: false,
         })),
         other => Err(unexpected(&other)),
     }
+}
+
+/// The debtor participant (or the operator) cancels a payment not yet committed (held, queued
+/// or reserved: 200, `cancelled`, the reservation voided), or asks the creditor participant to
+/// return a committed one (202, `return_requested`; nothing moves until it returns it).
+/// Repeating a request answers the same with `replayed`.
+#[utoipa::path(post, path = "/v1/payments/{id}/cancel", tag = "payments",
+    params(("id" = Uuid, Path, description = "Payment id")),
+    request_body = CancelPaymentRequest, security(("bearer" = [])),
+    responses((status = 200, body = CancelPaymentResult, description = "Cancelled"),
+        (status = 202, body = CancelPaymentResult, description = "Return requested"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "payment_not_cancellable"),
+        (status = 422, body = ErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<PaymentId>,
+    ApiJsonOrDefault(request): ApiJsonOrDefault<CancelPaymentRequest>,
+) -> Result<(StatusCode, Json<CancelPaymentResult>), ApiError> {
+    let reason = convert::participant_reason(request.reason.as_deref(), "reason")?;
+    let action = Action::CancelPayment {
+        payment: id,
+        reason,
+    };
+    let outcome = state.submit(Command::new(caller.0, action)).await?;
+    let success = outcome.map_err(|error| {
+        state.metrics.payment_command(CANCEL, error.code());
+        hub_error(error)
+    })?;
+    let (status, result) = match success {
+        Success::Payment(payment) => {
+            let result = convert::payment_result(&payment);
+            let cancelled = CancelPaymentResult {
+                payment_id: result.payment_id,
+                outcome: CancelOutcomeWire::Cancelled,
+                status: result.status,
+                reason_code: result.reason_code,
+                iso_reason: result.iso_reason,
+                replayed: result.replayed,
+            };
+            (StatusCode::OK, cancelled)
+        }
+        Success::ReturnRequested { payment, replayed } => {
+            let requested = CancelPaymentResult {
+                payment_id: payment,
+                outcome: CancelOutcomeWire::ReturnRequested,
+                status: PaymentStatusWire::Committed,
+                reason_code: Some(reason.code().to_owned()),
+                iso_reason: reason.iso_code().map(str::to_owned),
+                replayed,
+            };
+            (StatusCode::ACCEPTED, requested)
+        }
+        other => return Err(unexpected(&other)),
+    };
+    let label = match result.outcome {
+        CancelOutcomeWire::Cancelled => "cancelled",
+        CancelOutcomeWire::ReturnRequested => "return_requested",
+    };
+    state.metrics.payment_command(CANCEL, label);
+    Ok((status, Json(result)))
 }

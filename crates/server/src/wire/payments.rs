@@ -149,6 +149,44 @@ pub struct ReturnPaymentRequest {
     pub reason: Option<String>,
 }
 
+/// `POST /v1/payments/{id}/cancel`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelPaymentRequest {
+    /// The debtor's reason code (e.g. `duplicate_payment`, `requested_by_customer`); default
+    /// `not_specified_agent`.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// What a cancellation did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelOutcomeWire {
+    /// Not yet committed: the payment is rejected (`cancelled_by_debtor`), any reservation
+    /// voided.
+    Cancelled,
+    /// Already committed: the creditor participant was asked to return it (its inbox has a
+    /// `return_requested` event); nothing moved.
+    ReturnRequested,
+}
+
+/// The answer to `POST /v1/payments/{id}/cancel`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CancelPaymentResult {
+    pub payment_id: Uuid,
+    pub outcome: CancelOutcomeWire,
+    /// The payment's status now (`rejected`, or `committed` for a return request).
+    pub status: PaymentStatusWire,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iso_reason: Option<String>,
+    /// True when an earlier identical request already had this outcome.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
 /// `POST /v1/payments/bulk`: each item is answered on its own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -33,6 +33,7 @@ enum Endpoint {
     Accept,
     Reject,
     Return,
+    Cancel,
     Bulk,
     BulkDecisions,
     Inbox,
@@ -92,6 +93,8 @@ const MATRIX: &[(Endpoint, [u16; 7])] = &[
     (Endpoint::Accept,        [401, 403, 403, 200, 404, 403, 403]),
     (Endpoint::Reject,        [401, 403, 403, 200, 404, 403, 403]),
     (Endpoint::Return,        [401, 403, 403, 200, 404, 403, 403]),
+    // The debtor cancels; the operator may too (e.g. on behalf of a failed bank).
+    (Endpoint::Cancel,        [401, 200, 200, 403, 404, 403, 403]),
     (Endpoint::Bulk,          [401, 403, 200, 200, 200, 403, 403]),
     (Endpoint::BulkDecisions, [401, 403, 200, 200, 200, 403, 403]),
     (Endpoint::Inbox,         [401, 200, 200, 403, 403, 200, 200]),
@@ -297,6 +300,11 @@ async fn request(s: &Scheme, x: &Extra, endpoint: Endpoint) -> (Method, String, 
                 Some(body),
             )
         }
+        Cancel => (
+            Method::POST,
+            format!("/v1/payments/{}/cancel", create(s, "Juma").await),
+            Some(json!({})),
+        ),
         Bulk => (
             Method::POST,
             "/v1/payments/bulk".into(),

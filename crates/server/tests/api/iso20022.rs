@@ -1,6 +1,7 @@
 //! ISO 20022 over HTTP, end to end on a real hub: pacs.008 → reserved payment, the creditor's
 //! pacs.002 commits or voids it, camt.053/camt.054 and the forwarded pacs.008 show it
-//! (XSD-valid), pacs.028 reports it, pacs.004 returns it, camt.056 is answered by camt.029; the
+//! (XSD-valid), pacs.028 reports it, pacs.004 returns it, camt.056 cancels a reserved payment
+//! or asks the creditor to return a settled one (camt.029 CNCL / PDCR / RJCR); the
 //! refusals (wrong instructing agent, duplicate MsgId, too many decimals, unknown BIC, inbound
 //! statements, unreadable XML).
 
@@ -8,7 +9,7 @@ use std::process::Command;
 
 use iso20022::Message;
 use iso20022::model::{StatusReport, TxStatus};
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::harness::{OPERATOR_TOKEN, Scheme, TestHub};
@@ -417,8 +418,25 @@ async fn refusals_wrong_agent_duplicate_decimals_unknown_bic() {
     s.hub.shutdown().await;
 }
 
+/// Posts a one-transaction camt.056.001.08 (reason DUPL) from the caller's bank for `orig`;
+/// checks the HTTP status and that the camt.029 answer is XSD-valid.
+async fn cancel(s: &Scheme, token: &str, id: &str, orig: &str, expected: u16) -> String {
+    let assigner = if token == s.a_token { A_BIC } else { B_BIC };
+    let xml = format!(
+        r#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.056.001.08"><FIToFIPmtCxlReq>
+<Assgnmt><Id>{id}</Id><Assgnr><Agt><FinInstnId><BICFI>{assigner}</BICFI></FinInstnId></Agt></Assgnr>
+<Assgne><Agt><FinInstnId><BICFI>{B_BIC}</BICFI></FinInstnId></Agt></Assgne><CreDtTm>2026-11-26T09:07:00Z</CreDtTm></Assgnmt>
+<Undrlyg><TxInf>{orig}<CxlRsnInf><Rsn><Cd>DUPL</Cd></Rsn></CxlRsnInf></TxInf></Undrlyg>
+</FIToFIPmtCxlReq></Document>"#
+    );
+    let (status, resolution) = post_xml(&s.hub, Some(token), xml).await;
+    assert_eq!(status, expected, "{resolution}");
+    assert_xsd_valid(&resolution, "camt.029.001.09.xsd");
+    resolution
+}
+
 #[tokio::test]
-async fn pacs004_returns_camt056_is_answered_and_pacs028_reports() {
+async fn pacs004_returns_camt056_cancels_or_asks_back_and_pacs028_reports() {
     let s = Scheme::new().await;
     let u = Uuid::new_v4();
     pacs002(
@@ -428,24 +446,45 @@ async fn pacs004_returns_camt056_is_answered_and_pacs028_reports() {
     )
     .await;
 
-    // Cancellation while reserved: the hub cannot void for the debtor, camt.029 RJCR says why.
-    let cancel = format!(
-        r#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.056.001.08"><FIToFIPmtCxlReq>
-<Assgnmt><Id>A-CXL-1</Id><Assgnr><Agt><FinInstnId><BICFI>{A_BIC}</BICFI></FinInstnId></Agt></Assgnr>
-<Assgne><Agt><FinInstnId><BICFI>{B_BIC}</BICFI></FinInstnId></Agt></Assgne><CreDtTm>2026-11-26T09:07:00Z</CreDtTm></Assgnmt>
-<Undrlyg><TxInf>{orig}<CxlRsnInf><Rsn><Cd>DUPL</Cd></Rsn></CxlRsnInf></TxInf></Undrlyg>
-</FIToFIPmtCxlReq></Document>"#,
-        orig = original("A-RET-1", Some(u), "TX-1"),
+    // A cancellation of another reserved payment voids it: camt.029 CNCL, A's position restored.
+    let v = Uuid::new_v4();
+    let before = s.balance(s.a, "KES").await;
+    pacs002(
+        &s.hub,
+        &s.a_token,
+        Transfer::kes("A-CXL-0", Some(v), "25.00").xml(),
+    )
+    .await;
+    assert_ne!(s.balance(s.a, "KES").await, before, "reserved");
+    let orig_v = original("A-CXL-0", Some(v), "TX-1");
+    let resolution = cancel(&s, &s.a_token, "A-CXL-1", &orig_v, 200).await;
+    assert!(resolution.contains("<Conf>CNCL</Conf>"), "{resolution}");
+    assert!(
+        resolution.contains("<TxCxlSts>ACCR</TxCxlSts>"),
+        "{resolution}"
     );
-    let (status, resolution) = post_xml(&s.hub, Some(&s.a_token), cancel).await;
-    assert_eq!(status, 200, "{resolution}");
-    assert_xsd_valid(&resolution, "camt.029.001.09.xsd");
-    assert!(resolution.contains("<Conf>RJCR</Conf>"), "{resolution}");
+    let voided = payment(&s, v).await;
     assert_eq!(
-        payment(&s, u).await["status"],
-        "reserved",
-        "nothing applied"
+        (
+            &voided["status"],
+            &voided["reason_code"],
+            &voided["iso_reason"]
+        ),
+        (
+            &json!("rejected"),
+            &json!("cancelled_by_debtor"),
+            &json!("DS02")
+        )
     );
+    assert_eq!(s.balance(s.a, "KES").await, before, "voided");
+    // Resent: the same answer (the hub replays the cancel); B may not cancel A's payment.
+    let again = cancel(&s, &s.a_token, "A-CXL-1", &orig_v, 200).await;
+    assert!(again.contains("<Conf>CNCL</Conf>"), "{again}");
+    let by_b = cancel(&s, &s.b_token, "B-CXL-1", &orig_v, 200).await;
+    assert!(by_b.contains("<Conf>RJCR</Conf>"), "{by_b}");
+    let unknown = original("A-NONE-1", Some(Uuid::new_v4()), "TX-1");
+    let none = cancel(&s, &s.a_token, "A-CXL-2", &unknown, 200).await;
+    assert!(none.contains("<Cd>NOOR</Cd>"), "{none}");
 
     let accept = decision(
         "B-STS-9",
@@ -456,6 +495,26 @@ async fn pacs004_returns_camt056_is_answered_and_pacs028_reports() {
     );
     pacs002(&s.hub, &s.b_token, accept).await;
     assert_eq!(s.balance(s.a, "KES").await["position"], "-40.00");
+
+    // Settled: the cancellation becomes a return request to B (PDCR); nothing moves.
+    let orig_u = original("A-RET-1", Some(u), "TX-1");
+    let pending = cancel(&s, &s.a_token, "A-CXL-3", &orig_u, 200).await;
+    assert!(pending.contains("<Conf>PDCR</Conf>"), "{pending}");
+    assert_eq!(payment(&s, u).await["status"], "committed");
+    let inbox = s.hub.get("/v1/inbox", &s.b_token).await;
+    let last = inbox.body["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned();
+    let last = last.expect("an event");
+    assert_eq!(
+        (&last["kind"], &last["payment_id"], &last["reason_code"]),
+        (
+            &json!("return_requested"),
+            &json!(u),
+            &json!("duplicate_payment")
+        )
+    );
 
     let ret = |msg: &str, amount: &str| {
         format!(
@@ -477,6 +536,8 @@ async fn pacs004_returns_camt056_is_answered_and_pacs028_reports() {
     assert_eq!(statuses(&answer).2, vec![TxStatus::ACSC]);
     assert_eq!(payment(&s, u).await["status"], "returned");
     assert_eq!(s.balance(s.a, "KES").await["position"], "0.00");
+    let late = cancel(&s, &s.a_token, "A-CXL-4", &orig_u, 200).await;
+    assert!(late.contains("<Cd>ARDT</Cd>"), "{late}");
 
     // The debtor asks: settled, then returned (narrative names the return).
     let ask = status_request("A-REQ-9", &original("A-RET-1", Some(u), "TX-1"), A_BIC);

@@ -3,6 +3,7 @@
 
 mod authz;
 mod bench;
+mod cancel;
 mod flows;
 mod harness;
 mod iso20022;

@@ -1,0 +1,142 @@
+//! camt.056 (FI-to-FI payment cancellation request) from the debtor participant, answered by a
+//! camt.029 (resolution of investigation). Each transaction becomes a hub `CancelPayment`:
+//! - not yet committed (held, queued, reserved) → cancelled: `TxCxlSts` ACCR (`Conf` CNCL),
+//!   the reservation voided, the payment rejected `cancelled_by_debtor` (DS02);
+//! - committed → the creditor participant is asked to return it (its inbox gets a return
+//!   request): `PDCR` with a narrative, nothing moves until it sends a pacs.004;
+//! - otherwise `RJCR` with an ExternalPaymentCancellationRejection1Code: NOOR (no such payment
+//!   of the sender), ARDT (already returned), ARJR (already rejected or expired), AGNT (the
+//!   sender is not the debtor agent, or the payment is itself a return).
+//!
+//! The group status (`Sts/Conf`) is RJCR when every transaction was refused, PDCR when any
+//! waits for its creditor, else CNCL (the transactions carry the detail). A resent request
+//! answers the same: the hub replays a repeated cancel.
+
+use axum::response::Response;
+use hub::state::Payment;
+use hub::{Action, Command, HubError, PaymentStatus, Principal, Success};
+use iso20022::emit::{self, CancellationOutcome, CancellationStatus, Resolution, StatusReason};
+use iso20022::model::{Agent, CancellationRequest, CancellationTx};
+
+use super::Ctx;
+use super::answer;
+use super::lookup;
+use super::reasons::{self, NARR, with_text};
+use crate::error::ApiError;
+use crate::routes::unexpected;
+
+/// camt.056 → one `CancelPayment` per transaction (see the module doc), answered by camt.029.
+pub async fn cancellation(ctx: &Ctx, req: CancellationRequest) -> Result<Response, ApiError> {
+    let dir = ctx.directory(&lookup::bics([Some(&req.assigner)])).await?;
+    let version = ctx.info.version.as_deref().unwrap_or("camt.056.001.08");
+    let sender_refused = dir
+        .check_sender(ctx.sender, Some(&req.assigner), "Assgnr")
+        .err();
+    let mut transactions = Vec::with_capacity(req.transactions.len());
+    for tx in &req.transactions {
+        let (outcome, reason) = match &sender_refused {
+            Some(reason) => (CancellationOutcome::Rejected, reason.clone()),
+            None => cancel_one(ctx, tx).await?,
+        };
+        transactions.push(CancellationStatus {
+            original: tx.original.clone(),
+            outcome,
+            reasons: vec![reason],
+        });
+    }
+    let first = req.transactions.first().map(|t| &t.original);
+    let resolution = Resolution {
+        assignment_id: answer::msg_id(),
+        assigner: identified(&req.assignee),
+        assignee: req.assigner.clone(),
+        created: answer::now()?,
+        case: req.case_id.clone().map(|id| (id, req.assigner.clone())),
+        outcome: group_outcome(&transactions),
+        original_msg_id: first
+            .and_then(|o| o.msg_id.clone())
+            .unwrap_or_else(|| req.assignment_id.clone()),
+        original_msg_name_id: first
+            .and_then(|o| o.msg_name_id.clone())
+            .unwrap_or_else(|| version.to_owned()),
+        transactions,
+    };
+    answer::xml(emit::camt029(&resolution))
+}
+
+/// Cancels one transaction's payment, or says why not.
+async fn cancel_one(
+    ctx: &Ctx,
+    tx: &CancellationTx,
+) -> Result<(CancellationOutcome, StatusReason), ApiError> {
+    let refused = |reason| Ok((CancellationOutcome::Rejected, reason));
+    let Some(payment) = lookup::original(&ctx.state, ctx.sender, &tx.original, None).await? else {
+        return refused(with_text("NOOR", "no payment of the sender matches"));
+    };
+    if payment.instruction.debtor_participant != ctx.sender {
+        return refused(with_text(
+            "AGNT",
+            "only the debtor participant may ask to cancel",
+        ));
+    }
+    let action = Action::CancelPayment {
+        payment: payment.id(),
+        reason: reasons::from_iso(tx.reason.code.as_deref()),
+    };
+    let command = Command::new(Principal::Participant(ctx.sender), action);
+    match ctx.state.submit(command).await? {
+        Ok(Success::Payment(p)) => {
+            let text = format!("payment {} cancelled; no funds moved", p.payment);
+            Ok((CancellationOutcome::Cancelled, with_text(NARR, text)))
+        }
+        Ok(Success::ReturnRequested { payment, .. }) => {
+            let text = format!(
+                "payment {payment} is settled; its creditor participant was asked to return it"
+            );
+            Ok((CancellationOutcome::Pending, with_text(NARR, text)))
+        }
+        Ok(other) => Err(unexpected(&other)),
+        Err(error) => refused(refusal(&payment, &error)),
+    }
+}
+
+/// Why the hub refused a cancellation, as an ExternalPaymentCancellationRejection1Code.
+fn refusal(payment: &Payment, error: &HubError) -> StatusReason {
+    match (error, payment.status) {
+        (HubError::PaymentNotCancellable, PaymentStatus::Returned) => {
+            with_text("ARDT", "already returned")
+        }
+        (HubError::PaymentNotCancellable, _) => {
+            with_text("ARJR", "already rejected or expired; no funds moved")
+        }
+        (HubError::ReturnOfReturn, _) => with_text("AGNT", "a return cannot itself be returned"),
+        _ => {
+            let reason = reasons::for_hub_error(error, "");
+            with_text("AGNT", reason.additional_info.unwrap_or_default())
+        }
+    }
+}
+
+/// The group confirmation (see the module doc).
+fn group_outcome(transactions: &[CancellationStatus]) -> CancellationOutcome {
+    let any = |o: CancellationOutcome| transactions.iter().any(|t| t.outcome == o);
+    if any(CancellationOutcome::Pending) {
+        CancellationOutcome::Pending
+    } else if any(CancellationOutcome::Cancelled) {
+        CancellationOutcome::Cancelled
+    } else {
+        CancellationOutcome::Rejected
+    }
+}
+
+/// The hub answers as the request's assignee; an assignee sent without identification is named
+/// `kliring` so the camt.029 stays schema-valid.
+fn identified(agent: &Agent) -> Agent {
+    if agent.bic.is_some() || agent.member.is_some() || agent.lei.is_some() || agent.name.is_some()
+    {
+        return agent.clone();
+    }
+    Agent {
+        name: Some("kliring".to_owned()),
+        ..Agent::default()
+    }
+}
