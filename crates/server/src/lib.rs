@@ -26,8 +26,8 @@
 //! - operator: `currencies`, `participants` (admit, suspend, reactivate, `net-debit-cap`,
 //!   `liquidity/deposits|withdrawals`), `credentials` (issue, list, revoke), `lists/reload`,
 //!   `settlement/windows` (close, settle, abort, report JSON and CSV);
-//! - participants: `payments` (create, get, accept, reject, return, list with filters and a
-//!   cursor), `payments/bulk` and `payments/bulk-decisions` (each item answered on its own),
+//! - participants: `payments` (create, get, accept, reject, return, cancel — the debtor, or
+//!   the operator — list with filters and a cursor), `payments/bulk` and `payments/bulk-decisions` (each item answered on its own),
 //!   `inbox` (cursor + long-poll), `participants/{id}/balances`, `participants/{id}/webhook`
 //!   (HMAC-signed delivery of inbox events, see [`webhook`]), `fx/rates`, `fx/quotes`;
 //! - compliance officers: `compliance/held` (list, review, release, reject; four eyes),
