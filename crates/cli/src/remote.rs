@@ -97,6 +97,13 @@ enum ClientCommand {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Debtor participant: cancel a payment not yet committed, or ask the creditor to return a
+    /// committed one.
+    Cancel {
+        payment: Uuid,
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Show one payment.
     Payment { payment: Uuid },
     /// Operator: make the hub re-read DATA/lists after `kliring lists import` (atomic swap).
@@ -242,6 +249,13 @@ async fn execute(hub: &HubClient, command: ClientCommand) -> anyhow::Result<()> 
             hub.post(
                 &format!("/v1/payments/{payment}/reject"),
                 &RejectPaymentRequest { reason },
+            )
+            .await?,
+        ),
+        ClientCommand::Cancel { payment, reason } => show::<CancelPaymentResult>(
+            hub.post(
+                &format!("/v1/payments/{payment}/cancel"),
+                &CancelPaymentRequest { reason },
             )
             .await?,
         ),
