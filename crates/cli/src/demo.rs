@@ -98,7 +98,7 @@ const CURRENCIES: [(&str, SettlementModelWire); 3] = [
     ("EUR", SettlementModelWire::Gross),
 ];
 /// Pre-funded EUR liquidity deposited for every bank (major units).
-const EUR_DEPOSIT: u64 = 5_000_000;
+const EUR_DEPOSIT: u64 = 10_000_000;
 
 const CUSTOMERS: [&str; 12] = [
     "Amina Odhiambo",
