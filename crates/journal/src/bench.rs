@@ -129,8 +129,9 @@ fn run_workload(
     let per_producer = config.transfers.div_ceil(producers);
     let chunk = u64::try_from(config.chunk_transfers.max(1)).unwrap_or(1);
     let before = handle.metrics();
-    let cpu_before = cpu_seconds(Path::new("/proc/self/stat"));
-    let sequencer_before = sequencer_cpu_seconds();
+    let cpu_before = crate::cpu::process_seconds();
+    let sequencer_before =
+        crate::cpu::sequencer_seconds(<LedgerMachine as crate::StateMachine>::KIND);
     let started = Instant::now();
     let workers: Vec<_> = (0..producers)
         .map(|producer| {
@@ -159,8 +160,9 @@ fn run_workload(
     }
     let elapsed = started.elapsed();
     let delta = handle.metrics().since(&before);
-    let cpu = cpu_seconds(Path::new("/proc/self/stat")) - cpu_before;
-    let sequencer_cpu = sequencer_cpu_seconds() - sequencer_before;
+    let cpu = crate::cpu::process_seconds() - cpu_before;
+    let sequencer_cpu = crate::cpu::sequencer_seconds(<LedgerMachine as crate::StateMachine>::KIND)
+        - sequencer_before;
     drop(handle);
     sequencer.shutdown()?;
 
@@ -228,42 +230,6 @@ fn random_transfer(rng: &mut SplitMix, producer: u64, index: u64, accounts: u64)
         user_data: 0,
         flags: TransferFlags::NONE,
     })
-}
-
-/// Linux reports per-process and per-thread CPU time in /proc in units of USER_HZ, which is
-/// 100 on every Linux architecture.
-const USER_HZ: f64 = 100.0;
-
-/// User plus system CPU seconds from a /proc `stat` file; 0 when unavailable.
-fn cpu_seconds(stat: &Path) -> f64 {
-    let Ok(text) = std::fs::read_to_string(stat) else {
-        return 0.0;
-    };
-    // Fields after the parenthesised command name: state is the first, utime the 12th.
-    let Some((_, rest)) = text.rsplit_once(')') else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
-    match (ticks(11), ticks(12)) {
-        (Some(user), Some(system)) => (user + system) as f64 / USER_HZ,
-        _ => 0.0,
-    }
-}
-
-/// CPU seconds of this process's ledger sequencer thread (named by [`Sequencer::start`]).
-fn sequencer_cpu_seconds() -> f64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0.0;
-    };
-    tasks
-        .filter_map(Result::ok)
-        .filter(|task| {
-            std::fs::read_to_string(task.path().join("comm"))
-                .is_ok_and(|comm| comm.starts_with("sequencer-ledge"))
-        })
-        .map(|task| cpu_seconds(&task.path().join("stat")))
-        .sum()
 }
 
 /// A tiny deterministic generator (SplitMix64) for benchmark traffic.

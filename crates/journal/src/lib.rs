@@ -57,6 +57,7 @@
 //! can no longer be trusted, so only recovery (re-reading the file) may decide what is durable.
 
 pub mod bench;
+pub mod cpu;
 mod error;
 pub mod format;
 pub mod ledger_machine;

@@ -9,7 +9,6 @@
 //! Latency is the round trip of one HTTP request as its client sees it (a create or an accept;
 //! for batches, the whole bulk request); each includes the journal's fdatasync.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -271,8 +270,8 @@ async fn run(
     }
     let started = Instant::now();
     let (cpu_before, sequencer_before) = (
-        cpu_seconds(Path::new("/proc/self/stat")),
-        sequencer_cpu_seconds(),
+        journal::cpu::process_seconds(),
+        journal::cpu::sequencer_seconds(<hub::Hub as journal::StateMachine>::KIND),
     );
     let mut tasks = tokio::task::JoinSet::new();
     for (from, to, cycles) in work {
@@ -300,8 +299,9 @@ async fn run(
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let cpu = cpu_seconds(Path::new("/proc/self/stat")) - cpu_before;
-    let sequencer_cpu = sequencer_cpu_seconds() - sequencer_before;
+    let cpu = journal::cpu::process_seconds() - cpu_before;
+    let sequencer_cpu = journal::cpu::sequencer_seconds(<hub::Hub as journal::StateMachine>::KIND)
+        - sequencer_before;
     all.latencies.sort_unstable();
     let percentile = |p: usize| {
         let n = all.latencies.len();
@@ -333,41 +333,6 @@ async fn run(
         cpu_seconds: cpu,
         sequencer_cpu_seconds: sequencer_cpu,
     })
-}
-
-/// Linux reports CPU time in /proc in units of USER_HZ, which is 100 on every architecture.
-const USER_HZ: f64 = 100.0;
-
-/// User plus system CPU seconds from a /proc `stat` file; 0 when unavailable (not Linux).
-fn cpu_seconds(stat: &Path) -> f64 {
-    let Ok(text) = std::fs::read_to_string(stat) else {
-        return 0.0;
-    };
-    // Fields after the parenthesised command name: state is the first, utime the 12th.
-    let Some((_, rest)) = text.rsplit_once(')') else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u32>().ok());
-    match (ticks(11), ticks(12)) {
-        (Some(user), Some(system)) => (f64::from(user) + f64::from(system)) / USER_HZ,
-        _ => 0.0,
-    }
-}
-
-/// CPU seconds of this process's hub sequencer thread (named `sequencer-hub` by the journal).
-fn sequencer_cpu_seconds() -> f64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0.0;
-    };
-    tasks
-        .filter_map(Result::ok)
-        .filter(|task| {
-            std::fs::read_to_string(task.path().join("comm"))
-                .is_ok_and(|comm| comm.starts_with("sequencer-hub"))
-        })
-        .map(|task| cpu_seconds(&task.path().join("stat")))
-        .sum()
 }
 
 /// One create + accept cycle of one client, with its request bodies already serialized.
