@@ -24,9 +24,18 @@ impl Hub {
     }
 
     fn apply_command(&mut self, now: Timestamp, command: &Command) -> Outcome {
-        let actor = &command.actor;
+        self.apply_action(now, &command.actor, &command.action)
+    }
+
+    /// Authorizes and applies one action; also applies each action of a message.
+    pub(crate) fn apply_action(
+        &mut self,
+        now: Timestamp,
+        actor: &Principal,
+        action: &Action,
+    ) -> Outcome {
         self.check_actor(actor)?;
-        match &command.action {
+        match action {
             Action::RegisterCredential {
                 token_hash,
                 principal,
@@ -118,6 +127,9 @@ impl Hub {
             }
             Action::CancelPayment { payment, reason } => {
                 self.cancel_payment(now, actor, *payment, *reason)
+            }
+            Action::ReceiveMessage { msg_id, actions } => {
+                self.receive_message(now, actor, msg_id, actions)
             }
         }
     }

@@ -138,6 +138,14 @@ pub enum Action {
     /// creditor participant to return a committed one. `reason` is the debtor's (one a
     /// participant may give).
     CancelPayment { payment: PaymentId, reason: Reason },
+    /// A participant's message (an ISO 20022 pacs.008, pacs.002, pacs.004 ...) as one unit:
+    /// its MsgId is recorded for the sender, then each action is applied in order as the
+    /// sender, with its own outcome. A MsgId the sender used before refuses the whole message
+    /// (`duplicate_message_id`), so a resend changes nothing, even after a restart.
+    ReceiveMessage {
+        msg_id: String,
+        actions: Vec<Action>,
+    },
 }
 
 impl Action {
@@ -166,6 +174,7 @@ impl Action {
             Action::AbortWindow { .. } => "abort_window",
             Action::SetLiquidityQueue { .. } => "set_liquidity_queue",
             Action::CancelPayment { .. } => "cancel_payment",
+            Action::ReceiveMessage { .. } => "receive_message",
         }
     }
 }
@@ -249,5 +258,9 @@ pub enum Success {
     ReturnRequested {
         payment: PaymentId,
         replayed: bool,
+    },
+    /// ReceiveMessage: the outcome of each of its actions, in order.
+    MessageReceived {
+        outcomes: Vec<Outcome>,
     },
 }

@@ -175,6 +175,14 @@ pub enum HubError {
     // --- internal ---
     #[error("the ledger refused an operation the hub considered valid: {0}")]
     LedgerRejected(String),
+
+    // --- messages (appended: the variant order is stable) ---
+    #[error("this sender already used the message id")]
+    DuplicateMessageId,
+    #[error("only a participant sends messages")]
+    ForbiddenNotParticipant,
+    #[error("a message cannot contain another message")]
+    NestedMessage,
 }
 
 impl HubError {
@@ -255,6 +263,9 @@ impl HubError {
             WindowNotClosed => "window_not_closed",
             NettingFailed(_) => "netting_failed",
             LedgerRejected(_) => "ledger_rejected",
+            DuplicateMessageId => "duplicate_message_id",
+            ForbiddenNotParticipant => "forbidden_not_participant",
+            NestedMessage => "nested_message",
         }
     }
 
@@ -274,6 +285,7 @@ impl HubError {
             ForbiddenNotDebtor | ForbiddenOperatorOnly | ForbiddenNotCreditor => Some("AG01"),
             NoUnListLoaded => Some("RR04"),
             ExpiryInPast => Some("AB05"),
+            DuplicateMessageId => Some("DUPL"),
             _ => None,
         }
     }
@@ -299,6 +311,7 @@ impl HubError {
             InvalidRate => Some("rate"),
             InvalidSpread => Some("spread_bp"),
             QuoteNotFound | QuoteExpired | QuoteAlreadyUsed | QuoteMismatch => Some("fx_quote"),
+            DuplicateMessageId => Some("msg_id"),
             _ => None,
         }
     }

@@ -13,6 +13,7 @@
 //! - a Returned payment names a committed return that names it back;
 //! - a payment cancelled by its debtor is Rejected and records the cancellation request;
 //! - indexes (held, expiry, tokens, per-participant lists, inbox cursors) match the records;
+//!   a message's payments exist and have its sender as debtor participant;
 //! - a cross-currency payment's quote names it as its user;
 //! - per deferred-net currency, each participant's posted position equals the net of the
 //!   obligations of the currency's open and closed (unsettled) windows; in a gross currency,
@@ -153,6 +154,19 @@ impl Hub {
             });
             if !ordered {
                 return Err(format!("inbox cursors of {participant} not consecutive"));
+            }
+        }
+        for ((sender, msg_id), payments) in &self.messages {
+            // A message's payments exist and were sent by its sender as debtor participant.
+            let ok = self.participant_ref(*sender).is_some()
+                && payments.iter().all(|id| {
+                    self.payment_ref(id)
+                        .is_some_and(|p| p.instruction.debtor_participant == *sender)
+                });
+            if !ok {
+                return Err(format!(
+                    "message {msg_id} of {sender} names a payment wrongly"
+                ));
             }
         }
         Ok(())

@@ -281,6 +281,8 @@ pub struct Hub {
     pub(crate) queue_expiry: BTreeSet<(Timestamp, PaymentId)>,
     /// The last FIFO position assigned in any queue.
     pub(crate) last_queue_position: u64,
+    /// Messages by (sender, MsgId) → the payments they created (see [`crate::message`]).
+    pub(crate) messages: BTreeMap<(ParticipantId, String), Vec<PaymentId>>,
 }
 
 /// Maps a ledger refusal of a money movement to the hub's error.

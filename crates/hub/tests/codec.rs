@@ -94,6 +94,10 @@ fn every_action() -> Vec<Action> {
             payment: pid(1),
             reason: Reason::DuplicatePayment,
         },
+        Action::ReceiveMessage {
+            msg_id: "MSG-1".into(),
+            actions: vec![Action::AcceptPayment { payment: pid(1) }],
+        },
     ]
 }
 

@@ -98,7 +98,8 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
                 participant(ParticipantId(from)),
                 Action::CreatePayment(Box::new(create)),
             )
-        });
+        })
+        .boxed();
     let other = prop_oneof![
         4 => (bank_actor(), payment()).prop_map(|(a, payment)| (a, Action::AcceptPayment { payment })),
         1 => (bank_actor(), payment(), reason())
@@ -161,7 +162,8 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
                 )
             }
         ),
-    ];
+    ]
+    .boxed();
     let fx = prop_oneof![
         (1u64..=3, 1u128..=4, any::<bool>(), 1u64..60).prop_map(|(who, q, eur_source, valid_s)| {
             let (source_currency, target_currency) = if eur_source {
@@ -268,7 +270,27 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
                 Action::CreatePayment(Box::new(create)),
             )
         });
-    prop_oneof![3 => create, 5 => other, 2 => fx, 1 => windows, 1 => queue, 1 => cycle]
+    // A bank's message: a few actions applied as the sender, MsgIds from a small set so
+    // resends (refused whole) are common.
+    let message = (
+        bank_actor(),
+        1u8..=4,
+        prop::collection::vec(prop_oneof![create.clone(), other.clone()], 0..4),
+    )
+        .prop_map(|(a, m, inner)| {
+            let actions = inner.into_iter().map(|(_, action)| action).collect();
+            let msg_id = format!("MSG-{m}");
+            (a, Action::ReceiveMessage { msg_id, actions })
+        });
+    prop_oneof![
+        3 => create,
+        5 => other,
+        2 => fx,
+        1 => windows,
+        1 => queue,
+        1 => cycle,
+        1 => message,
+    ]
 }
 
 const D: ParticipantId = ParticipantId(4);
@@ -323,23 +345,28 @@ fn batches() -> impl Strategy<Value = Vec<(u64, Vec<(Principal, Action)>)>> {
 fn absolute(now: u64, commands: &[(Principal, Action)]) -> Vec<Command> {
     commands
         .iter()
-        .map(|(actor, action)| {
-            let action = match action {
-                Action::CreatePayment(c) => {
-                    let mut c = c.clone();
-                    c.expires_at = now + c.expires_at * SECOND;
-                    Action::CreatePayment(c)
-                }
-                Action::RequestQuote(r) => {
-                    let mut r = r.clone();
-                    r.expires_at = now + r.expires_at * SECOND;
-                    Action::RequestQuote(r)
-                }
-                other => other.clone(),
-            };
-            Command::new(actor.clone(), action)
-        })
+        .map(|(actor, action)| Command::new(actor.clone(), absolute_action(now, action)))
         .collect()
+}
+
+fn absolute_action(now: u64, action: &Action) -> Action {
+    match action {
+        Action::CreatePayment(c) => {
+            let mut c = c.clone();
+            c.expires_at = now + c.expires_at * SECOND;
+            Action::CreatePayment(c)
+        }
+        Action::RequestQuote(r) => {
+            let mut r = r.clone();
+            r.expires_at = now + r.expires_at * SECOND;
+            Action::RequestQuote(r)
+        }
+        Action::ReceiveMessage { msg_id, actions } => Action::ReceiveMessage {
+            msg_id: msg_id.clone(),
+            actions: actions.iter().map(|a| absolute_action(now, a)).collect(),
+        },
+        other => other.clone(),
+    }
 }
 
 proptest! {
@@ -449,6 +476,7 @@ fn generator_reaches_every_success_path() {
         // A cancel reaching a committed payment (a return request, no ledger effect) is rare
         // here; tests/cancel.rs covers it.
         "cancel_payment",
+        "receive_message",
         "queued",
         "queue_fifo_release",
         "queue_gridlock_release",
