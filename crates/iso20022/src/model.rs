@@ -133,6 +133,9 @@ pub struct CreditTransferTx {
     pub creditor_agent: Option<Agent>,
     pub creditor: Party,
     pub creditor_account: Option<AccountId>,
+    /// Free-text instructions to the next agent, the hub (`InstrForNxtAgt/InstrInf`), e.g.
+    /// `/FXQUOTE/{quote id}` naming the FX quote of a cross-currency payment.
+    pub instructions_for_next_agent: Vec<String>,
     /// Unstructured remittance lines (`RmtInf/Ustrd`).
     pub remittance: Vec<String>,
 }

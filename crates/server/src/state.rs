@@ -204,7 +204,8 @@ pub fn hub_status(error: &HubError) -> StatusCode {
         | ForbiddenNotComplianceOfficer
         | ForbiddenNotOwnParticipant
         | ForbiddenNotFxProvider
-        | ForbiddenNotParticipantRole => StatusCode::FORBIDDEN,
+        | ForbiddenNotParticipantRole
+        | ForbiddenNotParticipant => StatusCode::FORBIDDEN,
         ParticipantNotFound | PaymentNotFound | CredentialNotFound | WindowNotFound => {
             StatusCode::NOT_FOUND
         }
@@ -227,7 +228,8 @@ pub fn hub_status(error: &HubError) -> StatusCode {
         | QuoteExists
         | QuoteAlreadyUsed
         | WindowAwaitingSettlement
-        | WindowNotClosed => StatusCode::CONFLICT,
+        | WindowNotClosed
+        | DuplicateMessageId => StatusCode::CONFLICT,
         LedgerRejected(_) | NettingFailed(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }

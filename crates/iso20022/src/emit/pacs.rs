@@ -262,6 +262,12 @@ fn credit_transfer_tx(x: &mut Xml, tx: &crate::model::CreditTransferTx) -> Resul
     if let Some(a) = &tx.creditor_account {
         x.account("CdtrAcct", a)?;
     }
+    for instruction in &tx.instructions_for_next_agent {
+        check_len("InstrForNxtAgt/InstrInf", instruction, 140)?;
+        x.open("InstrForNxtAgt")?;
+        x.leaf("InstrInf", instruction)?;
+        x.close("InstrForNxtAgt")?;
+    }
     if !tx.remittance.is_empty() {
         x.open("RmtInf")?;
         for line in &tx.remittance {

@@ -88,6 +88,11 @@ fn transaction(ctx: &mut Ctx, tx: El<'_>, kind: TransferKind) -> Option<CreditTr
         creditor_agent,
         creditor,
         creditor_account: account(tx, "CdtrAcct"),
+        instructions_for_next_agent: tx
+            .children_named("InstrForNxtAgt")
+            .filter_map(|i| i.child("InstrInf"))
+            .map(|i| i.text().trim().to_owned())
+            .collect(),
         remittance: tx
             .child("RmtInf")
             .map(|r| {

@@ -2,8 +2,9 @@
 //! validation and screening), answered by a pacs.002.
 //!
 //! Every transaction is mapped and checked first; if any cannot be, the whole message is
-//! refused (group `RJCT`) and nothing reaches the hub. The payments then go to the sequencer as
-//! one submission, and each transaction's status is the hub's outcome for its payment.
+//! refused (group `RJCT`) and nothing reaches the hub. The payments then go to the hub as one
+//! `ReceiveMessage` (a used MsgId refuses it whole: `DUPL`), and each transaction's status is
+//! the hub's outcome for its payment.
 
 use std::collections::HashSet;
 
@@ -13,11 +14,13 @@ use iso20022::emit::StatusReason;
 use iso20022::model::{
     AccountId, Agent, CreditTransfer, CreditTransferTx, OriginalRef, Party, PostalAddress, TxStatus,
 };
+use uuid::Uuid;
 
 use super::Ctx;
 use super::answer::{self, Report};
 use super::lookup::{self, Directory};
 use super::reasons::{self, with_text};
+use crate::amount::parse_amount;
 use crate::error::ApiError;
 use crate::routes::payments::create_command;
 use crate::wire::{CreatePaymentRequest, PartyWire};
@@ -55,12 +58,8 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
             return report.reject_all(reason);
         }
     }
-    let Some(claim) = ctx.seen().claim(ctx.sender, &group.msg_id) else {
-        let text = format!("MsgId {} was already used by this sender", group.msg_id);
-        return report.reject_all(with_text("DUPL", text));
-    };
     let actor = Principal::Participant(ctx.sender);
-    let mut commands = Vec::with_capacity(ct.transactions.len());
+    let mut actions = Vec::with_capacity(ct.transactions.len());
     let mut ids = HashSet::new();
     for (n, tx) in ct.transactions.iter().enumerate() {
         let request = match request(&dir, &ct, tx, n) {
@@ -75,8 +74,14 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
             );
             return report.reject_all(with_text("DUPL", text));
         }
+        if let Some(quote_id) = request.fx_quote_id {
+            let what = tx_label(n, tx, "");
+            if let Err(reason) = check_target(ctx, quote_id, &tx.amount, &what).await? {
+                return report.reject_all(reason);
+            }
+        }
         match create_command(&ctx.state, &actor, request).await {
-            Ok(command) => commands.push(command),
+            Ok(command) => actions.push(command.action),
             Err(error) if error.status().is_server_error() => return Err(error),
             Err(error) => {
                 let context = tx_label(n, tx, ": ");
@@ -84,20 +89,10 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
             }
         }
     }
-    let outcomes = ctx.state.submit_many(commands).await?;
-    let replays = outcomes
-        .iter()
-        .filter(|o| matches!(o, Ok(Success::Payment(p)) if p.replayed))
-        .count();
-    if !outcomes.is_empty() && replays == outcomes.len() {
-        // Every payment already existed with this content: a resend (e.g. after a restart,
-        // when the MsgId index is gone). Nothing changed.
-        claim.keep();
-        let text = format!("MsgId {}: every payment already exists", group.msg_id);
-        return report.reject_all(with_text("DUPL", text));
+    match ctx.receive(&group.msg_id, actions).await? {
+        Ok(outcomes) => statuses(ctx, report, &ct, outcomes),
+        Err(reason) => report.reject_all(reason),
     }
-    claim.keep();
-    statuses(ctx, report, &ct, outcomes)
 }
 
 fn statuses(
@@ -173,6 +168,25 @@ fn request(
     let debtor_participant = dir.participant(debtor_agent, &label(" InstgAgt"), "RC01")?;
     let creditor_participant = dir.participant(creditor_agent, &label(" InstdAgt"), "RC04")?;
     let remittance = tx.remittance.join(" ");
+    let fx_quote_id = fx_quote(tx, &label(" InstrForNxtAgt"))?;
+    let source = match (fx_quote_id, &tx.instructed_amount) {
+        (Some(_), Some(instructed)) => instructed,
+        (Some(_), None) => {
+            let text = "a cross-currency payment states the debtor's amount as InstdAmt";
+            return Err(with_text("FF02", format!("{}: {text}", label(""))));
+        }
+        (None, Some(instructed)) if instructed.currency != tx.amount.currency => {
+            let text = format!(
+                "{}: InstdAmt in {} and IntrBkSttlmAmt in {} need an FX quote, named as \
+                 InstrForNxtAgt/InstrInf {FX_QUOTE_PREFIX}{{quote id}}",
+                label(""),
+                instructed.currency.as_str(),
+                tx.amount.currency.as_str()
+            );
+            return Err(with_text("CURR", text));
+        }
+        (None, _) => &tx.amount,
+    };
     Ok(CreatePaymentRequest {
         payment_id,
         end_to_end_id: tx.end_to_end_id.clone(),
@@ -190,11 +204,72 @@ fn request(
         )?,
         debtor_participant: debtor_participant.id.0,
         creditor_participant: creditor_participant.id.0,
-        amount: tx.amount.to_decimal_string(),
-        currency: tx.amount.currency.as_str().to_owned(),
+        amount: source.to_decimal_string(),
+        currency: source.currency.as_str().to_owned(),
         remittance_info: (!remittance.is_empty()).then_some(remittance),
         expires_in_secs: None,
-        fx_quote_id: None,
+        fx_quote_id,
+    })
+}
+
+/// How a pacs.008 names the FX quote of a cross-currency payment: an instruction to the next
+/// agent (the hub), `InstrForNxtAgt/InstrInf` = `/FXQUOTE/{quote id}`, in the style of the
+/// `/CODE/` words of correspondent banking. The debtor's amount is then `InstdAmt` (the quote's
+/// source) and `IntrBkSttlmAmt` what the creditor receives (the quote's target).
+pub const FX_QUOTE_PREFIX: &str = "/FXQUOTE/";
+
+/// The FX quote a transaction names, if any.
+fn fx_quote(tx: &CreditTransferTx, what: &str) -> Result<Option<Uuid>, StatusReason> {
+    let mut named = tx
+        .instructions_for_next_agent
+        .iter()
+        .filter_map(|i| i.strip_prefix(FX_QUOTE_PREFIX));
+    let Some(first) = named.next() else {
+        return Ok(None);
+    };
+    if named.next().is_some() {
+        return Err(with_text("FF02", format!("{what} names two FX quotes")));
+    }
+    Uuid::parse_str(first.trim())
+        .map(Some)
+        .map_err(|_| with_text("FF02", format!("{what}: FX quote {first} is not a UUID")))
+}
+
+/// For a payment naming an FX quote of the sender: `IntrBkSttlmAmt` must be the quote's target
+/// (`AM09` otherwise), so the creditor gets what the message says. A quote that is not the
+/// sender's is left to the hub (`quote_not_found`), which tells nothing of other quotes.
+async fn check_target(
+    ctx: &Ctx,
+    quote_id: Uuid,
+    settled: &iso20022::Amount,
+    what: &str,
+) -> Result<Result<(), StatusReason>, ApiError> {
+    let sender = ctx.sender;
+    let quote = ctx
+        .state
+        .read(move |hub| {
+            hub.quote(quote_id)
+                .filter(|q| q.requester == sender)
+                .cloned()
+        })
+        .await?;
+    let Some(quote) = quote else {
+        return Ok(Ok(()));
+    };
+    let currency = quote.target_currency;
+    let (_, exponent) = ctx.state.exponent(currency.as_str(), "currency").await?;
+    let target = crate::amount::format_amount(quote.target_amount, exponent);
+    let stated = settled.to_decimal_string();
+    let same = settled.currency.as_str() == currency.as_str()
+        && parse_amount(&stated, exponent, "amount").ok() == Some(quote.target_amount);
+    Ok(if same {
+        Ok(())
+    } else {
+        let text = format!(
+            "{what}: IntrBkSttlmAmt {stated} {} is not the FX quote's target {target} {currency}",
+            settled.currency.as_str()
+        );
+        Err(with_text("AM09", text))
     })
 }
 

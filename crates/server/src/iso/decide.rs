@@ -4,7 +4,7 @@
 
 use axum::response::Response;
 use hub::state::Payment;
-use hub::{Action, Command, PaymentStatus, Principal, Success};
+use hub::{Action, PaymentStatus, Success};
 use iso20022::emit::StatusReason;
 use iso20022::model::{Agent, OriginalRef, PaymentReturn, StatusReport, StatusRequest, TxStatus};
 
@@ -44,12 +44,96 @@ fn check_sender(
     dir.check_sender(ctx.sender, agent, &what)
 }
 
+/// What the answer says of one transaction: decided without the hub, or the outcome of the
+/// next action of the message.
+enum Answer {
+    Now(TxStatus, Vec<StatusReason>),
+    Outcome,
+}
+
+/// A message's answers, in transaction order, and the hub actions some of them wait for.
+#[derive(Default)]
+struct Plan {
+    answers: Vec<(OriginalRef, Answer)>,
+    actions: Vec<Action>,
+}
+
+impl Plan {
+    fn now(&mut self, refs: OriginalRef, status: TxStatus, reasons: Vec<StatusReason>) {
+        self.answers.push((refs, Answer::Now(status, reasons)));
+    }
+
+    fn act(&mut self, refs: OriginalRef, action: Action) {
+        self.actions.push(action);
+        self.answers.push((refs, Answer::Outcome));
+    }
+
+    /// A creditor's status on a payment: accept or reject a reserved payment; otherwise report
+    /// where it stands (saying so when the status would have decided it).
+    fn decide(
+        &mut self,
+        refs: OriginalRef,
+        payment: &Payment,
+        status: Option<TxStatus>,
+        code: Option<&str>,
+    ) {
+        if let Some(action) = decision(payment, status, code) {
+            return self.act(refs, action);
+        }
+        let (now, mut reasons) = answer::payment_status(payment);
+        if acting(status) {
+            let text = format!(
+                "the payment is {}: the status changes nothing",
+                payment.status.code()
+            );
+            reasons.push(with_text(NARR, text));
+        }
+        self.now(refs, now, reasons);
+    }
+
+    /// Submits the actions as one `ReceiveMessage` and reports each answer in order: the
+    /// whole message `RJCT DUPL` for a MsgId the sender used before (nothing applied).
+    async fn submit(
+        self,
+        ctx: &Ctx,
+        msg_id: &str,
+        mut report: Report,
+    ) -> Result<Response, ApiError> {
+        let outcomes = match ctx.receive(msg_id, self.actions).await? {
+            Ok(outcomes) => outcomes,
+            Err(reason) => return report.reject_all(reason),
+        };
+        let mut outcomes = outcomes.into_iter();
+        for (refs, answer) in self.answers {
+            let (status, reasons) = match answer {
+                Answer::Now(status, reasons) => (status, reasons),
+                Answer::Outcome => match outcomes.next() {
+                    Some(Ok(Success::Payment(p))) => answer::status_of(p.status, p.reason),
+                    Some(Ok(Success::Returned { return_payment, .. })) => {
+                        let text = format!("returned as payment {return_payment}");
+                        (TxStatus::ACSC, vec![with_text(NARR, text)])
+                    }
+                    Some(Ok(other)) => return Err(unexpected(&other)),
+                    Some(Err(error)) => (TxStatus::RJCT, vec![reasons::for_hub_error(&error, "")]),
+                    None => {
+                        tracing::error!(msg_id, "the hub answered fewer actions than sent");
+                        return Err(ApiError::Internal);
+                    }
+                },
+            };
+            report.tx(refs, status, reasons);
+        }
+        report.finish()
+    }
+}
+
 /// pacs.002 from the creditor participant: `ACSC`/`ACCP`/`ACSP`/`ACCC` commit the payment,
-/// `RJCT` voids it with the mapped reason; other statuses change nothing. The answer is a
-/// pacs.002 with each payment's resulting status.
+/// `RJCT` voids it with the mapped reason; other statuses change nothing. Without
+/// `TxInfAndSts`, the group status applies to every payment of the original message (see
+/// [`group_payments`]). The answer is a pacs.002 with each payment's resulting status.
 pub async fn status_report(ctx: &Ctx, sr: StatusReport) -> Result<Response, ApiError> {
     let version = ctx.info.version.as_deref().unwrap_or("pacs.002.001.10");
-    let mut report = Report::new(&sr.msg_id, version, Some(&sr.created))?;
+    let report = Report::new(&sr.msg_id, version, Some(&sr.created))?;
     let agents = sr.transactions.iter().map(|t| t.instructing_agent.as_ref());
     let dir = ctx.directory(&with_header(ctx, agents)).await?;
     for (n, tx) in sr.transactions.iter().enumerate() {
@@ -57,15 +141,38 @@ pub async fn status_report(ctx: &Ctx, sr: StatusReport) -> Result<Response, ApiE
             return report.reject_all(reason);
         }
     }
-    if sr.transactions.is_empty() {
-        let text = "kliring acts on TxInfAndSts naming each original payment";
-        return report.reject_all(with_text("FF02", text));
+    if sr.transactions.is_empty() && ctx.info.header.is_some() {
+        // No transaction names an agent: the business header's sender must be the caller.
+        if let Err(reason) = check_sender(ctx, &dir, None, 0) {
+            return report.reject_all(reason);
+        }
     }
-    let Some(claim) = ctx.seen().claim(ctx.sender, &sr.msg_id) else {
-        let text = format!("MsgId {} was already used by this sender", sr.msg_id);
-        return report.reject_all(with_text("DUPL", text));
-    };
-    claim.keep();
+    let mut plan = Plan::default();
+    if sr.transactions.is_empty() {
+        for group in &sr.groups {
+            let Some(status) = group.status else {
+                let text = format!(
+                    "OrgnlMsgId {}: without TxInfAndSts, GrpSts says what to do",
+                    group.original_msg_id
+                );
+                return report.reject_all(with_text("FF02", text));
+            };
+            let payments = match group_payments(ctx, &group.original_msg_id).await? {
+                Ok(payments) => payments,
+                Err(reason) => return report.reject_all(reason),
+            };
+            let code = group.reasons.first().and_then(|r| r.code.as_deref());
+            for payment in &payments {
+                let mut refs = answer::payment_refs(payment);
+                refs.msg_id = Some(group.original_msg_id.clone());
+                plan.decide(refs, payment, Some(status), code);
+            }
+        }
+        if sr.groups.is_empty() {
+            let text = "a pacs.002 names its original message (OrgnlGrpInfAndSts)";
+            return report.reject_all(with_text("FF02", text));
+        }
+    }
     let group = sr.groups.first();
     for tx in &sr.transactions {
         let mut original = tx.original.clone();
@@ -73,46 +180,92 @@ pub async fn status_report(ctx: &Ctx, sr: StatusReport) -> Result<Response, ApiE
             original.msg_id = group.map(|g| g.original_msg_id.clone());
         }
         let status = tx.status.or_else(|| group.and_then(|g| g.status));
-        let acting = status.is_some_and(|s| s.is_acceptance() || s == TxStatus::RJCT);
-        let filter = acting.then_some(PaymentStatus::Reserved);
+        let filter = acting(status).then_some(PaymentStatus::Reserved);
         let Some(payment) = lookup::original(&ctx.state, ctx.sender, &original, filter).await?
         else {
-            report.tx(original.clone(), TxStatus::RJCT, vec![not_found(&original)]);
+            let reasons = vec![not_found(&original)];
+            plan.now(original, TxStatus::RJCT, reasons);
             continue;
         };
-        let id = payment.id();
-        let action = match status {
-            Some(s) if s.is_acceptance() => Action::AcceptPayment { payment: id },
-            Some(TxStatus::RJCT) => {
-                let code = tx.reasons.first().and_then(|r| r.code.as_deref());
-                let reason = reasons::from_iso(code);
-                Action::RejectPayment {
-                    payment: id,
-                    reason,
-                }
-            }
-            _ => {
-                let (status, reasons) = answer::payment_status(&payment);
-                report.tx(original, status, reasons);
-                continue;
-            }
-        };
-        let (status, reasons) = submit_decision(ctx, action).await?;
-        report.tx(original, status, reasons);
+        let code = tx
+            .reasons
+            .first()
+            .or_else(|| group.and_then(|g| g.reasons.first()))
+            .and_then(|r| r.code.as_deref());
+        plan.decide(original, &payment, status, code);
     }
-    report.finish()
+    plan.submit(ctx, &sr.msg_id, report).await
 }
 
-async fn submit_decision(
-    ctx: &Ctx,
-    action: Action,
-) -> Result<(TxStatus, Vec<StatusReason>), ApiError> {
-    let command = Command::new(Principal::Participant(ctx.sender), action);
-    match ctx.state.submit(command).await? {
-        Ok(Success::Payment(p)) => Ok(answer::status_of(p.status, p.reason)),
-        Ok(other) => Err(unexpected(&other)),
-        Err(error) => Ok((TxStatus::RJCT, vec![reasons::for_hub_error(&error, "")])),
+/// Whether a creditor's status decides a payment (accept or reject).
+fn acting(status: Option<TxStatus>) -> bool {
+    status.is_some_and(|s| s.is_acceptance() || s == TxStatus::RJCT)
+}
+
+/// The hub action for a creditor's status on a payment: accept, reject with the mapped reason,
+/// or none (a status that decides nothing, or a payment that is no longer reserved: the answer
+/// then reports where it stands).
+fn decision(payment: &Payment, status: Option<TxStatus>, code: Option<&str>) -> Option<Action> {
+    let id = payment.id();
+    match status {
+        Some(s) if s.is_acceptance() && payment.status == PaymentStatus::Reserved => {
+            Some(Action::AcceptPayment { payment: id })
+        }
+        Some(TxStatus::RJCT) if payment.status == PaymentStatus::Reserved => {
+            Some(Action::RejectPayment {
+                payment: id,
+                reason: reasons::from_iso(code),
+            })
+        }
+        _ => None,
     }
+}
+
+/// The payments a group status (`OrgnlMsgId` without transactions) applies to: those the
+/// caller is creditor of, either in the pacs.008 the hub forwarded to it (MsgId `KLR` + the
+/// payment id, see `forward`) or in the debtor participant's original message. MsgIds are
+/// unique per sender only: when the MsgId names messages of several debtors with payments to
+/// the caller, the group status is ambiguous and refused (name each transaction instead).
+async fn group_payments(
+    ctx: &Ctx,
+    original_msg_id: &str,
+) -> Result<Result<Vec<Payment>, StatusReason>, ApiError> {
+    let caller = ctx.sender;
+    let msg_id = original_msg_id.to_owned();
+    let forwarded = super::forward::payment_of_msg_id(original_msg_id);
+    let found = ctx
+        .state
+        .read(move |hub| {
+            let creditor_of = |id: &hub::PaymentId| {
+                hub.payment(*id)
+                    .filter(|p| p.instruction.creditor_participant == caller)
+                    .cloned()
+            };
+            if let Some(payment) = forwarded.as_ref().and_then(creditor_of) {
+                return vec![vec![payment]];
+            }
+            hub.messages_named(&msg_id)
+                .into_iter()
+                .map(|(_, ids)| ids.iter().filter_map(creditor_of).collect::<Vec<_>>())
+                .filter(|payments| !payments.is_empty())
+                .collect()
+        })
+        .await?;
+    Ok(match <[Vec<Payment>; 1]>::try_from(found) {
+        Ok([payments]) => Ok(payments),
+        Err(found) if found.is_empty() => Err(with_text(
+            NARR,
+            format!("no payment to the sender was sent in message {original_msg_id}"),
+        )),
+        Err(found) => Err(with_text(
+            "FF02",
+            format!(
+                "OrgnlMsgId {original_msg_id} names messages of {} debtor participants; \
+                 name each payment in TxInfAndSts",
+                found.len()
+            ),
+        )),
+    })
 }
 
 /// pacs.004: the creditor participant returns a committed payment in full. The return's
@@ -120,7 +273,7 @@ async fn submit_decision(
 /// so a resend cannot return twice. Answered by a pacs.002 on the returns (`OrgnlTxId` = RtrId).
 pub async fn payment_return(ctx: &Ctx, ret: PaymentReturn) -> Result<Response, ApiError> {
     let version = ctx.info.version.as_deref().unwrap_or("pacs.004.001.09");
-    let mut report = Report::new(&ret.msg_id, version, Some(&ret.created))?;
+    let report = Report::new(&ret.msg_id, version, Some(&ret.created))?;
     let agents = ret
         .transactions
         .iter()
@@ -131,11 +284,7 @@ pub async fn payment_return(ctx: &Ctx, ret: PaymentReturn) -> Result<Response, A
             return report.reject_all(reason);
         }
     }
-    let Some(claim) = ctx.seen().claim(ctx.sender, &ret.msg_id) else {
-        let text = format!("MsgId {} was already used by this sender", ret.msg_id);
-        return report.reject_all(with_text("DUPL", text));
-    };
-    claim.keep();
+    let mut plan = Plan::default();
     for (n, tx) in ret.transactions.iter().enumerate() {
         let refs = OriginalRef {
             tx_id: tx.return_id.clone(),
@@ -150,36 +299,26 @@ pub async fn payment_return(ctx: &Ctx, ret: PaymentReturn) -> Result<Response, A
         )
         .await?;
         let Some(payment) = found else {
-            report.tx(refs, TxStatus::RJCT, vec![not_found(&tx.original)]);
+            plan.now(refs, TxStatus::RJCT, vec![not_found(&tx.original)]);
             continue;
         };
         if let Err(reason) = full_amount(ctx, &payment, &tx.returned_amount).await? {
-            report.tx(refs, TxStatus::RJCT, vec![reason]);
+            plan.now(refs, TxStatus::RJCT, vec![reason]);
             continue;
         }
         let key = tx
             .return_id
             .clone()
             .unwrap_or_else(|| format!("#{}", n.saturating_add(1)));
-        let return_id = lookup::derived_id(&ret.msg_id, &key);
         let code = tx.reason.as_ref().and_then(|r| r.code.as_deref());
         let action = Action::ReturnPayment {
             payment: payment.id(),
-            return_id,
+            return_id: lookup::derived_id(&ret.msg_id, &key),
             reason: reasons::from_iso(code),
         };
-        let command = Command::new(Principal::Participant(ctx.sender), action);
-        let (status, reasons) = match ctx.state.submit(command).await? {
-            Ok(Success::Returned { return_payment, .. }) => {
-                let text = format!("returned as payment {return_payment}");
-                (TxStatus::ACSC, vec![with_text(NARR, text)])
-            }
-            Ok(other) => return Err(unexpected(&other)),
-            Err(error) => (TxStatus::RJCT, vec![reasons::for_hub_error(&error, "")]),
-        };
-        report.tx(refs, status, reasons);
+        plan.act(refs, action);
     }
-    report.finish()
+    plan.submit(ctx, &ret.msg_id, report).await
 }
 
 /// The hub returns whole payments only: the returned amount must be the original's.

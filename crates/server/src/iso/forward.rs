@@ -86,12 +86,13 @@ pub async fn pacs008(
         creditor_agent: Some(creditor_agent.clone()),
         creditor: party(&ins.creditor),
         creditor_account: Some(account(&ins.creditor)),
+        instructions_for_next_agent: Vec::new(),
         remittance: ins.remittance_info.iter().cloned().collect(),
     };
     let transfer = CreditTransfer {
         kind: TransferKind::Customer,
         group: GroupHeader {
-            msg_id: answer::msg_id(),
+            msg_id: msg_id_of(id),
             created: answer::now()?,
             nb_of_txs: 1,
             ctrl_sum: None,
@@ -160,4 +161,18 @@ fn account(p: &hub::Party) -> AccountId {
             scheme: None,
         }
     }
+}
+
+/// The MsgId of the pacs.008 forwarding payment `id`: `KLR` and the id's 32 hex digits, the
+/// same on every fetch, so a creditor's pacs.002 naming only this MsgId finds the payment.
+pub fn msg_id_of(id: PaymentId) -> String {
+    format!("KLR{}", id.simple())
+}
+
+/// The payment a forwarded pacs.008's MsgId names (see [`msg_id_of`]).
+pub fn payment_of_msg_id(msg_id: &str) -> Option<PaymentId> {
+    let hex = msg_id.strip_prefix("KLR")?;
+    (hex.len() == 32)
+        .then(|| PaymentId::try_parse(hex).ok())
+        .flatten()
 }

@@ -9,9 +9,17 @@
 //! # What each message does (the caller is a participant; other roles get 403)
 //! - pacs.008 / pacs.009 → one payment per transaction, answered by a pacs.002 (`ACSP` reserved,
 //!   `PDNG` held for compliance, `RJCT` with the hub's reason: AM04, RR04, AG01, DUPL ...).
+//!   Cross-currency: the transaction names the debtor's FX quote as `InstrForNxtAgt/InstrInf`
+//!   `/FXQUOTE/{quote id}`, `InstdAmt` is the quote's source (the debtor's amount) and
+//!   `IntrBkSttlmAmt` its target (what the creditor receives; otherwise `AM09`). Two currencies
+//!   without a quote are `CURR`; a quote without `InstdAmt` or not a UUID is `FF02`.
 //! - pacs.002 from the creditor participant → accept (`ACSC`, `ACCP`, `ACSP`, `ACCC`) or reject
-//!   (`RJCT`, its reason code mapped to a hub reason) the original payment; other statuses change
-//!   nothing. Answered by a pacs.002 with each payment's resulting status.
+//!   (`RJCT`, its reason code mapped to a hub reason) the original payment; other statuses, or a
+//!   payment no longer reserved, change nothing (the answer says where it stands). Without
+//!   `TxInfAndSts` the group status applies to every payment to the caller in the original
+//!   message: the debtor's pacs.008 MsgId, or the MsgId of the pacs.008 the hub forwarded
+//!   (`KLR` + payment id); a MsgId used by several debtors for payments to the caller is
+//!   ambiguous (`FF02`). Answered by a pacs.002 with each payment's resulting status.
 //! - pacs.004 → return of a committed payment (creditor only, full amount); answered by a
 //!   pacs.002 on the return (`ACSC`, or `RJCT`).
 //! - camt.056 from the debtor participant → one hub `CancelPayment` per transaction, answered
@@ -30,11 +38,12 @@
 //!   `AG01` (the participant may not act for that agent); an agent identified without a BIC is
 //!   `RC01` (kliring identifies participants by BIC). BICs compare on the first 8 characters
 //!   and the branch, where a missing branch equals `XXX`.
-//! - Duplicate MsgId from the same sender → `RJCT DUPL`. The index of seen MsgIds is kept in
-//!   memory per server (bounded, oldest forgotten first) and is not journalled: after a restart
-//!   an identical resend is still answered `DUPL`, because every payment it names already exists
-//!   with the same content (the hub replays them); a resend with new content under an old MsgId
-//!   is not detected after a restart.
+//! - Duplicate MsgId from the same sender → `RJCT DUPL`. pacs.008/009, pacs.002 and pacs.004
+//!   reach the hub as one journalled `ReceiveMessage` (see `hub::message`): the hub records the
+//!   sender's MsgId with the message's actions, so a resend, with the same or new content, is
+//!   refused whole, also after a restart, and two concurrent sends cannot both apply. A message
+//!   refused before it reaches the hub (e.g. `RC04`) leaves its MsgId free for a corrected
+//!   resend. pacs.028 (a query) and camt.056 (a resend answers the same) are not recorded.
 //! - A message whose transaction cannot be mapped (unknown creditor BIC `RC04`, a party without
 //!   name or country `FF02`, an amount the scheme's currency cannot hold `AM12`, a currency the
 //!   scheme does not accept `AM03` ...) is refused whole before anything reaches the hub.
@@ -53,7 +62,6 @@ mod decide;
 pub(crate) mod forward;
 mod lookup;
 mod reasons;
-mod seen;
 pub(crate) mod statement;
 
 use axum::body::Bytes;
@@ -64,7 +72,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Router, http};
-use hub::ParticipantId;
+use hub::{Action, Command, HubError, Outcome, ParticipantId, Principal, Success};
+use iso20022::emit::StatusReason;
 use iso20022::{Message, MessageInfo};
 use std::sync::Arc;
 
@@ -73,7 +82,6 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 use lookup::{Directory, DirectoryCache};
-use seen::SeenMessages;
 
 /// The ISO 20022 routes, merged into the main router.
 pub fn router() -> Router<AppState> {
@@ -88,7 +96,6 @@ pub fn router() -> Router<AppState> {
 /// What the ISO routes keep between requests (per server).
 #[derive(Default)]
 pub(crate) struct Shared {
-    pub seen: SeenMessages,
     pub directory: DirectoryCache,
 }
 
@@ -109,8 +116,28 @@ impl Ctx {
             .await
     }
 
-    pub fn seen(&self) -> &SeenMessages {
-        &self.shared.seen
+    /// Submits the sender's message `msg_id` with its actions as one hub `ReceiveMessage`: the
+    /// outcome of each action, or `DUPL` (nothing applied) when the sender used the MsgId
+    /// before, or the hub's reason when it refused the message itself.
+    pub async fn receive(
+        &self,
+        msg_id: &str,
+        actions: Vec<Action>,
+    ) -> Result<Result<Vec<Outcome>, StatusReason>, ApiError> {
+        let action = Action::ReceiveMessage {
+            msg_id: msg_id.to_owned(),
+            actions,
+        };
+        let command = Command::new(Principal::Participant(self.sender), action);
+        match self.state.submit(command).await? {
+            Ok(Success::MessageReceived { outcomes }) => Ok(Ok(outcomes)),
+            Ok(other) => Err(crate::routes::unexpected(&other)),
+            Err(HubError::DuplicateMessageId) => Ok(Err(reasons::with_text(
+                "DUPL",
+                format!("MsgId {msg_id} was already used by this sender"),
+            ))),
+            Err(error) => Ok(Err(reasons::for_hub_error(&error, "MsgId: "))),
+        }
     }
 }
 

@@ -14,11 +14,11 @@ use uuid::Uuid;
 
 use crate::harness::{OPERATOR_TOKEN, Scheme, TestHub};
 
-const A_BIC: &str = "ALPHKENA";
-const B_BIC: &str = "BETAKENA";
-const C_BIC: &str = "GAMMKENA";
+pub(crate) const A_BIC: &str = "ALPHKENA";
+pub(crate) const B_BIC: &str = "BETAKENA";
+pub(crate) const C_BIC: &str = "GAMMKENA";
 
-fn data(path: &str) -> String {
+pub(crate) fn data(path: &str) -> String {
     format!(
         "{}/../../../shared/data/iso20022/{path}",
         env!("CARGO_MANIFEST_DIR")
@@ -26,7 +26,7 @@ fn data(path: &str) -> String {
 }
 
 /// Posts XML; returns the status and the body text.
-async fn post_xml(hub: &TestHub, token: Option<&str>, xml: String) -> (u16, String) {
+pub(crate) async fn post_xml(hub: &TestHub, token: Option<&str>, xml: String) -> (u16, String) {
     let mut request = hub
         .client
         .post(format!("{}/v1/iso20022", hub.base))
@@ -40,7 +40,7 @@ async fn post_xml(hub: &TestHub, token: Option<&str>, xml: String) -> (u16, Stri
     (status, response.text().await.expect("body"))
 }
 
-async fn get_text(hub: &TestHub, token: &str, path: &str) -> (u16, String) {
+pub(crate) async fn get_text(hub: &TestHub, token: &str, path: &str) -> (u16, String) {
     let response = hub
         .client
         .get(format!("{}{path}", hub.base))
@@ -53,7 +53,7 @@ async fn get_text(hub: &TestHub, token: &str, path: &str) -> (u16, String) {
 }
 
 /// Posts XML and reads the answer as a pacs.002 (with the hub's own reader).
-async fn pacs002(hub: &TestHub, token: &str, xml: String) -> StatusReport {
+pub(crate) async fn pacs002(hub: &TestHub, token: &str, xml: String) -> StatusReport {
     let (status, body) = post_xml(hub, Some(token), xml).await;
     assert_eq!(status, 200, "{body}");
     match iso20022::parse(body.as_bytes()) {
@@ -66,7 +66,7 @@ async fn pacs002(hub: &TestHub, token: &str, xml: String) -> StatusReport {
 }
 
 /// Group status and reason codes, then each transaction's.
-fn statuses(report: &StatusReport) -> (Option<TxStatus>, Vec<String>, Vec<TxStatus>) {
+pub(crate) fn statuses(report: &StatusReport) -> (Option<TxStatus>, Vec<String>, Vec<TxStatus>) {
     let group = report.groups.first().expect("group");
     let codes = group
         .reasons
@@ -82,24 +82,24 @@ fn statuses(report: &StatusReport) -> (Option<TxStatus>, Vec<String>, Vec<TxStat
     (group.status, codes, txs)
 }
 
-fn agent(name: &str, bic: &str) -> String {
+pub(crate) fn agent(name: &str, bic: &str) -> String {
     format!("<{name}><FinInstnId><BICFI>{bic}</BICFI></FinInstnId></{name}>")
 }
 
 /// A one-transaction pacs.008.001.08 from `instg` to `instd`.
-struct Transfer<'a> {
-    msg_id: &'a str,
-    uetr: Option<Uuid>,
-    tx_id: &'a str,
-    amount: &'a str,
-    currency: &'a str,
-    instg: &'a str,
-    instd: &'a str,
-    creditor: &'a str,
+pub(crate) struct Transfer<'a> {
+    pub(crate) msg_id: &'a str,
+    pub(crate) uetr: Option<Uuid>,
+    pub(crate) tx_id: &'a str,
+    pub(crate) amount: &'a str,
+    pub(crate) currency: &'a str,
+    pub(crate) instg: &'a str,
+    pub(crate) instd: &'a str,
+    pub(crate) creditor: &'a str,
 }
 
 impl<'a> Transfer<'a> {
-    fn kes(msg_id: &'a str, uetr: Option<Uuid>, amount: &'a str) -> Self {
+    pub(crate) fn kes(msg_id: &'a str, uetr: Option<Uuid>, amount: &'a str) -> Self {
         Transfer {
             msg_id,
             uetr,
@@ -112,7 +112,7 @@ impl<'a> Transfer<'a> {
         }
     }
 
-    fn xml(&self) -> String {
+    pub(crate) fn xml(&self) -> String {
         let uetr = self
             .uetr
             .map(|u| format!("<UETR>{u}</UETR>"))
@@ -146,7 +146,7 @@ impl<'a> Transfer<'a> {
 }
 
 /// The transaction references of an original pacs.008 (`Orgnl...` elements).
-fn original(msg_id: &str, uetr: Option<Uuid>, tx_id: &str) -> String {
+pub(crate) fn original(msg_id: &str, uetr: Option<Uuid>, tx_id: &str) -> String {
     let uetr = uetr
         .map(|u| format!("<OrgnlUETR>{u}</OrgnlUETR>"))
         .unwrap_or_default();
@@ -157,7 +157,13 @@ fn original(msg_id: &str, uetr: Option<Uuid>, tx_id: &str) -> String {
 }
 
 /// A creditor's pacs.002.001.10 with one transaction status.
-fn decision(msg_id: &str, orig: &str, status: &str, reason: Option<&str>, instg: &str) -> String {
+pub(crate) fn decision(
+    msg_id: &str,
+    orig: &str,
+    status: &str,
+    reason: Option<&str>,
+    instg: &str,
+) -> String {
     let reason = reason
         .map(|r| format!("<StsRsnInf><Rsn><Cd>{r}</Cd></Rsn></StsRsnInf>"))
         .unwrap_or_default();
@@ -180,19 +186,19 @@ fn status_request(msg_id: &str, orig: &str, instg: &str) -> String {
     )
 }
 
-async fn payment(s: &Scheme, id: Uuid) -> Value {
+pub(crate) async fn payment(s: &Scheme, id: Uuid) -> Value {
     let reply = s.hub.get(&format!("/v1/payments/{id}"), &s.a_token).await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     reply.body
 }
 
 /// The XML without the emitter's indentation, for substring checks.
-fn compact(xml: &str) -> String {
+pub(crate) fn compact(xml: &str) -> String {
     xml.lines().map(str::trim).collect()
 }
 
 /// xmllint against an official schema; a missing xmllint fails the test.
-fn assert_xsd_valid(xml: &str, xsd: &str) {
+pub(crate) fn assert_xsd_valid(xml: &str, xsd: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("message.xml");
     std::fs::write(&file, xml).expect("write");
@@ -319,13 +325,13 @@ async fn pacs008_reserves_pacs002_commits_and_camt053_shows_it() {
     s.hub.shutdown().await;
 }
 
-async fn not_created(s: &Scheme, id: Uuid) {
+pub(crate) async fn not_created(s: &Scheme, id: Uuid) {
     let reply = s.hub.get(&format!("/v1/payments/{id}"), &s.a_token).await;
     assert_eq!(reply.status, 404, "nothing applied: {:?}", reply.body);
 }
 
 /// The whole message was refused (group RJCT, no transaction statuses) with `code` first.
-fn rejected_whole(report: &StatusReport, code: &str) {
+pub(crate) fn rejected_whole(report: &StatusReport, code: &str) {
     let (group, codes, txs) = statuses(report);
     assert_eq!(group, Some(TxStatus::RJCT));
     assert!(txs.is_empty(), "whole message refused");

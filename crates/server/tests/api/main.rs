@@ -7,6 +7,7 @@ mod cancel;
 mod flows;
 mod harness;
 mod iso20022;
+mod iso_messages;
 mod queue;
 mod restart;
 mod schedule;
