@@ -1,6 +1,7 @@
-//! The bundled demo lists: a few real listed names in the UN XML and OFAC CSV formats, written
-//! by hand for tests and `kliring demo`. Always imported with the label [`DEMO_LABEL`] so every
-//! screening result that used them says so.
+//! The bundled demo lists: a few real listed names in the UN XML, OFAC CSV, EU FSF XML and UK
+//! Sanctions List XML formats, written by hand for tests and `kliring demo` (see
+//! `fixtures/README.md`). Always imported with the label [`DEMO_LABEL`] so every screening
+//! result that used them says so.
 
 use crate::error::ImportError;
 use crate::import::{RawList, import, no_progress};
@@ -22,6 +23,21 @@ pub fn demo_ofac_raw() -> RawList {
         sdn: include_bytes!("../fixtures/demo_sdn.csv").to_vec(),
         alt: Some(include_bytes!("../fixtures/demo_alt.csv").to_vec()),
         add: Some(include_bytes!("../fixtures/demo_add.csv").to_vec()),
+    }
+}
+
+/// Demo EU FSF list: 3 persons and 1 enterprise (Latin, Arabic and Cyrillic names).
+pub fn demo_eu_raw() -> RawList {
+    RawList::Eu {
+        xml: include_bytes!("../fixtures/demo_eu.xml").to_vec(),
+    }
+}
+
+/// Demo UK Sanctions List: 2 individuals, 1 entity and 1 ship (Latin, Arabic and Cyrillic
+/// names).
+pub fn demo_uk_raw() -> RawList {
+    RawList::Uk {
+        xml: include_bytes!("../fixtures/demo_uk.xml").to_vec(),
     }
 }
 

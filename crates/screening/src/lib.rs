@@ -1,4 +1,5 @@
-//! Sanctions screening: list import (UN Consolidated XML, OFAC SDN CSV), multi-script name
+//! Sanctions screening: list import (UN Consolidated XML, OFAC SDN CSV, EU FSF XML, UK
+//! Sanctions List XML), multi-script name
 //! normalisation and transliteration, a phonetic candidate index, scored and explained matches,
 //! atomic list reloads, on-disk persistence of imported lists, and an evaluation benchmark.
 //!
@@ -25,7 +26,7 @@ mod model;
 mod store;
 
 pub use error::{ImportError, StoreError};
-pub use import::{ProgressFn, RawList, import, no_progress, read_file};
+pub use import::{ProgressFn, RawList, import, no_progress, read_file, xml_list_source};
 pub use listset::{ListSet, Lists, screen};
 pub use matching::{DEFAULT_THRESHOLD, HITS_MAX, Hit, ListIndex, Query, ScreeningResult};
 pub use model::{

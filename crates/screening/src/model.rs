@@ -12,9 +12,9 @@ pub enum ListSource {
     Un,
     /// US Treasury OFAC Specially Designated Nationals list (CSV set: sdn, alt, add).
     OfacSdn,
-    /// EU consolidated financial sanctions list (no importer in this crate yet).
+    /// EU Financial Sanctions Files consolidated list (XML format 1.1).
     Eu,
-    /// UK sanctions list (no importer in this crate yet).
+    /// UK Sanctions List published by the FCDO (XML).
     Uk,
 }
 
@@ -32,8 +32,9 @@ impl ListSource {
         }
     }
 
-    /// Where the publisher serves the current files, as (file role, URL): `xml` for UN;
-    /// `sdn`, `alt`, `add` for OFAC. Empty for lists this crate cannot import yet.
+    /// Where the publisher serves the current files, as (file role, URL): `xml` for UN, EU and
+    /// UK; `sdn`, `alt`, `add` for OFAC. The EU link carries the public token the Financial
+    /// Sanctions Files site puts in its generated download links.
     pub fn official_urls(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Self::Un => &[(
@@ -45,7 +46,14 @@ impl ListSource {
                 ("alt", "https://www.treasury.gov/ofac/downloads/alt.csv"),
                 ("add", "https://www.treasury.gov/ofac/downloads/add.csv"),
             ],
-            Self::Eu | Self::Uk => &[],
+            Self::Eu => &[(
+                "xml",
+                "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw",
+            )],
+            Self::Uk => &[(
+                "xml",
+                "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml",
+            )],
         }
     }
 
@@ -123,7 +131,8 @@ pub struct Document {
 pub struct Entry {
     /// The list that designates this party.
     pub list: ListSource,
-    /// The publisher's reference (UN "KPi.001", OFAC ent_num "20157").
+    /// The publisher's reference (UN "KPi.001", OFAC ent_num "20157", EU "EU.27.28", UK
+    /// Unique ID "AFG0006").
     pub reference: String,
     /// Individual, entity, vessel or aircraft.
     pub kind: EntryKind,
@@ -131,7 +140,8 @@ pub struct Entry {
     pub primary_name: String,
     /// Alternative names.
     pub aliases: Vec<Alias>,
-    /// The name in its original script (UN `NAME_ORIGINAL_SCRIPT`), if given.
+    /// The name in its original script (UN `NAME_ORIGINAL_SCRIPT`, the first non-Latin EU
+    /// `nameAlias`, the first UK `NameNonLatinScript`), if given.
     pub original_script_name: Option<String>,
     /// Dates of birth (individuals).
     pub birth_years: Vec<BirthYears>,
@@ -156,7 +166,8 @@ pub struct ListVersion {
     pub content_hash: String,
     /// Number of entries imported.
     pub entries: usize,
-    /// Generation date stated inside the file, if it has one (UN `dateGenerated`).
+    /// Generation date stated inside the file, if it has one (UN `dateGenerated`, EU
+    /// `generationDate`, UK `DateGenerated`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub generated: Option<String>,
     /// Free label, e.g. "demo data" for the bundled fixture.

@@ -35,11 +35,11 @@ impl ListStore {
         &self.dir
     }
 
-    /// `un.xml`; `ofac-sdn.sdn.csv`, `ofac-sdn.alt.csv`, `ofac-sdn.add.csv`.
+    /// `un.xml`, `eu.xml`, `uk.xml`; `ofac-sdn.sdn.csv`, `ofac-sdn.alt.csv`, `ofac-sdn.add.csv`.
     fn part_path(&self, source: ListSource, part: &str) -> PathBuf {
         let name = match source {
-            ListSource::Un => format!("{source}.xml"),
-            _ => format!("{source}.{part}.csv"),
+            ListSource::Un | ListSource::Eu | ListSource::Uk => format!("{source}.xml"),
+            ListSource::OfacSdn => format!("{source}.{part}.csv"),
         };
         self.dir.join(name)
     }
@@ -140,8 +140,12 @@ impl ListStore {
                 alt: read("alt")?,
                 add: read("add")?,
             },
-            // No importer exists for these yet, so nothing can have been stored.
-            ListSource::Eu | ListSource::Uk => return Ok(None),
+            ListSource::Eu => RawList::Eu {
+                xml: read("xml")?.ok_or_else(|| missing("xml"))?,
+            },
+            ListSource::Uk => RawList::Uk {
+                xml: read("xml")?.ok_or_else(|| missing("xml"))?,
+            },
         };
         let actual = raw.content_hash();
         if actual != recorded.content_hash {

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use screening::fixtures::demo_lists;
+use screening::fixtures::{demo_eu_raw, demo_lists, demo_uk_raw};
 use screening::{ListSet, Query, RawList, import, no_progress, screen};
 
 fn lists() -> &'static ListSet {
@@ -50,11 +50,31 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic_the_importers(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         let _ = import(&RawList::Un { xml: bytes.clone() }, None, &mut no_progress);
+        let _ = import(&RawList::Eu { xml: bytes.clone() }, None, &mut no_progress);
+        let _ = import(&RawList::Uk { xml: bytes.clone() }, None, &mut no_progress);
         let _ = import(
             &RawList::OfacSdn { sdn: bytes.clone(), alt: Some(bytes), add: None },
             None,
             &mut no_progress,
         );
+    }
+
+    /// All-or-nothing: an EU or UK file cut anywhere before its root closes is refused, never
+    /// read as a shorter list.
+    #[test]
+    fn truncated_eu_and_uk_files_are_refused(at in any::<usize>()) {
+        for raw in [demo_eu_raw(), demo_uk_raw()] {
+            let (RawList::Eu { xml } | RawList::Uk { xml }) = raw else {
+                unreachable!("XML fixtures")
+            };
+            let end = xml.iter().rposition(|&b| b == b'<').unwrap_or(0);
+            // Cut strictly before the root's closing tag.
+            let cut = xml[..at % end.max(1)].to_vec();
+            let result = import(&RawList::Eu { xml: cut.clone() }, None, &mut no_progress);
+            prop_assert!(result.is_err());
+            let result = import(&RawList::Uk { xml: cut }, None, &mut no_progress);
+            prop_assert!(result.is_err());
+        }
     }
 }
 

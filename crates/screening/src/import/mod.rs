@@ -4,9 +4,12 @@
 //! naming the position, never a partial list. Progress is reported as (bytes read, total bytes)
 //! so a caller can draw a progress bar.
 
+mod eu;
 mod ofac;
 mod progress;
+mod uk;
 mod un;
+mod xml;
 
 use std::path::Path;
 
@@ -33,6 +36,16 @@ pub enum RawList {
         /// `add.csv`: addresses, keyed by ent_num.
         add: Option<Vec<u8>>,
     },
+    /// EU Financial Sanctions Files consolidated list, XML format 1.1.
+    Eu {
+        /// The XML file.
+        xml: Vec<u8>,
+    },
+    /// UK Sanctions List (FCDO), XML format.
+    Uk {
+        /// The XML file.
+        xml: Vec<u8>,
+    },
 }
 
 impl RawList {
@@ -41,6 +54,8 @@ impl RawList {
         match self {
             Self::Un { .. } => ListSource::Un,
             Self::OfacSdn { .. } => ListSource::OfacSdn,
+            Self::Eu { .. } => ListSource::Eu,
+            Self::Uk { .. } => ListSource::Uk,
         }
     }
 
@@ -62,7 +77,9 @@ impl RawList {
     /// Named parts in a fixed order; absent optional files are `None`.
     pub fn parts(&self) -> Vec<(&'static str, Option<&[u8]>)> {
         match self {
-            Self::Un { xml } => vec![("xml", Some(xml.as_slice()))],
+            Self::Un { xml } | Self::Eu { xml } | Self::Uk { xml } => {
+                vec![("xml", Some(xml.as_slice()))]
+            }
             Self::OfacSdn { sdn, alt, add } => vec![
                 ("sdn", Some(sdn.as_slice())),
                 ("alt", alt.as_deref()),
@@ -76,7 +93,9 @@ impl RawList {
     /// so adding `add.csv` changes the version.
     pub fn content_hash(&self) -> String {
         match self {
-            Self::Un { xml } => blake3::hash(xml).to_hex().to_string(),
+            Self::Un { xml } | Self::Eu { xml } | Self::Uk { xml } => {
+                blake3::hash(xml).to_hex().to_string()
+            }
             Self::OfacSdn { .. } => {
                 let mut hasher = blake3::Hasher::new();
                 for (name, bytes) in self.parts() {
@@ -105,12 +124,40 @@ pub fn import(
         RawList::OfacSdn { sdn, alt, add } => {
             ofac::parse(sdn, alt.as_deref(), add.as_deref(), progress)?
         }
+        RawList::Eu { xml } => eu::parse(xml, progress)?,
+        RawList::Uk { xml } => uk::parse(xml, progress)?,
     };
     list.version.content_hash = raw.content_hash();
     list.version.label = label.map(str::to_owned);
     // Parsers skip trailing bytes such as OFAC's 0x1A, so say "done" explicitly.
     progress(raw.len(), raw.len());
     Ok(list)
+}
+
+/// Which XML list format `bytes` hold, from the root element: `CONSOLIDATED_LIST` (UN),
+/// `export` in the EU FSF namespace, or `Designations` (UK). `None` when the bytes are not XML or
+/// the root is none of these; the importer then reports the exact fault.
+pub fn xml_list_source(bytes: &[u8]) -> Option<ListSource> {
+    let mut reader = quick_xml::NsReader::from_reader(bytes);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_resolved_event_into(&mut buf).ok()? {
+            (ns, quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                let in_eu_namespace = matches!(
+                    ns,
+                    quick_xml::name::ResolveResult::Bound(n) if n.as_ref() == eu::NAMESPACE.as_bytes()
+                );
+                return match e.local_name().as_ref() {
+                    b"CONSOLIDATED_LIST" => Some(ListSource::Un),
+                    b"export" if in_eu_namespace => Some(ListSource::Eu),
+                    b"Designations" => Some(ListSource::Uk),
+                    _ => None,
+                };
+            }
+            (_, quick_xml::events::Event::Eof) => return None,
+            _ => buf.clear(),
+        }
+    }
 }
 
 /// Reads a whole file, mapping failure to [`ImportError::Io`] with the path.
