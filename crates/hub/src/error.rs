@@ -183,6 +183,8 @@ pub enum HubError {
     ForbiddenNotParticipant,
     #[error("a message cannot contain another message")]
     NestedMessage,
+    #[error("a message carries more actions than the hub applies at once")]
+    MessageTooLarge,
 }
 
 impl HubError {
@@ -266,6 +268,7 @@ impl HubError {
             DuplicateMessageId => "duplicate_message_id",
             ForbiddenNotParticipant => "forbidden_not_participant",
             NestedMessage => "nested_message",
+            MessageTooLarge => "message_too_large",
         }
     }
 
@@ -285,7 +288,8 @@ impl HubError {
             ForbiddenNotDebtor | ForbiddenOperatorOnly | ForbiddenNotCreditor => Some("AG01"),
             NoUnListLoaded => Some("RR04"),
             ExpiryInPast => Some("AB05"),
-            DuplicateMessageId => Some("DUPL"),
+            // ExternalStatusReason1Code DU01 DuplicateMessageID (DUPL is a duplicate payment).
+            DuplicateMessageId => Some("DU01"),
             _ => None,
         }
     }

@@ -156,7 +156,7 @@ impl Hub {
                 return Err(format!("inbox cursors of {participant} not consecutive"));
             }
         }
-        for ((sender, msg_id), payments) in &self.messages {
+        for ((msg_id, sender), payments) in &self.messages {
             // A message's payments exist and were sent by its sender as debtor participant.
             let ok = self.participant_ref(*sender).is_some()
                 && payments.iter().all(|id| {

@@ -67,7 +67,7 @@
 //! # Messages
 //! [`message`]: `ReceiveMessage { msg_id, actions }` applies a participant's ISO 20022 message
 //! as one journalled unit: a MsgId the sender used before refuses it whole
-//! (`duplicate_message_id`, DUPL), also after a restart; otherwise each action has its own
+//! (`duplicate_message_id`, ISO DU01), also after a restart; otherwise each action has its own
 //! outcome in `Success::MessageReceived`.
 //!
 //! # FX and settlement windows (issue 5)

@@ -3,11 +3,12 @@
 //!
 //! - Only a participant sends messages (`forbidden_not_participant`); MsgIds are per sender
 //!   (ISO 20022: unique per instructing party), 1 to 35 characters (`Max35Text`).
-//! - A MsgId the sender used before refuses the whole message (`duplicate_message_id`, DUPL)
+//! - A MsgId the sender used before refuses the whole message (`duplicate_message_id`, ISO DU01)
 //!   before any action runs; otherwise the MsgId is recorded and every action is applied in
 //!   order, each with its own outcome, exactly as if sent alone. The MsgId stays used even if
 //!   every action was refused: the message was received and answered.
-//! - A message inside a message is refused (`nested_message`).
+//! - A message inside a message is refused (`nested_message`), and so is one of more than
+//!   [`MESSAGE_ACTIONS_MAX`] actions (`message_too_large`).
 //! - The record keeps the ids of the payments the message's `CreatePayment`s created (or
 //!   replayed), so a status report naming only the original MsgId finds them.
 
@@ -18,6 +19,10 @@ use crate::state::Hub;
 
 /// ISO 20022 `Max35Text`.
 pub const MSG_ID_CHARS_MAX: usize = 35;
+
+/// Most actions in one message: bounds the work of one command and the size of its journal
+/// record (the server refuses larger messages earlier, by its bulk limit).
+pub const MESSAGE_ACTIONS_MAX: usize = 100_000;
 
 impl Hub {
     pub(crate) fn receive_message(
@@ -31,13 +36,16 @@ impl Hub {
             return Err(HubError::ForbiddenNotParticipant);
         };
         check_text("msg_id", msg_id, MSG_ID_CHARS_MAX)?;
+        if actions.len() > MESSAGE_ACTIONS_MAX {
+            return Err(HubError::MessageTooLarge);
+        }
         if actions
             .iter()
             .any(|a| matches!(a, Action::ReceiveMessage { .. }))
         {
             return Err(HubError::NestedMessage);
         }
-        let key = (*sender, msg_id.to_owned());
+        let key = (msg_id.to_owned(), *sender);
         if self.messages.contains_key(&key) {
             return Err(HubError::DuplicateMessageId);
         }
@@ -60,15 +68,17 @@ impl Hub {
     /// The payments created by `sender`'s message `msg_id`, if the sender used that MsgId.
     pub fn message(&self, sender: ParticipantId, msg_id: &str) -> Option<&[PaymentId]> {
         self.messages
-            .get(&(sender, msg_id.to_owned()))
+            .get(&(msg_id.to_owned(), sender))
             .map(Vec::as_slice)
     }
 
     /// Every sender's message `msg_id` (MsgIds are unique per sender only), by sender.
     pub fn messages_named(&self, msg_id: &str) -> Vec<(ParticipantId, &[PaymentId])> {
-        self.participants
-            .iter()
-            .filter_map(|p| Some((p.id, self.message(p.id, msg_id)?)))
+        let from = (msg_id.to_owned(), ParticipantId(0));
+        let to = (msg_id.to_owned(), ParticipantId(u64::MAX));
+        self.messages
+            .range(from..=to)
+            .map(|((_, sender), payments)| (*sender, payments.as_slice()))
             .collect()
     }
 }

@@ -281,8 +281,9 @@ pub struct Hub {
     pub(crate) queue_expiry: BTreeSet<(Timestamp, PaymentId)>,
     /// The last FIFO position assigned in any queue.
     pub(crate) last_queue_position: u64,
-    /// Messages by (sender, MsgId) → the payments they created (see [`crate::message`]).
-    pub(crate) messages: BTreeMap<(ParticipantId, String), Vec<PaymentId>>,
+    /// Messages by (MsgId, sender) → the payments they created (see [`crate::message`]);
+    /// MsgId first, so every sender's use of one MsgId is a range.
+    pub(crate) messages: BTreeMap<(String, ParticipantId), Vec<PaymentId>>,
 }
 
 /// Maps a ledger refusal of a money movement to the hub's error.

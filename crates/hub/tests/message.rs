@@ -71,7 +71,7 @@ fn a_used_msg_id_refuses_the_whole_message() {
         again.as_ref().map_err(HubError::code),
         Err("duplicate_message_id")
     );
-    assert_eq!(again.unwrap_err().iso_code(), Some("DUPL"));
+    assert_eq!(again.unwrap_err().iso_code(), Some("DU01"));
     assert!(f.hub.payment(pid(2)).is_none() && f.hub.payment(pid(3)).is_none());
     assert_eq!(f.balance(A, eur()), balance);
     assert_eq!(f.hub.message(A, "MSG-1"), Some(&[pid(1)][..]));
@@ -158,4 +158,26 @@ fn malformed_messages_are_refused() {
     assert!(f.hub.payment(pid(1)).is_none());
     // A refused message did not use its MsgId.
     outcomes(f.run(participant(A), message("OUTER", vec![])));
+}
+
+#[test]
+fn used_msg_ids_survive_a_snapshot_round_trip() {
+    use journal::StateMachine;
+    let mut f = Fixture::new();
+    outcomes(f.run(participant(A), message("MSG-1", vec![create(1, A, B, 100)])));
+    let bytes = f.hub.encode_snapshot();
+    f.hub = Hub::decode_snapshot(&bytes).expect("decodes");
+    assert_eq!(f.hub.message(A, "MSG-1"), Some(&[pid(1)][..]));
+    let again = f.run(participant(A), message("MSG-1", vec![]));
+    assert_eq!(again.map_err(|e| e.code()), Err("duplicate_message_id"));
+}
+
+#[test]
+fn a_message_with_too_many_actions_is_refused_whole() {
+    let mut f = Fixture::new();
+    let actions =
+        vec![Action::AcceptPayment { payment: pid(1) }; hub::message::MESSAGE_ACTIONS_MAX + 1];
+    let got = f.run(participant(B), message("BIG-1", actions));
+    assert_eq!(got.map_err(|e| e.code()), Err("message_too_large"));
+    assert_eq!(f.hub.message(B, "BIG-1"), None);
 }

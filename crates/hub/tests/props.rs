@@ -270,17 +270,30 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
                 Action::CreatePayment(Box::new(create)),
             )
         });
-    // A bank's message: a few actions applied as the sender, MsgIds from a small set so
-    // resends (refused whole) are common.
+    // A bank's message: a few actions applied as the sender (its payments made the sender's),
+    // MsgIds from a small set so resends (refused whole) are common.
     let message = (
-        bank_actor(),
+        1u64..=3,
         1u8..=4,
         prop::collection::vec(prop_oneof![create.clone(), other.clone()], 0..4),
     )
-        .prop_map(|(a, m, inner)| {
-            let actions = inner.into_iter().map(|(_, action)| action).collect();
+        .prop_map(|(sender, m, inner)| {
+            let sender = ParticipantId(sender);
+            let actions = inner
+                .into_iter()
+                .map(|(_, action)| match action {
+                    Action::CreatePayment(mut c) => {
+                        c.instruction.debtor_participant = sender;
+                        Action::CreatePayment(c)
+                    }
+                    other => other,
+                })
+                .collect();
             let msg_id = format!("MSG-{m}");
-            (a, Action::ReceiveMessage { msg_id, actions })
+            (
+                participant(sender),
+                Action::ReceiveMessage { msg_id, actions },
+            )
         });
     prop_oneof![
         3 => create,
@@ -418,6 +431,21 @@ fn generator_reaches_every_success_path() {
             f.now += step_s * SECOND;
             let commands = absolute(f.now, commands);
             for (command, outcome) in commands.iter().zip(f.batch(commands.clone())) {
+                if let (
+                    Action::ReceiveMessage { actions, .. },
+                    Ok(Success::MessageReceived { outcomes }),
+                ) = (&command.action, &outcome)
+                {
+                    // Reached only when a payment inside a message was created.
+                    let created = actions
+                        .iter()
+                        .zip(outcomes)
+                        .any(|(a, o)| matches!(a, Action::CreatePayment(_)) && o.is_ok());
+                    if created {
+                        succeeded.insert("receive_message");
+                    }
+                    continue;
+                }
                 if outcome.is_ok() {
                     let fx = matches!(&command.action, Action::CreatePayment(c) if c.instruction.fx_quote.is_some());
                     succeeded.insert(if fx {

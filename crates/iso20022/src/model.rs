@@ -123,6 +123,9 @@ pub struct CreditTransferTx {
     pub amount: Amount,
     pub settlement_date: Option<String>,
     pub instructed_amount: Option<Amount>,
+    /// `XchgRate`: units of the settlement currency per unit of the instructed one; required
+    /// when `InstdAmt` is in another currency than `IntrBkSttlmAmt`.
+    pub exchange_rate: Option<Decimal>,
     pub charge_bearer: Option<ChargeBearer>,
     pub instructing_agent: Option<Agent>,
     pub instructed_agent: Option<Agent>,

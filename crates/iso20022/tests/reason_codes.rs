@@ -151,6 +151,22 @@ const CASES: &[(&str, &str, &str, ReasonCode, &str, &str)] = &[
         "/IntrBkSttlmDt",
     ),
     (
+        "instructed in another currency without XchgRate",
+        "<ChrgBr>SHAR</ChrgBr>",
+        "<InstdAmt Ccy=\"USD\">13600.00</InstdAmt><ChrgBr>SHAR</ChrgBr>",
+        FF02,
+        "InstructedAmountAndExchangeRate1Rule",
+        "/CdtTrfTxInf",
+    ),
+    (
+        "XchgRate not a decimal",
+        "<ChrgBr>SHAR</ChrgBr>",
+        "<InstdAmt Ccy=\"USD\">13600.00</InstdAmt><XchgRate>1,08</XchgRate><ChrgBr>SHAR</ChrgBr>",
+        FF02,
+        "xsd.decimal",
+        "/XchgRate",
+    ),
+    (
         "no Document at all",
         "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08\">",
         "<Document xmlns=\"urn:example:not-iso\">",

@@ -243,6 +243,17 @@ fn credit_transfer_tx(x: &mut Xml, tx: &crate::model::CreditTransferTx) -> Resul
     if let Some(a) = &tx.instructed_amount {
         x.amount("InstdAmt", a)?;
     }
+    if let Some(rate) = &tx.exchange_rate {
+        // BaseOneRate: at most 11 digits, 10 of them after the point.
+        let digits = rate.digits.to_string().len();
+        if rate.scale > 10 || digits > 11 {
+            return Err(invalid(
+                "XchgRate",
+                format!("{rate} exceeds 11 digits, 10 fractional"),
+            ));
+        }
+        x.leaf("XchgRate", &rate.to_string())?;
+    }
     x.leaf("ChrgBr", charge_bearer.as_str())?;
     x.opt_agent("InstgAgt", tx.instructing_agent.as_ref())?;
     x.opt_agent("InstdAgt", tx.instructed_agent.as_ref())?;

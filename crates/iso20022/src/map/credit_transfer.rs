@@ -4,6 +4,7 @@
 use super::common::{Ctx, account, amount_of, opt, opt_agent, opt_amount, opt_decimal, party};
 use crate::dom::El;
 use crate::model::{ChargeBearer, CreditTransfer, CreditTransferTx, GroupHeader, TransferKind};
+use crate::money::{Amount, Decimal};
 use crate::report::{ReasonCode, Violation};
 
 /// Maps the message root (`FIToFICstmrCdtTrf` / `FICdtTrf`).
@@ -70,6 +71,8 @@ fn transaction(ctx: &mut Ctx, tx: El<'_>, kind: TransferKind) -> Option<CreditTr
         TransferKind::Institution => (opt_agent(tx, "DbtrAgt"), opt_agent(tx, "CdtrAgt")),
     };
     let creditor = ctx.req(tx, "Cdtr").map(party).unwrap_or_default();
+    let instructed_amount = opt_amount(tx, "InstdAmt");
+    let exchange_rate = exchange_rate(ctx, tx, amount.as_ref(), instructed_amount.as_ref());
     let pmt_id = pmt_id?;
     Some(CreditTransferTx {
         instruction_id: opt(pmt_id, "InstrId"),
@@ -78,7 +81,8 @@ fn transaction(ctx: &mut Ctx, tx: El<'_>, kind: TransferKind) -> Option<CreditTr
         tx_id: opt(pmt_id, "TxId"),
         amount: amount?,
         settlement_date: opt(tx, "IntrBkSttlmDt"),
-        instructed_amount: opt_amount(tx, "InstdAmt"),
+        instructed_amount,
+        exchange_rate,
         charge_bearer,
         instructing_agent: opt_agent(tx, "InstgAgt"),
         instructed_agent: opt_agent(tx, "InstdAgt"),
@@ -102,6 +106,39 @@ fn transaction(ctx: &mut Ctx, tx: El<'_>, kind: TransferKind) -> Option<CreditTr
             })
             .unwrap_or_default(),
     })
+}
+
+/// `XchgRate`, checked: a decimal, and present when `InstdAmt` is in another currency than
+/// `IntrBkSttlmAmt` (the message definition's InstructedAmountAndExchangeRate1Rule).
+fn exchange_rate(
+    ctx: &mut Ctx,
+    tx: El<'_>,
+    settled: Option<&Amount>,
+    instructed: Option<&Amount>,
+) -> Option<Decimal> {
+    let element = tx.child("XchgRate");
+    let rate = match element {
+        Some(el) => match Decimal::parse(el.text()) {
+            Ok(rate) if rate.digits > 0 => Some(rate),
+            _ => {
+                let text = format!("XchgRate '{}' is not a positive decimal", el.text().trim());
+                ctx.rule("xsd.decimal", text, el.path());
+                None
+            }
+        },
+        None => None,
+    };
+    if let (Some(settled), Some(instructed), None) = (settled, instructed, element)
+        && settled.currency != instructed.currency
+    {
+        let text = format!(
+            "InstdAmt in {} and IntrBkSttlmAmt in {}: XchgRate must be present",
+            instructed.currency.as_str(),
+            settled.currency.as_str()
+        );
+        ctx.rule("InstructedAmountAndExchangeRate1Rule", text, tx.path());
+    }
+    rate
 }
 
 /// NbOfTxs, CtrlSum and TtlIntrBkSttlmAmt must agree with the transactions.

@@ -6,7 +6,7 @@
 //! `ReceiveMessage` (a used MsgId refuses it whole: `DUPL`), and each transaction's status is
 //! the hub's outcome for its payment.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use axum::response::Response;
 use hub::{Principal, Success};
@@ -58,8 +58,10 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
             return report.reject_all(reason);
         }
     }
-    let actor = Principal::Participant(ctx.sender);
-    let mut actions = Vec::with_capacity(ct.transactions.len());
+    if let Err(reason) = ctx.check_size(ct.transactions.len()) {
+        return report.reject_all(reason);
+    }
+    let mut requests = Vec::with_capacity(ct.transactions.len());
     let mut ids = HashSet::new();
     for (n, tx) in ct.transactions.iter().enumerate() {
         let request = match request(&dir, &ct, tx, n) {
@@ -74,11 +76,16 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
             );
             return report.reject_all(with_text("DUPL", text));
         }
-        if let Some(quote_id) = request.fx_quote_id {
-            let what = tx_label(n, tx, "");
-            if let Err(reason) = check_target(ctx, quote_id, &tx.amount, &what).await? {
-                return report.reject_all(reason);
-            }
+        requests.push(request);
+    }
+    let quotes = quote_targets(ctx, &requests).await?;
+    let actor = Principal::Participant(ctx.sender);
+    let mut actions = Vec::with_capacity(requests.len());
+    for (n, (tx, request)) in ct.transactions.iter().zip(requests).enumerate() {
+        if let Some(target) = request.fx_quote_id.and_then(|id| quotes.get(&id))
+            && let Err(reason) = target.check(&tx.amount, &tx_label(n, tx, ""))
+        {
+            return report.reject_all(reason);
         }
         match create_command(&ctx.state, &actor, request).await {
             Ok(command) => actions.push(command.action),
@@ -235,42 +242,73 @@ fn fx_quote(tx: &CreditTransferTx, what: &str) -> Result<Option<Uuid>, StatusRea
         .map_err(|_| with_text("FF02", format!("{what}: FX quote {first} is not a UUID")))
 }
 
-/// For a payment naming an FX quote of the sender: `IntrBkSttlmAmt` must be the quote's target
-/// (`AM09` otherwise), so the creditor gets what the message says. A quote that is not the
-/// sender's is left to the hub (`quote_not_found`), which tells nothing of other quotes.
-async fn check_target(
+/// What an FX quote of the sender promises the creditor, as the scheme writes it.
+struct QuoteTarget {
+    currency: String,
+    amount: u128,
+    exponent: u8,
+}
+
+impl QuoteTarget {
+    /// `IntrBkSttlmAmt` must be the quote's target, so the creditor gets what the message
+    /// says: another currency is `CURR`, another amount `AM09`.
+    fn check(&self, settled: &iso20022::Amount, what: &str) -> Result<(), StatusReason> {
+        let target = crate::amount::format_amount(self.amount, self.exponent);
+        let stated = settled.to_decimal_string();
+        let currency = settled.currency.as_str();
+        if currency != self.currency {
+            let text = format!(
+                "{what}: IntrBkSttlmAmt is in {currency}, the FX quote pays {target} {}",
+                self.currency
+            );
+            return Err(with_text("CURR", text));
+        }
+        if parse_amount(&stated, self.exponent, "amount").ok() != Some(self.amount) {
+            let text = format!(
+                "{what}: IntrBkSttlmAmt {stated} {currency} is not the FX quote's target \
+                 {target} {currency}"
+            );
+            return Err(with_text("AM09", text));
+        }
+        Ok(())
+    }
+}
+
+/// The targets of the sender's FX quotes the requests name, in one hub read (each read closes
+/// the sequencer's batch). Quotes of other participants are left out: the hub refuses them
+/// (`quote_not_found`) without telling anything about them.
+async fn quote_targets(
     ctx: &Ctx,
-    quote_id: Uuid,
-    settled: &iso20022::Amount,
-    what: &str,
-) -> Result<Result<(), StatusReason>, ApiError> {
+    requests: &[CreatePaymentRequest],
+) -> Result<HashMap<Uuid, QuoteTarget>, ApiError> {
+    let ids: Vec<Uuid> = requests.iter().filter_map(|r| r.fx_quote_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     let sender = ctx.sender;
-    let quote = ctx
+    let quotes = ctx
         .state
         .read(move |hub| {
-            hub.quote(quote_id)
-                .filter(|q| q.requester == sender)
-                .cloned()
+            ids.iter()
+                .filter_map(|id| hub.quote(*id).filter(|q| q.requester == sender))
+                .map(|q| {
+                    let exponent = hub.currency(q.target_currency).map(|c| c.exponent);
+                    (q.id, q.target_currency, q.target_amount, exponent)
+                })
+                .collect::<Vec<_>>()
         })
         .await?;
-    let Some(quote) = quote else {
-        return Ok(Ok(()));
-    };
-    let currency = quote.target_currency;
-    let (_, exponent) = ctx.state.exponent(currency.as_str(), "currency").await?;
-    let target = crate::amount::format_amount(quote.target_amount, exponent);
-    let stated = settled.to_decimal_string();
-    let same = settled.currency.as_str() == currency.as_str()
-        && parse_amount(&stated, exponent, "amount").ok() == Some(quote.target_amount);
-    Ok(if same {
-        Ok(())
-    } else {
-        let text = format!(
-            "{what}: IntrBkSttlmAmt {stated} {} is not the FX quote's target {target} {currency}",
-            settled.currency.as_str()
-        );
-        Err(with_text("AM09", text))
-    })
+    Ok(quotes
+        .into_iter()
+        .filter_map(|(id, currency, amount, exponent)| {
+            let target = QuoteTarget {
+                currency: currency.as_str().to_owned(),
+                amount,
+                exponent: exponent?,
+            };
+            Some((id, target))
+        })
+        .collect())
 }
 
 /// A debtor or creditor for screening and the payment record. Name: the party's, else (an

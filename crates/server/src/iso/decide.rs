@@ -2,6 +2,8 @@
 //! (return) and pacs.028 (status request); camt.056 is in `cancel`. Each transaction is looked
 //! up and acted on by itself.
 
+use std::collections::HashSet;
+
 use axum::response::Response;
 use hub::state::Payment;
 use hub::{Action, PaymentStatus, Success};
@@ -148,29 +150,32 @@ pub async fn status_report(ctx: &Ctx, sr: StatusReport) -> Result<Response, ApiE
         }
     }
     let mut plan = Plan::default();
+    if let Err(reason) = ctx.check_size(sr.transactions.len()) {
+        return report.reject_all(reason);
+    }
     if sr.transactions.is_empty() {
-        for group in &sr.groups {
-            let Some(status) = group.status else {
-                let text = format!(
-                    "OrgnlMsgId {}: without TxInfAndSts, GrpSts says what to do",
-                    group.original_msg_id
-                );
-                return report.reject_all(with_text("FF02", text));
-            };
-            let payments = match group_payments(ctx, &group.original_msg_id).await? {
-                Ok(payments) => payments,
-                Err(reason) => return report.reject_all(reason),
-            };
+        if let Err(reason) = check_groups(&sr) {
+            return report.reject_all(reason);
+        }
+        let msg_ids = sr
+            .groups
+            .iter()
+            .map(|g| g.original_msg_id.clone())
+            .collect();
+        let found = match group_payments(ctx, msg_ids).await? {
+            Ok(found) => found,
+            Err(reason) => return report.reject_all(reason),
+        };
+        // A payment named twice (by the debtor's MsgId and by its forwarded pacs.008's) is
+        // decided once.
+        let mut planned = HashSet::new();
+        for (group, payments) in sr.groups.iter().zip(found) {
             let code = group.reasons.first().and_then(|r| r.code.as_deref());
-            for payment in &payments {
+            for payment in payments.iter().filter(|p| planned.insert(p.id())) {
                 let mut refs = answer::payment_refs(payment);
                 refs.msg_id = Some(group.original_msg_id.clone());
-                plan.decide(refs, payment, Some(status), code);
+                plan.decide(refs, payment, group.status, code);
             }
-        }
-        if sr.groups.is_empty() {
-            let text = "a pacs.002 names its original message (OrgnlGrpInfAndSts)";
-            return report.reject_all(with_text("FF02", text));
         }
     }
     let group = sr.groups.first();
@@ -221,51 +226,87 @@ fn decision(payment: &Payment, status: Option<TxStatus>, code: Option<&str>) -> 
     }
 }
 
-/// The payments a group status (`OrgnlMsgId` without transactions) applies to: those the
-/// caller is creditor of, either in the pacs.008 the hub forwarded to it (MsgId `KLR` + the
-/// payment id, see `forward`) or in the debtor participant's original message. MsgIds are
-/// unique per sender only: when the MsgId names messages of several debtors with payments to
-/// the caller, the group status is ambiguous and refused (name each transaction instead).
+/// Without transactions, every group must say what to do (`GrpSts`) and name a different
+/// original message.
+fn check_groups(sr: &StatusReport) -> Result<(), StatusReason> {
+    if sr.groups.is_empty() {
+        let text = "a pacs.002 names its original message (OrgnlGrpInfAndSts)";
+        return Err(with_text("FF02", text));
+    }
+    let mut named = HashSet::new();
+    for group in &sr.groups {
+        let msg_id = &group.original_msg_id;
+        if group.status.is_none() {
+            let text = format!("OrgnlMsgId {msg_id}: without TxInfAndSts, GrpSts says what to do");
+            return Err(with_text("FF02", text));
+        }
+        if !named.insert(msg_id) {
+            let text = format!("OrgnlMsgId {msg_id} is named by two OrgnlGrpInfAndSts");
+            return Err(with_text("FF02", text));
+        }
+    }
+    Ok(())
+}
+
+/// The payments each group status (`OrgnlMsgId` without transactions) applies to, in one hub
+/// read: those the caller is creditor of, either in the pacs.008 the hub forwarded to it
+/// (MsgId `KLR` + the payment id, see `forward`) or in the debtor participant's original
+/// message. MsgIds are unique per sender only: a MsgId used by several debtors for payments to
+/// the caller is ambiguous and refused (name each transaction instead). At most the server's
+/// bulk limit of payments in all, like any message.
 async fn group_payments(
     ctx: &Ctx,
-    original_msg_id: &str,
-) -> Result<Result<Vec<Payment>, StatusReason>, ApiError> {
+    msg_ids: Vec<String>,
+) -> Result<Result<Vec<Vec<Payment>>, StatusReason>, ApiError> {
     let caller = ctx.sender;
-    let msg_id = original_msg_id.to_owned();
-    let forwarded = super::forward::payment_of_msg_id(original_msg_id);
-    let found = ctx
-        .state
+    let max = ctx.state.config.bulk_items_max;
+    ctx.state
         .read(move |hub| {
             let creditor_of = |id: &hub::PaymentId| {
                 hub.payment(*id)
                     .filter(|p| p.instruction.creditor_participant == caller)
-                    .cloned()
             };
-            if let Some(payment) = forwarded.as_ref().and_then(creditor_of) {
-                return vec![vec![payment]];
+            let mut total = 0usize;
+            let mut found = Vec::with_capacity(msg_ids.len());
+            for msg_id in &msg_ids {
+                let forwarded = super::forward::payment_of_msg_id(msg_id);
+                let mut by_sender: Vec<Vec<&Payment>> =
+                    match forwarded.as_ref().and_then(creditor_of) {
+                        Some(payment) => vec![vec![payment]],
+                        None => hub
+                            .messages_named(msg_id)
+                            .into_iter()
+                            .map(|(_, ids)| ids.iter().filter_map(creditor_of).collect::<Vec<_>>())
+                            .filter(|payments| !payments.is_empty())
+                            .collect(),
+                    };
+                let payments = match by_sender.len() {
+                    1 => by_sender.swap_remove(0),
+                    0 => {
+                        let text = format!("no payment to the sender was sent in message {msg_id}");
+                        return Err(with_text(NARR, text));
+                    }
+                    n => {
+                        let text = format!(
+                            "OrgnlMsgId {msg_id} names messages of {n} debtor participants; \
+                             name each payment in TxInfAndSts"
+                        );
+                        return Err(with_text(NARR, text));
+                    }
+                };
+                total = total.saturating_add(payments.len());
+                if total > max {
+                    let text = format!(
+                        "the original messages hold more than {max} payments to the sender; \
+                         this hub decides at most {max} per message"
+                    );
+                    return Err(with_text(NARR, text));
+                }
+                found.push(payments.into_iter().cloned().collect());
             }
-            hub.messages_named(&msg_id)
-                .into_iter()
-                .map(|(_, ids)| ids.iter().filter_map(creditor_of).collect::<Vec<_>>())
-                .filter(|payments| !payments.is_empty())
-                .collect()
+            Ok(found)
         })
-        .await?;
-    Ok(match <[Vec<Payment>; 1]>::try_from(found) {
-        Ok([payments]) => Ok(payments),
-        Err(found) if found.is_empty() => Err(with_text(
-            NARR,
-            format!("no payment to the sender was sent in message {original_msg_id}"),
-        )),
-        Err(found) => Err(with_text(
-            "FF02",
-            format!(
-                "OrgnlMsgId {original_msg_id} names messages of {} debtor participants; \
-                 name each payment in TxInfAndSts",
-                found.len()
-            ),
-        )),
-    })
+        .await
 }
 
 /// pacs.004: the creditor participant returns a committed payment in full. The return's
@@ -283,6 +324,9 @@ pub async fn payment_return(ctx: &Ctx, ret: PaymentReturn) -> Result<Response, A
         if let Err(reason) = check_sender(ctx, &dir, tx.instructing_agent.as_ref(), n) {
             return report.reject_all(reason);
         }
+    }
+    if let Err(reason) = ctx.check_size(ret.transactions.len()) {
+        return report.reject_all(reason);
     }
     let mut plan = Plan::default();
     for (n, tx) in ret.transactions.iter().enumerate() {

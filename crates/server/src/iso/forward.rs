@@ -18,6 +18,7 @@ use iso20022::model::{
     AccountId, Agent, ChargeBearer, CreditTransfer, CreditTransferTx, GroupHeader, Party,
     PostalAddress, Settlement, TransferKind,
 };
+use iso20022::money::Decimal;
 
 use super::{Shared, answer};
 use crate::auth::Caller;
@@ -76,6 +77,9 @@ pub async fn pacs008(
         tx_id: Some(id.simple().to_string()),
         amount,
         settlement_date: None,
+        exchange_rate: instructed_amount
+            .as_ref()
+            .and_then(|source| exchange_rate(source, &amount)),
         instructed_amount,
         charge_bearer: Some(ChargeBearer::SLEV),
         instructing_agent: None,
@@ -124,6 +128,37 @@ async fn amounts(
         }
         None => Ok((source, None)),
     }
+}
+
+/// The rate a cross-currency payment was converted at, as ISO `XchgRate` (target units per
+/// source unit): the exact quotient of the two amounts, rounded half to even to the most
+/// fraction digits `BaseOneRate` allows (11 digits in all, at most 10 after the point). `None`
+/// only for a rate of 10^11 or more, which `BaseOneRate` cannot hold.
+fn exchange_rate(source: &Amount, target: &Amount) -> Option<Decimal> {
+    let pow = |e: u8| 10u128.checked_pow(u32::from(e));
+    // rate = (target / 10^te) / (source / 10^se) = target * 10^se / (source * 10^te)
+    let numerator = target
+        .minor_units
+        .checked_mul(pow(source.currency.exponent())?)?;
+    let denominator = source
+        .minor_units
+        .checked_mul(pow(target.currency.exponent())?)?;
+    let whole = numerator.checked_div(denominator)?;
+    let whole_digits = u32::try_from(whole.to_string().len()).ok()?;
+    let scale = 11u32.checked_sub(whole_digits)?.min(10);
+    let scaled = numerator.checked_mul(10u128.checked_pow(scale)?)?;
+    let (quotient, remainder) = (scaled / denominator, scaled % denominator);
+    let twice = remainder.checked_mul(2)?;
+    let round_up = twice > denominator || (twice == denominator && quotient % 2 == 1);
+    let digits = quotient.checked_add(u128::from(round_up))?;
+    // Rounding up may carry into a twelfth digit (9.999… → 10.00…): drop one fraction digit.
+    if digits.to_string().len() > 11 {
+        return Some(Decimal {
+            digits: digits / 10,
+            scale: scale.checked_sub(1)?,
+        });
+    }
+    Some(Decimal { digits, scale })
 }
 
 /// Hub minor units as an ISO amount.
@@ -175,4 +210,41 @@ pub fn payment_of_msg_id(msg_id: &str) -> Option<PaymentId> {
     (hex.len() == 32)
         .then(|| PaymentId::try_parse(hex).ok())
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iso20022::money::Currency;
+
+    fn amount(code: &str, minor_units: u128) -> Amount {
+        Amount {
+            currency: Currency::new(code).expect("currency"),
+            minor_units,
+        }
+    }
+
+    #[test]
+    fn exchange_rates_fill_base_one_rate_exactly_rounded() {
+        let rate = |s, t| exchange_rate(&s, &t).map(|d| d.to_string());
+        // 100.00 KES → 2836 UGX: 28.36 exactly, written with 9 fraction digits.
+        assert_eq!(
+            rate(amount("KES", 10_000), amount("UGX", 2_836)),
+            Some("28.360000000".into())
+        );
+        // 3.00 EUR → 1.00 USD: 1/3 rounded half to even at 10 digits.
+        assert_eq!(
+            rate(amount("EUR", 300), amount("USD", 100)),
+            Some("0.3333333333".into())
+        );
+        // 1 JPY → 0.01 EUR, and an exponent-3 currency.
+        assert_eq!(
+            rate(amount("JPY", 1), amount("EUR", 1)),
+            Some("0.0100000000".into())
+        );
+        assert_eq!(
+            rate(amount("EUR", 100), amount("KWD", 308)),
+            Some("0.3080000000".into())
+        );
+    }
 }

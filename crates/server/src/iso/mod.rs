@@ -11,15 +11,20 @@
 //!   `PDNG` held for compliance, `RJCT` with the hub's reason: AM04, RR04, AG01, DUPL ...).
 //!   Cross-currency: the transaction names the debtor's FX quote as `InstrForNxtAgt/InstrInf`
 //!   `/FXQUOTE/{quote id}`, `InstdAmt` is the quote's source (the debtor's amount) and
-//!   `IntrBkSttlmAmt` its target (what the creditor receives; otherwise `AM09`). Two currencies
-//!   without a quote are `CURR`; a quote without `InstdAmt` or not a UUID is `FF02`.
+//!   `IntrBkSttlmAmt` its target (what the creditor receives; another amount is `AM09`, another
+//!   currency `CURR`); `XchgRate` is required by ISO when the currencies differ (`FF02`) and is
+//!   informative: the quote's amounts are what moves. Two currencies without a quote are
+//!   `CURR`; a quote without `InstdAmt` or not a UUID is `FF02`; another participant's quote is
+//!   `quote_not_found`, like an unknown one. The forwarded pacs.008 carries the rate applied.
+//! - Size: a message asks for at most the server's bulk limit of transactions (`NARR`).
 //! - pacs.002 from the creditor participant → accept (`ACSC`, `ACCP`, `ACSP`, `ACCC`) or reject
 //!   (`RJCT`, its reason code mapped to a hub reason) the original payment; other statuses, or a
 //!   payment no longer reserved, change nothing (the answer says where it stands). Without
 //!   `TxInfAndSts` the group status applies to every payment to the caller in the original
 //!   message: the debtor's pacs.008 MsgId, or the MsgId of the pacs.008 the hub forwarded
 //!   (`KLR` + payment id); a MsgId used by several debtors for payments to the caller is
-//!   ambiguous (`FF02`). Answered by a pacs.002 with each payment's resulting status.
+//!   ambiguous (`NARR`), a group without `GrpSts` or an `OrgnlMsgId` named twice is `FF02`.
+//!   Answered by a pacs.002 with each payment's resulting status.
 //! - pacs.004 → return of a committed payment (creditor only, full amount); answered by a
 //!   pacs.002 on the return (`ACSC`, or `RJCT`).
 //! - camt.056 from the debtor participant → one hub `CancelPayment` per transaction, answered
@@ -38,7 +43,8 @@
 //!   `AG01` (the participant may not act for that agent); an agent identified without a BIC is
 //!   `RC01` (kliring identifies participants by BIC). BICs compare on the first 8 characters
 //!   and the branch, where a missing branch equals `XXX`.
-//! - Duplicate MsgId from the same sender → `RJCT DUPL`. pacs.008/009, pacs.002 and pacs.004
+//! - Duplicate MsgId from the same sender → `RJCT DU01` (ExternalStatusReason1Code
+//!   DuplicateMessageID; `DUPL` is kept for a duplicate payment, e.g. a payment id repeated). pacs.008/009, pacs.002 and pacs.004
 //!   reach the hub as one journalled `ReceiveMessage` (see `hub::message`): the hub records the
 //!   sender's MsgId with the message's actions, so a resend, with the same or new content, is
 //!   refused whole, also after a restart, and two concurrent sends cannot both apply. A message
@@ -116,8 +122,19 @@ impl Ctx {
             .await
     }
 
+    /// A message may ask for at most the server's bulk limit of payments or decisions (one
+    /// message is one journal record and one hub command).
+    pub fn check_size(&self, items: usize) -> Result<(), StatusReason> {
+        let max = self.state.config.bulk_items_max;
+        if items <= max {
+            return Ok(());
+        }
+        let text = format!("{items} transactions; this hub takes at most {max} per message");
+        Err(reasons::with_text(reasons::NARR, text))
+    }
+
     /// Submits the sender's message `msg_id` with its actions as one hub `ReceiveMessage`: the
-    /// outcome of each action, or `DUPL` (nothing applied) when the sender used the MsgId
+    /// outcome of each action, or `DU01` (nothing applied) when the sender used the MsgId
     /// before, or the hub's reason when it refused the message itself.
     pub async fn receive(
         &self,
@@ -133,8 +150,8 @@ impl Ctx {
             Ok(Success::MessageReceived { outcomes }) => Ok(Ok(outcomes)),
             Ok(other) => Err(crate::routes::unexpected(&other)),
             Err(HubError::DuplicateMessageId) => Ok(Err(reasons::with_text(
-                "DUPL",
-                format!("MsgId {msg_id} was already used by this sender"),
+                "DU01",
+                format!("MsgId {msg_id} was already used by this sender; nothing was applied"),
             ))),
             Err(error) => Ok(Err(reasons::for_hub_error(&error, "MsgId: "))),
         }

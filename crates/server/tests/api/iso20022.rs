@@ -356,9 +356,9 @@ async fn refusals_wrong_agent_duplicate_decimals_unknown_bic() {
     );
     let u = Uuid::new_v4();
     let again = Transfer::kes("A-DUP-1", Some(u), "11.00");
-    rejected_whole(&pacs002(&s.hub, &s.a_token, again.xml()).await, "DUPL");
+    rejected_whole(&pacs002(&s.hub, &s.a_token, again.xml()).await, "DU01");
     not_created(&s, u).await;
-    rejected_whole(&pacs002(&s.hub, &s.a_token, first.xml()).await, "DUPL");
+    rejected_whole(&pacs002(&s.hub, &s.a_token, first.xml()).await, "DU01");
 
     // More decimals than the currency has (KES 2, JPY 0).
     for (amount, currency) in [("1.234", "KES"), ("100.5", "JPY")] {

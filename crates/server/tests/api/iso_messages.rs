@@ -1,4 +1,4 @@
-//! ISO 20022 messages as journalled units: a used MsgId is refused (`DUPL`, nothing applied)
+//! ISO 20022 messages as journalled units: a used MsgId is refused (`DU01`, nothing applied)
 //! also after a restart; a creditor's pacs.002 with only a group status decides every payment
 //! of the original message; a pacs.008 naming an FX quote makes a cross-currency payment.
 
@@ -27,6 +27,8 @@ fn payment_return(msg_id: &str, orig_msg: &str, u: Uuid, amount: &str) -> String
     )
 }
 
+/// Each restart replays the journal (these few records are far from a snapshot); the hub's
+/// own tests cover MsgIds through a snapshot.
 #[tokio::test]
 async fn msg_ids_stay_used_across_restarts() {
     let mut s = Scheme::new().await;
@@ -39,9 +41,9 @@ async fn msg_ids_stay_used_across_restarts() {
     // New content under the used MsgId, and the identical resend: refused whole.
     let u2 = Uuid::new_v4();
     let changed = Transfer::kes("A-RST-1", Some(u2), "11.00");
-    rejected_whole(&pacs002(&s.hub, &s.a_token, changed.xml()).await, "DUPL");
+    rejected_whole(&pacs002(&s.hub, &s.a_token, changed.xml()).await, "DU01");
     not_created(&s, u2).await;
-    rejected_whole(&pacs002(&s.hub, &s.a_token, first.xml()).await, "DUPL");
+    rejected_whole(&pacs002(&s.hub, &s.a_token, first.xml()).await, "DU01");
     // Another sender's MsgId space is its own.
     let mut by_c = Transfer::kes("A-RST-1", Some(Uuid::new_v4()), "1.00");
     by_c.instg = C_BIC;
@@ -54,7 +56,7 @@ async fn msg_ids_stay_used_across_restarts() {
     let answer = pacs002(&s.hub, &s.b_token, accept.clone()).await;
     assert_eq!(statuses(&answer).2, vec![TxStatus::ACSC]);
     s.hub.restart().await;
-    rejected_whole(&pacs002(&s.hub, &s.b_token, accept).await, "DUPL");
+    rejected_whole(&pacs002(&s.hub, &s.b_token, accept).await, "DU01");
 
     // A return, resent after a restart: one return only.
     let ret = payment_return("B-RST-RET", "A-RST-1", u, "10.00");
@@ -62,7 +64,7 @@ async fn msg_ids_stay_used_across_restarts() {
     assert_eq!(statuses(&answer).2, vec![TxStatus::ACSC]);
     assert_eq!(s.balance(s.a, "KES").await["position"], "0.00");
     s.hub.restart().await;
-    rejected_whole(&pacs002(&s.hub, &s.b_token, ret).await, "DUPL");
+    rejected_whole(&pacs002(&s.hub, &s.b_token, ret).await, "DU01");
     assert_eq!(s.balance(s.a, "KES").await["position"], "0.00");
     assert_eq!(payment(&s, u).await["status"], "returned");
     s.hub.shutdown().await;
@@ -177,6 +179,13 @@ async fn a_group_status_decides_every_payment_of_the_original_message() {
     // an unknown MsgId.
     let none = group_status("B-GRP-NS", "A-GRP-1", None, None);
     rejected_whole(&pacs002(&s.hub, &s.b_token, none).await, "FF02");
+    let group = "<OrgnlGrpInfAndSts><OrgnlMsgId>A-GRP-2</OrgnlMsgId>\
+        <OrgnlMsgNmId>pacs.008.001.08</OrgnlMsgNmId><GrpSts>ACSC</GrpSts></OrgnlGrpInfAndSts>";
+    let twice = group_status("B-GRP-2X", "A-GRP-2", Some("ACSC"), None).replace(
+        "</OrgnlGrpInfAndSts>",
+        &format!("</OrgnlGrpInfAndSts>{group}"),
+    );
+    rejected_whole(&pacs002(&s.hub, &s.b_token, twice).await, "FF02");
     let by_c = group_status("C-GRP-1", "A-GRP-1", Some("RJCT"), Some("AC04"));
     rejected_whole(&pacs002(&s.hub, &s.c_token, by_c).await, "NARR");
     let unknown = group_status("B-GRP-UNK", "NO-SUCH-MSG", Some("ACSC"), None);
@@ -198,7 +207,7 @@ async fn a_group_status_decides_every_payment_of_the_original_message() {
     )
     .await;
     let ambiguous = group_status("B-GRP-AMB", "SAME-1", Some("ACSC"), None);
-    rejected_whole(&pacs002(&s.hub, &s.b_token, ambiguous).await, "FF02");
+    rejected_whole(&pacs002(&s.hub, &s.b_token, ambiguous).await, "NARR");
     assert_eq!(payment(&s, ua).await["status"], "reserved");
     s.hub.shutdown().await;
 }
@@ -242,7 +251,8 @@ async fn quote(s: &Scheme, provider: &str, amount: &str) -> Value {
     s.hub.expect("/v1/fx/quotes", &s.a_token, body, 201).await
 }
 
-/// A pacs.008 A → B paying `target` UGX for `source` KES; `quote` as InstrForNxtAgt.
+/// A pacs.008 A → B paying `target` UGX for `source` KES (with an `XchgRate`); `quote` as
+/// InstrForNxtAgt.
 fn fx_transfer(
     msg_id: &str,
     u: Uuid,
@@ -254,7 +264,8 @@ fn fx_transfer(
     t.currency = "UGX";
     let mut xml = t.xml();
     if let Some(source) = source {
-        let instructed = format!(r#"<InstdAmt Ccy="KES">{source}</InstdAmt><ChrgBr>"#);
+        let instructed =
+            format!(r#"<InstdAmt Ccy="KES">{source}</InstdAmt><XchgRate>28.36</XchgRate><ChrgBr>"#);
         xml = xml.replacen("<ChrgBr>", &instructed, 1);
     }
     if let Some(quote) = quote {
@@ -287,7 +298,44 @@ async fn a_pacs008_naming_an_fx_quote_pays_across_currencies() {
     rejected_whole(&pacs002(&s.hub, &s.a_token, no_source).await, "FF02");
     let bad_id = fx_transfer("A-FX-3", u, Some("100.00"), &target, Some("not-a-uuid"));
     rejected_whole(&pacs002(&s.hub, &s.a_token, bad_id).await, "FF02");
+    // ISO's InstructedAmountAndExchangeRate1Rule: two currencies need an XchgRate.
+    let no_rate = fx_transfer("A-FX-6", u, Some("100.00"), &target, Some(&quote_id))
+        .replace("<XchgRate>28.36</XchgRate>", "");
+    rejected_whole(&pacs002(&s.hub, &s.a_token, no_rate).await, "FF02");
+    // The quote pays UGX: a settlement amount in KES is the wrong currency.
+    let mut in_kes = Transfer::kes("A-FX-7", Some(u), "100.00");
+    in_kes.currency = "KES";
+    let in_kes = in_kes.xml().replacen(
+        "<RmtInf>",
+        &format!(
+            "<InstrForNxtAgt><InstrInf>/FXQUOTE/{quote_id}</InstrInf></InstrForNxtAgt><RmtInf>"
+        ),
+        1,
+    );
+    let in_kes = in_kes.replacen(
+        "<ChrgBr>",
+        r#"<InstdAmt Ccy="KES">100.00</InstdAmt><ChrgBr>"#,
+        1,
+    );
+    rejected_whole(&pacs002(&s.hub, &s.a_token, in_kes).await, "CURR");
     not_created(&s, u).await;
+    // Another participant's quote is as unknown to A as a made-up id.
+    let c_quote = {
+        let body = json!({ "provider": provider.parse::<u64>().expect("id"),
+            "source_currency": "KES", "target_currency": "UGX", "source_amount": "100.00" });
+        s.hub.expect("/v1/fx/quotes", &s.c_token, body, 201).await
+    };
+    let c_quote_id = c_quote["quote_id"].as_str().expect("quote id");
+    for (msg, id) in [
+        ("A-FX-8", c_quote_id.to_owned()),
+        ("A-FX-9", Uuid::new_v4().to_string()),
+    ] {
+        let sent = fx_transfer(msg, Uuid::new_v4(), Some("100.00"), &target, Some(&id));
+        let answer = pacs002(&s.hub, &s.a_token, sent).await;
+        assert_eq!(statuses(&answer).2, vec![TxStatus::RJCT]);
+        let info = answer.transactions[0].reasons[0].additional_info.concat();
+        assert!(info.contains("quote_not_found"), "{info}");
+    }
 
     let sent = fx_transfer("A-FX-4", u, Some("100.00"), &target, Some(&quote_id));
     let answer = pacs002(&s.hub, &s.a_token, sent).await;
@@ -324,6 +372,10 @@ async fn a_pacs008_naming_an_fx_quote_pays_across_currencies() {
         r#"<IntrBkSttlmAmt Ccy="UGX">{target}</IntrBkSttlmAmt>"#
     )));
     assert!(forwarded.contains(r#"<InstdAmt Ccy="KES">100.00</InstdAmt>"#));
+    // The rate applied: UGX per KES, exactly target / 100.00.
+    let units: u64 = target.parse().expect("UGX amount");
+    let rate = format!("<XchgRate>{}.{:02}", units / 100, units % 100);
+    assert!(forwarded.contains(&rate), "{forwarded}");
 
     // A quote is used once.
     let again = fx_transfer(
