@@ -49,6 +49,10 @@ enum Command {
         /// them stays the operator's confirmation.
         #[arg(long, value_name = "SECS")]
         close_windows_every: Option<u64>,
+        /// Failed token lookups a client address may make per minute before it must wait for
+        /// the next minute (0: no limit).
+        #[arg(long, value_name = "N", default_value_t = 30)]
+        auth_failures_per_minute: u32,
     },
     /// Act on a running hub as a participant, officer or operator.
     Client(remote::ClientArgs),
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
             lists,
             threshold,
             close_windows_every,
+            auth_failures_per_minute,
         } => serve(ServeArgs {
             data,
             listen,
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
             lists,
             threshold,
             close_windows_every,
+            auth_failures_per_minute,
         }),
         Command::Client(args) => remote::run(args),
         Command::Demo(args) => demo::run(args),
@@ -154,6 +160,7 @@ struct ServeArgs {
     lists: Vec<PathBuf>,
     threshold: f64,
     close_windows_every: Option<u64>,
+    auth_failures_per_minute: u32,
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -162,6 +169,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.list_files = args.lists;
     config.screening_threshold = args.threshold;
     config.window_close_interval_secs = args.close_windows_every;
+    config.auth_failures_per_minute = args.auth_failures_per_minute;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

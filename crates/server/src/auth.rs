@@ -1,10 +1,14 @@
 //! Authentication (`Authorization: Bearer <token>`) and the edge's role checks.
 //!
 //! The token's SHA-256 is looked up in the hub's credentials (see [`crate::token`] for why a
-//! plain hash suffices). Roles are checked here first, so that a request the caller may not make
+//! plain hash suffices); unknown tokens count against the client address's failure limit
+//! ([`crate::auth_limit`]). Roles are checked here first, so that a request the caller may not make
 //! is refused without journalling anything; the hub checks again (defence in depth).
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use hub::{ParticipantId, Principal};
@@ -29,11 +33,33 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or(ApiError::Unauthenticated)?;
-        let principal = state
-            .principal(token::hash(token))
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        Ok(Caller(principal))
+        let hash = token::hash(token);
+        if let Some(principal) = state.known_principal(&hash) {
+            return Ok(Caller(principal));
+        }
+        // Only lookups the hub must answer are limited (see `auth_limit`).
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        if let Some(address) = address {
+            state
+                .auth_failures
+                .check(address, Instant::now())
+                .map_err(|left| ApiError::TooManyFailedAuthentications {
+                    // Whole seconds, rounded up, so a client waiting that long is let in.
+                    retry_after_secs: left.as_secs().saturating_add(1),
+                })?;
+        }
+        match state.principal(hash).await? {
+            Some(principal) => Ok(Caller(principal)),
+            None => {
+                if let Some(address) = address {
+                    state.auth_failures.record_failure(address, Instant::now());
+                }
+                Err(ApiError::Unauthenticated)
+            }
+        }
     }
 }
 

@@ -37,6 +37,10 @@ pub struct ServerConfig {
     /// Close every deferred-net currency's open window on this schedule, in seconds (`None`:
     /// only when the operator closes them). See [`crate::schedule`].
     pub window_close_interval_secs: Option<u64>,
+    /// Failed token lookups one client address may make per minute before its lookups of
+    /// unknown tokens are refused until the minute ends (0: no limit). See
+    /// [`crate::auth_limit`].
+    pub auth_failures_per_minute: u32,
 }
 
 /// Lowest screening threshold the server accepts: below it nearly every name would be a hit.
@@ -74,6 +78,7 @@ impl ServerConfig {
             page_limit_max: 1_000,
             tick_interval_ms: 500,
             window_close_interval_secs: None,
+            auth_failures_per_minute: 30,
         }
     }
 }

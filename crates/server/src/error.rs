@@ -6,7 +6,8 @@
 //! names the offending input. Internal failures are logged where they happen and reach the client
 //! only as a generic 500 without details.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -74,6 +75,10 @@ pub enum ApiError {
     /// 413: more items in one bulk request than the server accepts (`too_many_items`).
     #[error("{message}")]
     TooManyItems { message: String },
+    /// 429: this client address failed to authenticate too often; retry after the given
+    /// seconds (`too_many_failed_authentications`, with a `Retry-After` header).
+    #[error("too many failed authentications from this address; retry in {retry_after_secs} s")]
+    TooManyFailedAuthentications { retry_after_secs: u64 },
     /// 503: the sequencer is not running (shutting down or failed) (`unavailable`).
     #[error("the hub is not accepting commands right now")]
     Unavailable,
@@ -98,6 +103,7 @@ impl ApiError {
             ApiError::Rejected { status, .. } => *status,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooManyItems { .. } | ApiError::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyFailedAuthentications { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -114,6 +120,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::TooManyItems { .. } => "too_many_items",
             ApiError::BodyTooLarge => "body_too_large",
+            ApiError::TooManyFailedAuthentications { .. } => "too_many_failed_authentications",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",
             ApiError::Forbidden { code, .. }
@@ -166,7 +173,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        if let ApiError::TooManyFailedAuthentications { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
     }
 }
 
@@ -178,6 +191,13 @@ mod tests {
     fn statuses_and_codes() {
         let table: Vec<(ApiError, u16, &str)> = vec![
             (ApiError::Unauthenticated, 401, "unauthenticated"),
+            (
+                ApiError::TooManyFailedAuthentications {
+                    retry_after_secs: 5,
+                },
+                429,
+                "too_many_failed_authentications",
+            ),
             (
                 ApiError::forbidden("operator_only", "x"),
                 403,

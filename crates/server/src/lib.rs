@@ -46,6 +46,7 @@
 
 pub mod amount;
 mod auth;
+pub mod auth_limit;
 pub mod bench;
 mod bootstrap;
 pub mod config;
@@ -199,6 +200,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let app = routes::router(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stopped.await;

@@ -14,13 +14,14 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use hub::{Command, CurrencyCode, Hub, HubError, Outcome, Principal};
 use journal::{SequencerError, SequencerHandle};
 use tokio::sync::{Notify, watch};
 
+use crate::auth_limit::AuthFailures;
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
@@ -42,6 +43,8 @@ pub struct Inner {
     pub changed: Notify,
     /// Set to `true` when the server begins to shut down, so long-polls answer at once.
     pub stopping: watch::Sender<bool>,
+    /// Failed token lookups per client address (see [`crate::auth_limit`]).
+    pub auth_failures: AuthFailures,
     principals: RwLock<PrincipalCache>,
     exponents: RwLock<HashMap<CurrencyCode, u8>>,
 }
@@ -61,7 +64,10 @@ impl AppState {
         screener: Screener,
         webhooks: SharedWebhooks,
     ) -> Self {
+        let auth_failures =
+            AuthFailures::new(config.auth_failures_per_minute, Duration::from_secs(60));
         AppState(Arc::new(Inner {
+            auth_failures,
             sequencer,
             config,
             metrics,
@@ -121,6 +127,12 @@ impl AppState {
         F: FnOnce(&Hub) -> R + Send + 'static,
     {
         self.sequencer.read(query).await.map_err(sequencer_error)
+    }
+
+    /// The principal of a token hash this server has already looked up, without asking the hub.
+    pub fn known_principal(&self, token_hash: &[u8; 32]) -> Option<Principal> {
+        let cache = self.principals.read().unwrap_or_else(|e| e.into_inner());
+        cache.by_hash.get(token_hash).cloned()
     }
 
     /// The principal a token hash belongs to, if any.

@@ -1,6 +1,7 @@
 //! HTTP API tests: a real server on an ephemeral loopback port, driven with reqwest. One test
 //! binary (modules below) so the suite links once.
 
+mod auth_limit;
 mod authz;
 mod bench;
 mod cancel;
