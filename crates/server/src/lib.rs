@@ -51,6 +51,7 @@ pub mod bench;
 mod bootstrap;
 pub mod config;
 pub mod convert;
+mod dashboard;
 pub mod error;
 pub mod extract;
 mod iso;

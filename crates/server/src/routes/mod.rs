@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
             get(windows::report_csv),
         )
         .merge(crate::iso::router())
+        .merge(crate::dashboard::router(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -1,0 +1,135 @@
+//! Overview: health (journal position, sanctions lists and their labels), payments by status,
+//! held payments waiting, and settlement windows open and awaiting settlement.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use hub::query::{PAGE_LIMIT_MAX, PaymentFilter};
+use hub::{Principal, WindowStatus};
+use maud::html;
+
+use crate::dashboard::Dashboard;
+use crate::dashboard::render::{Failure, Section, html_response, page};
+use crate::dashboard::session::Signed;
+use crate::routes::system;
+
+/// Most payments one overview counts, so a long history cannot hold the sequencer thread up for
+/// long (the page says when the count stopped short).
+pub const COUNT_SCAN_MAX: usize = 1_000_000;
+
+/// Figures copied out of the hub in one read.
+struct Figures {
+    by_status: BTreeMap<&'static str, u64>,
+    counted: usize,
+    complete: bool,
+    held: usize,
+    windows_open: usize,
+    windows_closed: usize,
+}
+
+fn figures(hub: &hub::Hub) -> Figures {
+    let mut by_status = BTreeMap::new();
+    let mut counted = 0usize;
+    let mut after = None;
+    let complete = loop {
+        let filter = PaymentFilter {
+            after,
+            limit: PAGE_LIMIT_MAX,
+            ..PaymentFilter::default()
+        };
+        let page = hub.payments(&Principal::Operator, &filter);
+        for payment in &page.payments {
+            *by_status.entry(payment.status.code()).or_insert(0u64) += 1;
+        }
+        counted = counted.saturating_add(page.payments.len());
+        match page.next_cursor {
+            None => break true,
+            Some(_) if counted >= COUNT_SCAN_MAX => break false,
+            cursor => after = cursor,
+        }
+    };
+    let (mut windows_open, mut windows_closed) = (0, 0);
+    for currency in hub.currencies() {
+        for window in hub.windows(currency.code) {
+            match window.status {
+                WindowStatus::Open => windows_open += 1,
+                WindowStatus::Closed => windows_closed += 1,
+                WindowStatus::Settled | WindowStatus::Aborted => {}
+            }
+        }
+    }
+    Figures {
+        by_status,
+        counted,
+        complete,
+        held: hub.held_payments().count(),
+        windows_open,
+        windows_closed,
+    }
+}
+
+/// `GET /dashboard`.
+pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Response, Failure> {
+    let state = dash.app.clone();
+    let health = system::health(axum::extract::State(state.clone())).await?.0;
+    let journal = state.sequencer.metrics();
+    let figures = state.read(figures).await?;
+    let content = html! {
+        section {
+            h2 { "Health" }
+            dl {
+                dt { "Hub" } dd { (health.status) }
+                dt { "Journal position" } dd { (journal.head_sequence) }
+                dt { "UN list loaded" } dd { @if health.un_list_loaded { "yes" } @else { "no — payments are refused" } }
+            }
+            table {
+                caption { "Sanctions lists" }
+                thead { tr { th { "Source" } th { "Version" } th { "Label" } } }
+                tbody {
+                    @for list in &health.lists {
+                        tr {
+                            td { (list.source) }
+                            td { code { (list.version) } }
+                            td { @if let Some(label) = &list.label { strong.label { (label) } } }
+                        }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "Payments" }
+            table {
+                thead { tr { th { "Status" } th.num { "Count" } } }
+                tbody {
+                    @for (status, count) in &figures.by_status {
+                        tr {
+                            td { a href={ "/dashboard/payments?status=" (status) } { (status) } }
+                            td.num { (count) }
+                        }
+                    }
+                }
+            }
+            @if !figures.complete {
+                p.note { "Counted the first " (figures.counted) " payments only." }
+            }
+            dl {
+                dt { "Held for compliance, waiting" } dd { (figures.held) }
+                dt { "Settlement windows open" } dd { (figures.windows_open) }
+                dt { "Settlement windows closed, awaiting settlement" } dd { (figures.windows_closed) }
+            }
+        }
+    };
+    let flash = signed.flash.clone();
+    Ok(html_response(
+        StatusCode::OK,
+        page(
+            &signed,
+            Section::Overview,
+            "Overview",
+            flash.as_ref(),
+            content,
+        ),
+    ))
+}

@@ -1,0 +1,81 @@
+//! Participants: the directory with each participant's balances per currency, formatted to the
+//! currency's minor units by the API's own balance view.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::html;
+
+use crate::auth::Caller;
+use crate::dashboard::Dashboard;
+use crate::dashboard::render::{Failure, Section, html_response, page, wire_name};
+use crate::dashboard::session::Signed;
+use crate::extract::ApiPath;
+use crate::routes::queries;
+
+/// `GET /dashboard/participants`.
+pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Response, Failure> {
+    let state = &dash.app;
+    let caller = || Caller(signed.principal.clone());
+    let participants = queries::participants(State(state.clone()), caller())
+        .await?
+        .0;
+    let mut rows = Vec::with_capacity(participants.len());
+    for participant in participants {
+        let balances = queries::balances(State(state.clone()), caller(), ApiPath(participant.id))
+            .await?
+            .0;
+        rows.push((participant, balances));
+    }
+    let content = html! {
+        @if rows.is_empty() { p { "No participants admitted yet." } }
+        @for (participant, balances) in &rows {
+            section.participant {
+                h2 { (participant.name) }
+                dl {
+                    dt { "Id" } dd { (participant.id) }
+                    dt { "BIC" } dd { code { (participant.bic) } }
+                    dt { "Country" } dd { (participant.country) }
+                    dt { "Status" } dd { (wire_name(&participant.status)) }
+                    dt { "Roles" } dd {
+                        @for (i, role) in participant.roles.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            (wire_name(role))
+                        }
+                    }
+                }
+                table {
+                    thead { tr {
+                        th { "Currency" } th.num { "Position" } th.num { "Liquidity" }
+                        th.num { "Net debit cap" } th.num { "Available" }
+                        th.num { "Pending debits" } th.num { "Pending credits" }
+                    } }
+                    tbody {
+                        @for b in balances {
+                            tr {
+                                td { (b.currency) }
+                                td.num { (b.position) }
+                                td.num { (b.liquidity) }
+                                td.num { (b.net_debit_cap) }
+                                td.num { (b.available) }
+                                td.num { (b.pending_debits) }
+                                td.num { (b.pending_credits) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let flash = signed.flash.clone();
+    Ok(html_response(
+        StatusCode::OK,
+        page(
+            &signed,
+            Section::Participants,
+            "Participants",
+            flash.as_ref(),
+            content,
+        ),
+    ))
+}

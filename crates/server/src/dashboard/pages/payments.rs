@@ -1,0 +1,257 @@
+//! Payments: the latest page (status filter, cursor pagination, through the API's own
+//! `GET /v1/payments` handler) and one payment's detail with its audit trail and screening hits.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use hub::state::{Hold, Step, StepKind};
+use hub::{PartySide, PaymentId, ScreeningVerdict};
+use maud::{Markup, html};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::dashboard::Dashboard;
+use crate::dashboard::extract::{PagePath, PageQuery};
+use crate::dashboard::render::{Failure, Section, html_response, page, timestamp, who, wire_name};
+use crate::dashboard::session::Signed;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::routes::queries::{self, copy, payment_wire};
+use crate::state::hub_error;
+use crate::wire::{PaymentListQuery, PaymentStatusWire, PaymentView};
+
+/// Payments per dashboard page.
+const PAGE_SIZE: usize = 50;
+
+/// Every status, for the filter.
+const STATUSES: [PaymentStatusWire; 7] = [
+    PaymentStatusWire::Held,
+    PaymentStatusWire::Queued,
+    PaymentStatusWire::Reserved,
+    PaymentStatusWire::Committed,
+    PaymentStatusWire::Rejected,
+    PaymentStatusWire::Expired,
+    PaymentStatusWire::Returned,
+];
+
+/// Query of the list page; an empty `status` (the filter's "all") means none.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cursor: Option<String>,
+}
+
+fn status_filter(text: Option<&str>) -> Result<Option<PaymentStatusWire>, ApiError> {
+    match text {
+        None | Some("") => Ok(None),
+        Some(text) => serde_json::from_value(serde_json::Value::String(text.to_owned()))
+            .map(Some)
+            .map_err(|_| ApiError::InvalidQuery {
+                message: format!("unknown payment status {text:?}"),
+            }),
+    }
+}
+
+/// A table of payments, each linking to its detail.
+pub fn table(payments: &[PaymentView]) -> Markup {
+    html! {
+        table {
+            thead { tr {
+                th { "Payment" } th { "Created" } th { "Debtor → creditor" }
+                th.num { "Amount" } th { "Status" } th { "Reason" }
+            } }
+            tbody {
+                @for p in payments {
+                    tr {
+                        td { a href={ "/dashboard/payments/" (p.payment_id) } { code { (p.payment_id) } } }
+                        td { (timestamp(p.created_at_ns)) }
+                        td { (p.debtor_participant) " → " (p.creditor_participant) }
+                        td.num { (p.amount) " " (p.currency) }
+                        td { (wire_name(&p.status)) }
+                        td { @if let Some(code) = &p.reason_code { code { (code) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /dashboard/payments?status=&cursor=`.
+pub async fn list(
+    State(dash): State<Dashboard>,
+    signed: Signed,
+    PageQuery(query): PageQuery<ListQuery>,
+) -> Result<Response, Failure> {
+    let status = status_filter(query.status.as_deref())?;
+    let api_query = PaymentListQuery {
+        status,
+        cursor: query.cursor.clone(),
+        limit: Some(PAGE_SIZE),
+        ..PaymentListQuery::default()
+    };
+    let caller = Caller(signed.principal.clone());
+    let page_of = queries::payments(State(dash.app.clone()), caller, ApiQuery(api_query))
+        .await?
+        .0;
+    let next = page_of.next_cursor.as_ref().map(|cursor| {
+        let next = ListQuery {
+            status: status.map(|s| wire_name(&s)),
+            cursor: Some(cursor.clone()),
+        };
+        serde_urlencoded::to_string(&next).unwrap_or_default()
+    });
+    let content = html! {
+        form.filter method="get" action="/dashboard/payments" {
+            label for="status" { "Status" }
+            select #status name="status" {
+                option value="" { "all" }
+                @for s in STATUSES {
+                    option value=(wire_name(&s)) selected[status == Some(s)] { (wire_name(&s)) }
+                }
+            }
+            button type="submit" { "Filter" }
+        }
+        @if page_of.payments.is_empty() { p { "No payments match." } }
+        @else { (table(&page_of.payments)) }
+        @if let Some(next) = next {
+            p { a href={ "/dashboard/payments?" (next) } { "Next page →" } }
+        }
+    };
+    let flash = signed.flash.clone();
+    Ok(html_response(
+        StatusCode::OK,
+        page(
+            &signed,
+            Section::Payments,
+            "Payments",
+            flash.as_ref(),
+            content,
+        ),
+    ))
+}
+
+fn step_text(kind: &StepKind) -> String {
+    match kind {
+        StepKind::Received => "received".into(),
+        StepKind::Held => "held for compliance".into(),
+        StepKind::HoldReviewed => "hold reviewed".into(),
+        StepKind::HoldReleased => "hold released".into(),
+        StepKind::HoldRejected => "hold rejected".into(),
+        StepKind::Reserved => "reserved".into(),
+        StepKind::Committed => "committed".into(),
+        StepKind::Rejected(reason) => format!("rejected: {}", reason.code()),
+        StepKind::Expired => "expired".into(),
+        StepKind::Returned { return_payment } => format!("returned by {return_payment}"),
+        StepKind::Queued => "queued for liquidity".into(),
+        StepKind::CancellationRequested { reason } => {
+            format!("cancellation requested: {}", reason.code())
+        }
+    }
+}
+
+fn trail(history: &[Step]) -> Markup {
+    html! {
+        table {
+            caption { "Audit trail" }
+            thead { tr { th { "When" } th { "What" } th { "By" } } }
+            tbody {
+                @for step in history {
+                    tr {
+                        td { (timestamp(step.at)) }
+                        td { (step_text(&step.kind)) }
+                        td { @match &step.by { Some(by) => (who(by)), None => "hub" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn screening(verdict: &ScreeningVerdict, hold: Option<&Hold>) -> Markup {
+    html! {
+        table {
+            caption { "Screening hits" }
+            thead { tr {
+                th { "Party" } th { "List" } th { "Reference" } th { "Listed name" }
+                th { "Matched" } th.num { "Score (bp)" }
+            } }
+            tbody {
+                @for hit in &verdict.hits {
+                    tr {
+                        td { @match hit.party { PartySide::Debtor => "debtor", PartySide::Creditor => "creditor" } }
+                        td { (hit.list) }
+                        td { (hit.reference) }
+                        td { (hit.name) }
+                        td { (hit.matched_name) }
+                        td.num { (hit.score_bp) }
+                    }
+                }
+            }
+        }
+        p { "Screened against: "
+            @for (i, list) in verdict.lists.iter().enumerate() {
+                @if i > 0 { ", " }
+                (list.source) " " code { (list.version) }
+            }
+        }
+        @if let Some(hold) = hold {
+            dl {
+                dt { "Reviewed by" }
+                dd { @match &hold.reviewed { Some(s) => { (s.officer) " at " (timestamp(s.at)) }, None => "nobody yet" } }
+                dt { "Decided by" }
+                dd { @match &hold.decided { Some(s) => { (s.officer) " at " (timestamp(s.at)) }, None => "nobody yet" } }
+            }
+        }
+    }
+}
+
+/// `GET /dashboard/payments/{id}`.
+pub async fn detail(
+    State(dash): State<Dashboard>,
+    signed: Signed,
+    PagePath(id): PagePath<PaymentId>,
+) -> Result<Response, Failure> {
+    let viewer = signed.principal.clone();
+    let (copied, history, verdict, hold) = dash
+        .app
+        .read(move |hub| {
+            hub.payment_for(&viewer, id).map(|p| {
+                (
+                    copy(hub, p),
+                    p.history.clone(),
+                    p.screening.clone(),
+                    p.hold.clone(),
+                )
+            })
+        })
+        .await?
+        .ok_or_else(|| hub_error(hub::HubError::PaymentNotFound))?;
+    let view = payment_wire(&copied);
+    let content = html! {
+        dl {
+            dt { "Status" } dd { (wire_name(&view.status)) }
+            @if let Some(code) = &view.reason_code { dt { "Reason" } dd { code { (code) } } }
+            dt { "Amount" } dd { (view.amount) " " (view.currency) }
+            @if let Some(fx) = &view.fx {
+                dt { "Creditor receives" } dd { (fx.target_amount) " " (fx.target_currency) " (FX provider " (fx.provider) ")" }
+            }
+            dt { "End-to-end id" } dd { (view.end_to_end_id) }
+            dt { "Debtor" } dd { (view.debtor.name) " (" (view.debtor.country) "), participant " (view.debtor_participant) }
+            dt { "Creditor" } dd { (view.creditor.name) " (" (view.creditor.country) "), participant " (view.creditor_participant) }
+            @if let Some(info) = &view.remittance_info { dt { "Remittance" } dd { (info) } }
+            dt { "Created" } dd { (timestamp(view.created_at_ns)) }
+            dt { "Expires" } dd { (timestamp(view.expires_at_ns)) }
+        }
+        (trail(&history))
+        (screening(&verdict, hold.as_ref()))
+    };
+    let title = format!("Payment {id}");
+    let flash = signed.flash.clone();
+    Ok(html_response(
+        StatusCode::OK,
+        page(&signed, Section::Payments, &title, flash.as_ref(), content),
+    ))
+}

@@ -1,0 +1,277 @@
+//! The dashboard's page frame, error pages and small formatting helpers.
+//!
+//! Everything is rendered with `maud`, which escapes every interpolated value, so names and
+//! references typed by participants (or matched from sanctions lists) always appear as text.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use hub::Principal;
+use maud::{DOCTYPE, Markup, html};
+use serde::Serialize;
+
+use super::session::Signed;
+use crate::error::ApiError;
+
+/// A page section, for the navigation bar.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Overview,
+    Participants,
+    Payments,
+    Compliance,
+    Settlement,
+}
+
+/// The outcome of an action, shown above the next page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Done(String),
+    /// A refusal with its machine code (the hub's or the API's) and message.
+    Refused {
+        code: String,
+        message: String,
+    },
+}
+
+impl From<&ApiError> for Notice {
+    fn from(error: &ApiError) -> Self {
+        Notice::Refused {
+            code: error.code().to_owned(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// Whether `principal` sees the compliance queue (officers act on it, the operator watches).
+pub fn sees_compliance(principal: &Principal) -> bool {
+    matches!(
+        principal,
+        Principal::Operator | Principal::ComplianceOfficer(_)
+    )
+}
+
+/// Whether `principal` sees settlement windows (the operator runs them, auditors read them).
+pub fn sees_settlement(principal: &Principal) -> bool {
+    matches!(principal, Principal::Operator | Principal::Auditor)
+}
+
+/// Who a principal is, in words.
+pub fn who(principal: &Principal) -> String {
+    match principal {
+        Principal::Operator => "operator".to_owned(),
+        Principal::Participant(id) => format!("participant {}", id.0),
+        Principal::ComplianceOfficer(name) => format!("compliance officer {name}"),
+        Principal::Auditor => "auditor".to_owned(),
+    }
+}
+
+/// An HTML response.
+pub fn html_response(status: StatusCode, markup: Markup) -> Response {
+    (status, Html(markup.into_string())).into_response()
+}
+
+fn document(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · kliring" }
+                link rel="stylesheet" href="/dashboard/style.css";
+            }
+            body { (body) }
+        }
+    }
+}
+
+fn notice(notice: &Notice) -> Markup {
+    match notice {
+        Notice::Done(message) => html! { p.notice.done role="status" { (message) } },
+        Notice::Refused { code, message } => html! {
+            p.notice.refused role="alert" { "Refused: " code { (code) } " — " (message) }
+        },
+    }
+}
+
+/// A signed-in page: navigation for the principal's role, the notice (if any), the content.
+pub fn page(
+    signed: &Signed,
+    current: Section,
+    title: &str,
+    shown: Option<&Notice>,
+    content: Markup,
+) -> Markup {
+    let mut sections = vec![
+        (Section::Overview, "/dashboard", "Overview"),
+        (
+            Section::Participants,
+            "/dashboard/participants",
+            "Participants",
+        ),
+        (Section::Payments, "/dashboard/payments", "Payments"),
+    ];
+    if sees_compliance(&signed.principal) {
+        sections.push((Section::Compliance, "/dashboard/compliance", "Compliance"));
+    }
+    if sees_settlement(&signed.principal) {
+        sections.push((Section::Settlement, "/dashboard/settlement", "Settlement"));
+    }
+    let body = html! {
+        header {
+            nav {
+                span.brand { "kliring" }
+                @for (section, href, label) in &sections {
+                    @if *section == current {
+                        a.current href=(href) aria-current="page" { (label) }
+                    } @else {
+                        a href=(href) { (label) }
+                    }
+                }
+            }
+            form.signout method="post" action="/dashboard/sign-out" {
+                span { "Signed in as " (who(&signed.principal)) }
+                (csrf_field(signed))
+                button type="submit" { "Sign out" }
+            }
+        }
+        main {
+            h1 { (title) }
+            @if let Some(shown) = shown { (notice(shown)) }
+            (content)
+        }
+    };
+    document(title, body)
+}
+
+/// The hidden CSRF field every POST form carries.
+pub fn csrf_field(signed: &Signed) -> Markup {
+    html! { input type="hidden" name="csrf" value=(signed.csrf); }
+}
+
+/// A one-button POST form to `action`.
+pub fn action_button(signed: &Signed, action: &str, label: &str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf_field(signed))
+            button type="submit" { (label) }
+        }
+    }
+}
+
+/// The sign-in page, with an optional refusal above the form.
+pub fn sign_in_page(shown: Option<&Notice>) -> Markup {
+    document(
+        "Sign in",
+        html! {
+            main.signin {
+                h1 { "kliring operator dashboard" }
+                @if let Some(shown) = shown { (notice(shown)) }
+                form method="post" action="/dashboard/sign-in" {
+                    label for="token" { "API token (operator, compliance officer or auditor)" }
+                    input #token type="password" name="token" autocomplete="off" required;
+                    button type="submit" { "Sign in" }
+                }
+            }
+        },
+    )
+}
+
+/// A page that could not be shown (or an action refused outside any page): status, code and
+/// message, rendered as HTML. Converts from [`ApiError`], keeping its status and code.
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    code: String,
+    message: String,
+}
+
+impl Failure {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Failure {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// 401: the request needs a session it does not have (any more).
+    pub fn signed_out(message: &str) -> Self {
+        Failure::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Failure {
+            status: error.status(),
+            code: error.code().to_owned(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let shown = Notice::Refused {
+            code: self.code,
+            message: self.message,
+        };
+        if self.status == StatusCode::UNAUTHORIZED {
+            return html_response(self.status, sign_in_page(Some(&shown)));
+        }
+        let body = html! {
+            main.signin {
+                h1 { "Refused" }
+                (notice(&shown))
+                p { a href="/dashboard" { "Back to the dashboard" } }
+            }
+        };
+        html_response(self.status, document("Refused", body))
+    }
+}
+
+/// A wire enum's snake_case name (as the JSON API spells it).
+pub fn wire_name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::from("?"),
+    }
+}
+
+/// A hub timestamp (ns since the Unix epoch) in RFC 3339, UTC.
+pub fn timestamp(ns: u64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{ns} ns"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_timestamps_and_wire_names() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp(1_500_000_000), "1970-01-01T00:00:01.5Z");
+        assert_eq!(
+            wire_name(&crate::wire::PaymentStatusWire::Reserved),
+            "reserved"
+        );
+    }
+
+    #[test]
+    fn markup_escapes_text() {
+        let shown = Notice::Refused {
+            code: "x".into(),
+            message: "<script>alert(1)</script>".into(),
+        };
+        let text = sign_in_page(Some(&shown)).into_string();
+        assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!text.contains("<script>"));
+    }
+}
