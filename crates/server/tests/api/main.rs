@@ -5,6 +5,7 @@ mod auth_limit;
 mod authz;
 mod bench;
 mod cancel;
+mod dashboard;
 mod flows;
 mod harness;
 mod iso20022;
