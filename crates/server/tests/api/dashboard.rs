@@ -375,6 +375,7 @@ async fn compliance_four_eyes_through_the_dashboard() {
     let trail = oscar.get(&format!("/dashboard/payments/{id}")).await.body;
     assert!(trail.contains("hold reviewed") && trail.contains("compliance officer Olive"));
     assert!(trail.contains("hold released") && trail.contains("compliance officer Oscar"));
+    assert!(trail.contains("Doku Umarov") && trail.contains("demo data"));
 
     // The operator watches the queue but has no buttons; its POST is refused by the API's rule.
     let operator = signed_in(&s, OPERATOR_TOKEN).await;

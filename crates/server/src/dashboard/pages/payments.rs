@@ -1,6 +1,8 @@
 //! Payments: the latest page (status filter, cursor pagination, through the API's own
 //! `GET /v1/payments` handler) and one payment's detail with its audit trail and screening hits.
 
+use std::collections::BTreeMap;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -170,7 +172,23 @@ fn trail(history: &[Step]) -> Markup {
     }
 }
 
-fn screening(verdict: &ScreeningVerdict, hold: Option<&Hold>) -> Markup {
+/// Labels of the lists loaded now (e.g. "demo data"), by version hash: the hub records only
+/// source and version, as the API's held-payments view does.
+fn list_labels(state: &crate::state::AppState) -> BTreeMap<String, String> {
+    state
+        .screener
+        .snapshot()
+        .versions()
+        .into_iter()
+        .filter_map(|v| Some((v.content_hash, v.label?)))
+        .collect()
+}
+
+fn screening(
+    verdict: &ScreeningVerdict,
+    hold: Option<&Hold>,
+    labels: &BTreeMap<String, String>,
+) -> Markup {
     html! {
         table {
             caption { "Screening hits" }
@@ -195,6 +213,7 @@ fn screening(verdict: &ScreeningVerdict, hold: Option<&Hold>) -> Markup {
             @for (i, list) in verdict.lists.iter().enumerate() {
                 @if i > 0 { ", " }
                 (list.source) " " code { (list.version) }
+                @if let Some(label) = labels.get(&list.version) { " " strong.label { (label) } }
             }
         }
         @if let Some(hold) = hold {
@@ -246,7 +265,7 @@ pub async fn detail(
             dt { "Expires" } dd { (timestamp(view.expires_at_ns)) }
         }
         (trail(&history))
-        (screening(&verdict, hold.as_ref()))
+        (screening(&verdict, hold.as_ref(), &list_labels(&dash.app)))
     };
     let title = format!("Payment {id}");
     let flash = signed.flash.clone();
