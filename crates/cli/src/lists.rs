@@ -1,5 +1,6 @@
-//! `kliring lists …` and `kliring screen …`: import sanctions lists into a hub's data directory,
-//! download the official files, show what is loaded, and screen names ad hoc.
+//! `kliring lists …` and `kliring screen …`: import sanctions lists (UN, OFAC SDN, EU FSF, UK
+//! Sanctions List) into a hub's data directory, download the official files, show what is
+//! loaded, and screen names ad hoc.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -17,8 +18,9 @@ pub enum ListsCommand {
     Import {
         #[arg(long, default_value = "kliring-data")]
         data: PathBuf,
-        /// `un` (UN Consolidated XML) or `ofac-sdn` (sdn.csv; give --alt/--add too). Guessed
-        /// from the file's content when absent.
+        /// `un` (UN Consolidated XML), `ofac-sdn` (sdn.csv; give --alt/--add too), `eu` (EU
+        /// Financial Sanctions Files XML 1.1) or `uk` (UK Sanctions List XML). Guessed from the
+        /// file's content when absent.
         #[arg(long)]
         source: Option<String>,
         /// OFAC alias file (alt.csv) accompanying an sdn.csv.
@@ -29,10 +31,14 @@ pub enum ListsCommand {
         add: Option<PathBuf>,
         file: PathBuf,
     },
-    /// Download the official UN and OFAC files and import them (needs network access).
+    /// Download the official files and import them (needs network access).
     Update {
         #[arg(long, default_value = "kliring-data")]
         data: PathBuf,
+        /// Lists to download, repeatable: un, ofac-sdn, eu, uk. Default: un and ofac-sdn (EU
+        /// and UK lists are the operator's choice).
+        #[arg(long = "source")]
+        sources: Vec<String>,
     },
     /// Show the lists imported in a data directory.
     Show {
@@ -53,7 +59,7 @@ pub fn run(command: ListsCommand) -> anyhow::Result<()> {
             let raw = read_raw(source.as_deref(), &file, alt.as_deref(), add.as_deref())?;
             import_and_store(&data, &raw, &file.display().to_string())
         }
-        ListsCommand::Update { data } => update(&data),
+        ListsCommand::Update { data, sources } => update(&data, &sources),
         ListsCommand::Show { data } => {
             let lists = store(&data).load_all()?;
             if lists.is_empty() {
@@ -71,6 +77,12 @@ fn store(data: &Path) -> ListStore {
     ListStore::new(data.join("lists"))
 }
 
+/// The list source named on the command line.
+fn parse_source(name: &str) -> anyhow::Result<ListSource> {
+    ListSource::parse(name)
+        .with_context(|| format!("unknown list source {name:?} (un, ofac-sdn, eu, uk)"))
+}
+
 fn read_raw(
     source: Option<&str>,
     file: &Path,
@@ -79,11 +91,17 @@ fn read_raw(
 ) -> anyhow::Result<RawList> {
     let bytes = screening::read_file(file)?;
     let source = match source {
-        Some(name) => ListSource::parse(name)
-            .with_context(|| format!("unknown list source {name:?} (un, ofac-sdn)"))?,
-        None if looks_like_xml(&bytes) => ListSource::Un,
+        Some(name) => parse_source(name)?,
+        // An XML file whose root is none of the known lists is handed to the UN importer, which
+        // names the unexpected root element.
+        None if looks_like_xml(&bytes) => {
+            screening::xml_list_source(&bytes).unwrap_or(ListSource::Un)
+        }
         None => ListSource::OfacSdn,
     };
+    if source != ListSource::OfacSdn && (alt.is_some() || add.is_some()) {
+        bail!("--alt and --add belong to an OFAC sdn.csv, not to a {source} list");
+    }
     let read_opt = |path: Option<&Path>| path.map(screening::read_file).transpose();
     Ok(match source {
         ListSource::Un => RawList::Un { xml: bytes },
@@ -92,7 +110,8 @@ fn read_raw(
             alt: read_opt(alt)?,
             add: read_opt(add)?,
         },
-        other => bail!("no importer for {other} lists yet (un, ofac-sdn)"),
+        ListSource::Eu => RawList::Eu { xml: bytes },
+        ListSource::Uk => RawList::Uk { xml: bytes },
     })
 }
 
@@ -144,7 +163,15 @@ fn print_version(list: &ImportedList) {
     );
 }
 
-fn update(data: &Path) -> anyhow::Result<()> {
+fn update(data: &Path, sources: &[String]) -> anyhow::Result<()> {
+    let sources = if sources.is_empty() {
+        vec![ListSource::Un, ListSource::OfacSdn]
+    } else {
+        sources
+            .iter()
+            .map(|s| parse_source(s))
+            .collect::<anyhow::Result<Vec<_>>>()?
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -166,17 +193,18 @@ fn update(data: &Path) -> anyhow::Result<()> {
             Ok::<_, anyhow::Error>(response.bytes().await?.to_vec())
         }
     };
-    for source in [ListSource::Un, ListSource::OfacSdn] {
+    for source in sources {
         let mut parts = BTreeMap::new();
         for (part, url) in source.official_urls() {
             parts.insert(*part, runtime.block_on(fetch(url.to_string()))?);
         }
         let mut take = |part: &str| parts.remove(part);
+        let mut xml = || take("xml").with_context(|| format!("no {source} file downloaded"));
         let raw = match source {
-            ListSource::Un => RawList::Un {
-                xml: take("xml").context("no UN file downloaded")?,
-            },
-            _ => RawList::OfacSdn {
+            ListSource::Un => RawList::Un { xml: xml()? },
+            ListSource::Eu => RawList::Eu { xml: xml()? },
+            ListSource::Uk => RawList::Uk { xml: xml()? },
+            ListSource::OfacSdn => RawList::OfacSdn {
                 sdn: take("sdn").context("no OFAC sdn.csv downloaded")?,
                 alt: take("alt"),
                 add: take("add"),
@@ -239,7 +267,7 @@ pub fn load_for_screening(list_args: &[String], data: &Path) -> anyhow::Result<L
         }
         return Ok(set);
     }
-    let mut un = None;
+    let mut xml_lists = Vec::new();
     let (mut sdn, mut alt, mut add) = (None, None, None);
     for arg in list_args {
         let (name, file) = arg
@@ -247,16 +275,16 @@ pub fn load_for_screening(list_args: &[String], data: &Path) -> anyhow::Result<L
             .with_context(|| format!("--list takes SOURCE=FILE, got {arg:?}"))?;
         let path = PathBuf::from(file);
         match name {
-            "un" => un = Some(path),
+            "un" | "eu" | "uk" => xml_lists.push((name, path)),
             "ofac-sdn" => sdn = Some(path),
             "ofac-alt" => alt = Some(path),
             "ofac-add" => add = Some(path),
-            other => bail!("unknown list {other:?} (un, ofac-sdn, ofac-alt, ofac-add)"),
+            other => bail!("unknown list {other:?} (un, eu, uk, ofac-sdn, ofac-alt, ofac-add)"),
         }
     }
-    if let Some(path) = un {
+    for (name, path) in xml_lists {
         set.install(parse_with_progress(
-            &read_raw(Some("un"), &path, None, None)?,
+            &read_raw(Some(name), &path, None, None)?,
             None,
             &path.display().to_string(),
         )?);
