@@ -486,3 +486,52 @@ fn eu_and_uk_names_are_found_with_source_and_reference() {
         assert_eq!(hits(&lists, clean), [], "{clean} is not listed");
     }
 }
+
+/// Size check, run by hand: `cargo test -p screening --test eu_uk -- --ignored --nocapture`.
+/// Builds EU and UK files of about the published size (~6,000 records) from the fixture's
+/// records and reports the import time.
+#[test]
+#[ignore = "manual timing"]
+fn full_size_files_import_timing() {
+    for raw in [demo_eu_raw(), demo_uk_raw()] {
+        let text = xml_of(&raw);
+        let (open, close) = match raw {
+            RawList::Eu { .. } => ("<sanctionEntity ", "</sanctionEntity>"),
+            _ => ("<Designation>", "</Designation>"),
+        };
+        let start = text.find(open).unwrap();
+        let end = text.rfind(close).unwrap() + close.len();
+        let records = &text[start..end];
+        let mut body = String::new();
+        for copy in 0..1_500 {
+            // Distinct references per copy, as in a real file.
+            body.push_str(
+                &records
+                    .replace(
+                        "euReferenceNumber=\"EU.",
+                        &format!("euReferenceNumber=\"EU.{copy}."),
+                    )
+                    .replace("<UniqueID>", &format!("<UniqueID>{copy}-")),
+            );
+        }
+        let big = format!("{}{}{}", &text[..start], body, &text[end..]);
+        let raw = match raw {
+            RawList::Eu { .. } => RawList::Eu {
+                xml: big.into_bytes(),
+            },
+            _ => RawList::Uk {
+                xml: big.into_bytes(),
+            },
+        };
+        let started = std::time::Instant::now();
+        let list = import(&raw, None, &mut no_progress).unwrap();
+        println!(
+            "{}: {} entries, {} MB in {:?}",
+            list.version.source,
+            list.entries.len(),
+            raw.len() / 1_000_000,
+            started.elapsed()
+        );
+        assert_eq!(list.entries.len(), 6_000);
+    }
+}
