@@ -3,7 +3,8 @@
 //! Everything is rendered with `maud`, which escapes every interpolated value, so names and
 //! references typed by participants (or matched from sanctions lists) always appear as text.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use hub::Principal;
 use maud::{DOCTYPE, Markup, html};
@@ -184,6 +185,8 @@ pub struct Failure {
     status: StatusCode,
     code: String,
     message: String,
+    /// Seconds for `Retry-After` (429 after too many failed sign-ins).
+    retry_after_secs: Option<u64>,
 }
 
 impl Failure {
@@ -192,6 +195,7 @@ impl Failure {
             status,
             code: code.to_owned(),
             message: message.into(),
+            retry_after_secs: None,
         }
     }
 
@@ -203,10 +207,15 @@ impl Failure {
 
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
+        let retry_after_secs = match error {
+            ApiError::TooManyFailedAuthentications { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
         Failure {
             status: error.status(),
             code: error.code().to_owned(),
             message: error.to_string(),
+            retry_after_secs,
         }
     }
 }
@@ -227,7 +236,13 @@ impl IntoResponse for Failure {
                 p { a href="/dashboard" { "Back to the dashboard" } }
             }
         };
-        html_response(self.status, document("Refused", body))
+        let mut response = html_response(self.status, document("Refused", body));
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 

@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::harness::{OPERATOR_TOKEN, Scheme, TestHub, admit, payment_json};
+use crate::harness::{OPERATOR_TOKEN, Scheme, TestHub, admit, config, payment_json};
 
 const CSP: &str =
     "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'";
@@ -45,12 +45,16 @@ struct Browser {
 
 impl Browser {
     fn new(hub: &TestHub) -> Self {
+        Self::at(&hub.base)
+    }
+
+    fn at(base: &str) -> Self {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
         Browser {
-            base: hub.base.clone(),
+            base: base.to_owned(),
             client,
             cookie: None,
         }
@@ -550,4 +554,23 @@ async fn posts_without_a_valid_csrf_token_or_from_elsewhere_are_refused() {
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
     s.hub.shutdown().await;
+}
+
+#[tokio::test]
+async fn wrong_sign_ins_count_against_the_address_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = config(dir.path(), true);
+    settings.auth_failures_per_minute = 3;
+    let server = server::start(settings).await.expect("server starts");
+    let mut browser = Browser::at(&server.base_url());
+    for n in 0..3 {
+        let page = browser.sign_in(&format!("guess-{n}")).await;
+        assert_eq!(page.status, 401, "guess {n}");
+    }
+    let limited = browser.sign_in("guess-3").await;
+    assert_eq!(limited.status, 429, "{}", limited.body);
+    assert!(limited.body.contains("too_many_failed_authentications"));
+    assert!(limited.headers.contains_key("retry-after"));
+    assert!(browser.cookie.is_none());
+    server.shutdown().await.expect("clean shutdown");
 }
