@@ -354,6 +354,13 @@ async fn compliance_four_eyes_through_the_dashboard() {
     );
     let after = olive.get("/dashboard/compliance").await;
     assert!(after.body.contains("review done"), "{}", after.body);
+    // The reviewer gets no release button, but a crafted POST is refused by the hub itself.
+    assert!(
+        after
+            .body
+            .contains("a second officer releases or rejects it")
+    );
+    assert!(!after.body.contains(&format!("{base}/release")));
 
     let same = olive
         .act("/dashboard/compliance", &format!("{base}/release"), &[])
@@ -368,6 +375,11 @@ async fn compliance_four_eyes_through_the_dashboard() {
     assert_eq!(s.hub.get(&payment, &s.a_token).await.body["status"], "held");
 
     let oscar = signed_in(&s, &s.officer2).await;
+    let queue = oscar.get("/dashboard/compliance").await.body;
+    assert!(
+        queue.contains(&format!("{base}/release")) && queue.contains(&format!("{base}/reject"))
+    );
+    assert!(!queue.contains(&format!("{base}/review")));
     let released = oscar
         .act("/dashboard/compliance", &format!("{base}/release"), &[])
         .await;

@@ -30,7 +30,10 @@ async fn render(
     let caller = Caller(signed.principal.clone());
     let held = queries::held(State(dash.app.clone()), caller).await?.0;
     // Only officers act; the operator watches the queue.
-    let acts = matches!(signed.principal, Principal::ComplianceOfficer(_));
+    let officer = match &signed.principal {
+        Principal::ComplianceOfficer(name) => Some(name.as_str()),
+        _ => None,
+    };
     let content = html! {
         @if held.is_empty() { p { "No payments are held." } }
         @for item in &held {
@@ -66,12 +69,21 @@ async fn render(
                         @if let Some(label) = &list.label { " " strong.label { (label) } }
                     }
                 }
-                @if acts {
+                @if let Some(me) = officer {
+                    @let base = format!("/dashboard/compliance/{}", p.payment_id);
                     div.actions {
-                        @let base = format!("/dashboard/compliance/{}", p.payment_id);
-                        (action_button(signed, &format!("{base}/review"), "Review"))
-                        (action_button(signed, &format!("{base}/release"), "Release"))
-                        (action_button(signed, &format!("{base}/reject"), "Reject"))
+                        // Buttons follow the four-eyes steps; the hub enforces them whatever
+                        // is posted.
+                        @match &item.reviewed_by {
+                            None => (action_button(signed, &format!("{base}/review"), "Review")),
+                            Some(reviewer) if reviewer == me => p.note {
+                                "You reviewed this payment: a second officer releases or rejects it."
+                            },
+                            Some(_) => {
+                                (action_button(signed, &format!("{base}/release"), "Release"))
+                                (action_button(signed, &format!("{base}/reject"), "Reject"))
+                            },
+                        }
                     }
                 }
             }
