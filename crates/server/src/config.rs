@@ -41,6 +41,9 @@ pub struct ServerConfig {
     /// unknown tokens are refused until the minute ends (0: no limit). See
     /// [`crate::auth_limit`].
     pub auth_failures_per_minute: u32,
+    /// Let webhooks point at loopback, private and link-local addresses (an operator whose
+    /// banks sit on its own network; tests). Off by default: see [`crate::webhook_target`].
+    pub webhook_private_targets: bool,
 }
 
 /// Lowest screening threshold the server accepts: below it nearly every name would be a hit.
@@ -50,6 +53,10 @@ pub const SCREENING_THRESHOLD_MIN: f64 = 0.5;
 /// listed name through: no setting may switch UN screening off.
 pub const SCREENING_THRESHOLD_MAX: f64 = 0.9;
 
+/// Longest inbox long-poll the server may be configured for (an hour: clients and proxies
+/// give up long before).
+pub const INBOX_WAIT_MAX_SECS: u64 = 3_600;
+
 impl ServerConfig {
     /// Refuses settings that would weaken the hub's guarantees.
     pub fn validate(&self) -> Result<(), String> {
@@ -57,6 +64,12 @@ impl ServerConfig {
         if !(SCREENING_THRESHOLD_MIN..=SCREENING_THRESHOLD_MAX).contains(&threshold) {
             return Err(format!(
                 "screening threshold {threshold} is outside {SCREENING_THRESHOLD_MIN}..={SCREENING_THRESHOLD_MAX}"
+            ));
+        }
+        if self.inbox_wait_max_secs > INBOX_WAIT_MAX_SECS {
+            return Err(format!(
+                "inbox long-poll maximum {} s is above {INBOX_WAIT_MAX_SECS} s",
+                self.inbox_wait_max_secs
             ));
         }
         Ok(())
@@ -79,6 +92,27 @@ impl ServerConfig {
             tick_interval_ms: 500,
             window_close_interval_secs: None,
             auth_failures_per_minute: 30,
+            webhook_private_targets: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_refuses_weakening_or_unbounded_settings() {
+        let base = ServerConfig::new("/tmp/kliring-test", "127.0.0.1:0".parse().unwrap());
+        assert_eq!(base.validate(), Ok(()));
+        let mut lax = base.clone();
+        lax.screening_threshold = 0.95;
+        assert!(lax.validate().is_err(), "a verbatim listed name could pass");
+        let mut endless = base;
+        endless.inbox_wait_max_secs = u64::MAX;
+        assert!(
+            endless.validate().is_err(),
+            "a deadline must be representable"
+        );
     }
 }

@@ -63,6 +63,7 @@ pub mod screen;
 pub mod state;
 pub mod token;
 pub mod webhook;
+pub mod webhook_target;
 pub mod wire;
 
 use std::net::SocketAddr;

@@ -7,6 +7,8 @@
 //!   (and is written to disk once per round of up to 100 events, so a crash may resend up to a
 //!   round); failures are retried with exponential backoff (up to [`BACKOFF_MAX_MS`]). Header
 //!   `X-Kliring-Cursor` carries the event's cursor so a receiver can drop duplicates.
+//! - Targets: no internal addresses unless the operator allows them, no redirects (see
+//!   [`crate::webhook_target`]).
 //! - Registrations live in `DATA/webhooks.json` (mode 0600: it holds secrets), not in the
 //!   journal: they are delivery settings of this server, not scheme state. The inbox itself is
 //!   journalled, so nothing is lost while a webhook is down; after a restart delivery resumes
@@ -91,10 +93,16 @@ impl Webhooks {
             .clone()
     }
 
-    /// Writes the registrations atomically (temp file, fsync, rename), readable by the owner only.
+    /// Writes the current registrations (with their delivery cursors).
     fn persist(&self) -> std::io::Result<()> {
         let _writing = self.persisting.lock().unwrap_or_else(|e| e.into_inner());
-        let bytes = serde_json::to_vec_pretty(&self.snapshot())
+        self.write(&self.snapshot())
+    }
+
+    /// Writes `registrations` atomically (temp file, fsync, rename), readable by the owner
+    /// only. The caller holds `persisting`.
+    fn write(&self, registrations: &BTreeMap<u64, Registration>) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(registrations)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         let temp = self.path.with_extension("json.tmp");
         let _ = std::fs::remove_file(&temp);
@@ -115,7 +123,9 @@ impl Webhooks {
     }
 
     /// Registers (or replaces) a participant's webhook, starting delivery after `from` (the
-    /// current inbox head, so only new events are sent). Returns the new secret.
+    /// current inbox head, so only new events are sent). Returns the new secret. The file is
+    /// written first: if that fails nothing changed (no delivery to a URL whose secret the
+    /// caller never received).
     pub fn register(
         &self,
         state: &AppState,
@@ -129,23 +139,35 @@ impl Webhooks {
             secret: secret.clone(),
             delivered: from,
         };
-        self.registrations
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(participant.0, registration);
-        self.persist()?;
+        {
+            let _writing = self.persisting.lock().unwrap_or_else(|e| e.into_inner());
+            let mut next = self.snapshot();
+            next.insert(participant.0, registration.clone());
+            self.write(&next)?;
+            self.registrations
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(participant.0, registration);
+        }
         self.spawn(state, participant);
         Ok(secret)
     }
 
-    /// Removes a participant's webhook; returns whether there was one.
+    /// Removes a participant's webhook; returns whether there was one. The file is written
+    /// first: if that fails, delivery goes on as before (it would come back at restart).
     pub fn remove(&self, participant: ParticipantId) -> std::io::Result<bool> {
-        let removed = self
-            .registrations
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&participant.0)
-            .is_some();
+        {
+            let _writing = self.persisting.lock().unwrap_or_else(|e| e.into_inner());
+            let mut next = self.snapshot();
+            if next.remove(&participant.0).is_none() {
+                return Ok(false);
+            }
+            self.write(&next)?;
+            self.registrations
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&participant.0);
+        }
         if let Some(task) = self
             .tasks
             .lock()
@@ -154,10 +176,7 @@ impl Webhooks {
         {
             task.abort();
         }
-        if removed {
-            self.persist()?;
-        }
-        Ok(removed)
+        Ok(true)
     }
 
     /// The registered URL of a participant, if any.
@@ -214,10 +233,13 @@ async fn persist_cursors(webhooks: &SharedWebhooks) {
 
 /// The delivery loop of one participant's webhook.
 async fn deliver(state: AppState, participant: ParticipantId) {
-    let client = match reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .timeout(Duration::from_millis(DELIVERY_TIMEOUT_MS))
-        .build()
-    {
+        .redirect(reqwest::redirect::Policy::none());
+    if !state.config.webhook_private_targets {
+        builder = builder.dns_resolver(crate::webhook_target::PublicOnly::shared());
+    }
+    let client = match builder.build() {
         Ok(client) => client,
         Err(error) => {
             tracing::error!(%error, "cannot build the webhook HTTP client");

@@ -409,7 +409,10 @@ fn instant(text: &str, field: &str, end: bool) -> Result<OffsetDateTime, ApiErro
     })?;
     let start = date.with_time(Time::MIDNIGHT).assume_utc();
     if end {
-        return Ok(start + time::Duration::DAY);
+        // The day after 9999-12-31 is beyond `time`'s range: refuse, do not panic.
+        return start.checked_add(time::Duration::DAY).ok_or_else(|| {
+            ApiError::invalid("invalid_datetime", field, "date-time is out of range")
+        });
     }
     Ok(start)
 }

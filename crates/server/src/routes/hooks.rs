@@ -64,6 +64,8 @@ pub async fn put(
             "expected an http:// or https:// URL",
         ));
     }
+    crate::webhook_target::check_url(&url, state.config.webhook_private_targets)
+        .map_err(|why| ApiError::invalid("webhook_target_not_allowed", "url", why))?;
     let head = state.read(move |hub| hub.inbox_head(participant)).await?;
     let secret = state
         .webhooks

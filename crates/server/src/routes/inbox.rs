@@ -91,7 +91,9 @@ pub async fn inbox(
             .unwrap_or(0)
             .min(state.config.inbox_wait_max_secs),
     );
-    let deadline = Instant::now() + wait;
+    // `validate` bounds the wait, so the deadline is representable; saturate all the same.
+    let now = Instant::now();
+    let deadline = now.checked_add(wait).unwrap_or(now);
     let mut stopping = state.stopping.subscribe();
     loop {
         let notified = state.changed.notified();

@@ -33,6 +33,8 @@ pub fn config(dir: &std::path::Path, with_lists: bool) -> ServerConfig {
     let mut config = ServerConfig::new(dir, "127.0.0.1:0".parse().expect("address"));
     config.operator_token = Some(OPERATOR_TOKEN.to_owned());
     config.tick_interval_ms = 50;
+    // The webhook receivers of the tests listen on loopback.
+    config.webhook_private_targets = true;
     if with_lists {
         config.lists = screening::fixtures::demo_lists().expect("demo lists parse");
     }

@@ -316,6 +316,13 @@ async fn pacs008_reserves_pacs002_commits_and_camt053_shows_it() {
     assert!(compact(&b_stmt).contains(credit), "{b_stmt}");
     let (status, _) = get_text(&s.hub, &s.c_token, &path(s.a)).await;
     assert_eq!(status, 403, "another participant's statement");
+    let beyond = format!(
+        "/v1/iso20022/camt.053?participant={}&currency=KES&from=2000-01-01&to=9999-12-31",
+        s.a
+    );
+    let (status, body) = get_text(&s.hub, &s.a_token, &beyond).await;
+    assert_eq!(status, 422, "a day past the calendar is refused: {body}");
+    assert!(body.contains("invalid_datetime"), "{body}");
 
     let (status, notification) =
         get_text(&s.hub, &s.b_token, &format!("/v1/iso20022/camt.054/{u1}")).await;

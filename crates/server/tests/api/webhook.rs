@@ -98,3 +98,51 @@ async fn events_are_delivered_signed_and_retried() {
     assert_eq!((gone.status, gone.code()), (404, "webhook_not_found"));
     s.hub.shutdown().await;
 }
+
+/// By default a webhook may not point into the operator's network (loopback, private or
+/// link-local addresses, `localhost`): 422 `webhook_target_not_allowed`, nothing registered.
+#[tokio::test]
+async fn internal_webhook_targets_are_refused_by_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = crate::harness::config(dir.path(), true);
+    settings.webhook_private_targets = false;
+    let server = server::start(settings).await.expect("server starts");
+    let base = server.base_url();
+    let client = reqwest::Client::new();
+    let admitted: Value = client
+        .post(format!("{base}/v1/participants"))
+        .bearer_auth(OPERATOR_TOKEN)
+        .json(&json!({ "name": "Alpha Bank", "bic": "ALPHKENA", "country": "KE" }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let hook = format!("{base}/v1/participants/{}/webhook", admitted["id"]);
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+    ] {
+        let reply = client
+            .put(&hook)
+            .bearer_auth(OPERATOR_TOKEN)
+            .json(&json!({ "url": url }))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(reply.status(), 422, "{url}");
+        let body: Value = reply.json().await.expect("json");
+        assert_eq!(body["code"], "webhook_target_not_allowed", "{url}");
+    }
+    let shown = client
+        .get(&hook)
+        .bearer_auth(OPERATOR_TOKEN)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(shown.status(), 404, "nothing registered");
+    server.shutdown().await.expect("clean shutdown");
+}
