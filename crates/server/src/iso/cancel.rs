@@ -10,7 +10,9 @@
 //!
 //! The group status (`Sts/Conf`) is RJCR when every transaction was refused, PDCR when any
 //! waits for its creditor, else CNCL (the transactions carry the detail). A resent request
-//! answers the same: the hub replays a repeated cancel.
+//! answers the same: the hub replays a repeated cancel. The lookups share one hub read and the
+//! cancellations one journal record; a request of more transactions than the server's bulk
+//! limit is HTTP 413 `too_many_items` (a camt.029 has no reason code for it).
 
 use axum::response::Response;
 use hub::state::Payment;
@@ -26,24 +28,39 @@ use crate::error::ApiError;
 use crate::routes::unexpected;
 
 /// camt.056 → one `CancelPayment` per transaction (see the module doc), answered by camt.029.
+/// The payments are looked up in one read and the cancellations submitted as one batch (one
+/// journal record): a request is applied whole or, if the journal fails, not at all.
 pub async fn cancellation(ctx: &Ctx, req: CancellationRequest) -> Result<Response, ApiError> {
+    let max = ctx.state.config.bulk_items_max;
+    if req.transactions.len() > max {
+        return Err(ApiError::TooManyItems {
+            message: format!(
+                "{} transactions; this hub takes at most {max} per message",
+                req.transactions.len()
+            ),
+        });
+    }
     let dir = ctx.directory(&lookup::bics([Some(&req.assigner)])).await?;
     let version = ctx.info.version.as_deref().unwrap_or("camt.056.001.08");
     let sender_refused = dir
         .check_sender(ctx.sender, Some(&req.assigner), "Assgnr")
         .err();
-    let mut transactions = Vec::with_capacity(req.transactions.len());
-    for tx in &req.transactions {
-        let (outcome, reason) = match &sender_refused {
-            Some(reason) => (CancellationOutcome::Rejected, reason.clone()),
-            None => cancel_one(ctx, tx).await?,
-        };
-        transactions.push(CancellationStatus {
+    let outcomes = match &sender_refused {
+        Some(reason) => {
+            vec![(CancellationOutcome::Rejected, reason.clone()); req.transactions.len()]
+        }
+        None => cancel_all(ctx, &req.transactions).await?,
+    };
+    let transactions = req
+        .transactions
+        .iter()
+        .zip(outcomes)
+        .map(|(tx, (outcome, reason))| CancellationStatus {
             original: tx.original.clone(),
             outcome,
             reasons: vec![reason],
-        });
-    }
+        })
+        .collect::<Vec<_>>();
     let first = req.transactions.first().map(|t| &t.original);
     let resolution = Resolution {
         assignment_id: answer::msg_id(),
@@ -63,27 +80,58 @@ pub async fn cancellation(ctx: &Ctx, req: CancellationRequest) -> Result<Respons
     answer::xml(emit::camt029(&resolution))
 }
 
-/// Cancels one transaction's payment, or says why not.
-async fn cancel_one(
+/// Cancels each transaction's payment, or says why not, in transaction order.
+async fn cancel_all(
     ctx: &Ctx,
-    tx: &CancellationTx,
-) -> Result<(CancellationOutcome, StatusReason), ApiError> {
-    let refused = |reason| Ok((CancellationOutcome::Rejected, reason));
-    let Some(payment) = lookup::original(&ctx.state, ctx.sender, &tx.original, None).await? else {
-        return refused(with_text("NOOR", "no payment of the sender matches"));
-    };
-    if payment.instruction.debtor_participant != ctx.sender {
-        return refused(with_text(
-            "AGNT",
-            "only the debtor participant may ask to cancel",
-        ));
+    txs: &[CancellationTx],
+) -> Result<Vec<(CancellationOutcome, StatusReason)>, ApiError> {
+    let refused = |reason| (CancellationOutcome::Rejected, reason);
+    let wanted = txs.iter().map(|tx| (tx.original.clone(), None)).collect();
+    let found = lookup::originals(&ctx.state, ctx.sender, wanted).await?;
+    let mut answers: Vec<Option<(CancellationOutcome, StatusReason)>> = Vec::new();
+    let mut commands = Vec::new();
+    let mut payments = Vec::new();
+    for (tx, payment) in txs.iter().zip(found) {
+        let Some(payment) = payment else {
+            answers.push(Some(refused(with_text(
+                "NOOR",
+                "no payment of the sender matches",
+            ))));
+            continue;
+        };
+        if payment.instruction.debtor_participant != ctx.sender {
+            let text = "only the debtor participant may ask to cancel";
+            answers.push(Some(refused(with_text("AGNT", text))));
+            continue;
+        }
+        let action = Action::CancelPayment {
+            payment: payment.id(),
+            reason: reasons::from_iso(tx.reason.code.as_deref()),
+        };
+        commands.push(Command::new(Principal::Participant(ctx.sender), action));
+        payments.push(payment);
+        answers.push(None);
     }
-    let action = Action::CancelPayment {
-        payment: payment.id(),
-        reason: reasons::from_iso(tx.reason.code.as_deref()),
-    };
-    let command = Command::new(Principal::Participant(ctx.sender), action);
-    match ctx.state.submit(command).await? {
+    let outcomes = ctx.state.submit_many(commands).await?;
+    let mut decided = payments.iter().zip(outcomes);
+    answers
+        .into_iter()
+        .map(|answer| match answer {
+            Some(answer) => Ok(answer),
+            None => match decided.next() {
+                Some((payment, outcome)) => resolution_of(payment, outcome),
+                None => Err(ApiError::Internal),
+            },
+        })
+        .collect()
+}
+
+/// What the hub's outcome of a cancellation means for the camt.029.
+fn resolution_of(
+    payment: &Payment,
+    outcome: hub::Outcome,
+) -> Result<(CancellationOutcome, StatusReason), ApiError> {
+    match outcome {
         Ok(Success::Payment(p)) => {
             let text = format!("payment {} cancelled; no funds moved", p.payment);
             Ok((CancellationOutcome::Cancelled, with_text(NARR, text)))
@@ -95,7 +143,7 @@ async fn cancel_one(
             Ok((CancellationOutcome::Pending, with_text(NARR, text)))
         }
         Ok(other) => Err(unexpected(&other)),
-        Err(error) => refused(refusal(&payment, &error)),
+        Err(error) => Ok((CancellationOutcome::Rejected, refusal(payment, &error))),
     }
 }
 

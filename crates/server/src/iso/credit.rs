@@ -3,7 +3,7 @@
 //!
 //! Every transaction is mapped and checked first; if any cannot be, the whole message is
 //! refused (group `RJCT`) and nothing reaches the hub. The payments then go to the hub as one
-//! `ReceiveMessage` (a used MsgId refuses it whole: `DUPL`), and each transaction's status is
+//! `ReceiveMessage` (a used MsgId refuses it whole: `DU01`), and each transaction's status is
 //! the hub's outcome for its payment.
 
 use std::collections::{HashMap, HashSet};

@@ -94,7 +94,7 @@ impl Plan {
     }
 
     /// Submits the actions as one `ReceiveMessage` and reports each answer in order: the
-    /// whole message `RJCT DUPL` for a MsgId the sender used before (nothing applied).
+    /// whole message `RJCT DU01` for a MsgId the sender used before (nothing applied).
     async fn submit(
         self,
         ctx: &Ctx,
@@ -179,19 +179,35 @@ pub async fn status_report(ctx: &Ctx, sr: StatusReport) -> Result<Response, ApiE
         }
     }
     let group = sr.groups.first();
-    for tx in &sr.transactions {
-        let mut original = tx.original.clone();
-        if original.msg_id.is_none() {
-            original.msg_id = group.map(|g| g.original_msg_id.clone());
-        }
-        let status = tx.status.or_else(|| group.and_then(|g| g.status));
-        let filter = acting(status).then_some(PaymentStatus::Reserved);
-        let Some(payment) = lookup::original(&ctx.state, ctx.sender, &original, filter).await?
-        else {
+    let wanted: Vec<(OriginalRef, Option<PaymentStatus>, Option<TxStatus>)> = sr
+        .transactions
+        .iter()
+        .map(|tx| {
+            let mut original = tx.original.clone();
+            if original.msg_id.is_none() {
+                original.msg_id = group.map(|g| g.original_msg_id.clone());
+            }
+            let status = tx.status.or_else(|| group.and_then(|g| g.status));
+            let filter = acting(status).then_some(PaymentStatus::Reserved);
+            (original, filter, status)
+        })
+        .collect();
+    let lookups = wanted
+        .iter()
+        .map(|(o, filter, _)| (o.clone(), *filter))
+        .collect();
+    let found = lookup::originals(&ctx.state, ctx.sender, lookups).await?;
+    let mut named = HashSet::new();
+    for ((tx, (original, _, status)), payment) in sr.transactions.iter().zip(wanted).zip(found) {
+        let Some(payment) = payment else {
             let reasons = vec![not_found(&original)];
             plan.now(original, TxStatus::RJCT, reasons);
             continue;
         };
+        if !named.insert(payment.id()) {
+            let text = format!("payment {} is named by two TxInfAndSts", payment.id());
+            return report.reject_all(with_text("FF02", text));
+        }
         let code = tx
             .reasons
             .first()
@@ -329,20 +345,19 @@ pub async fn payment_return(ctx: &Ctx, ret: PaymentReturn) -> Result<Response, A
         return report.reject_all(reason);
     }
     let mut plan = Plan::default();
-    for (n, tx) in ret.transactions.iter().enumerate() {
+    let wanted = ret
+        .transactions
+        .iter()
+        .map(|tx| (tx.original.clone(), Some(PaymentStatus::Committed)))
+        .collect();
+    let found = lookup::originals(&ctx.state, ctx.sender, wanted).await?;
+    for (n, (tx, payment)) in ret.transactions.iter().zip(found).enumerate() {
         let refs = OriginalRef {
             tx_id: tx.return_id.clone(),
             end_to_end_id: tx.original.end_to_end_id.clone(),
             ..OriginalRef::default()
         };
-        let found = lookup::original(
-            &ctx.state,
-            ctx.sender,
-            &tx.original,
-            Some(PaymentStatus::Committed),
-        )
-        .await?;
-        let Some(payment) = found else {
+        let Some(payment) = payment else {
             plan.now(refs, TxStatus::RJCT, vec![not_found(&tx.original)]);
             continue;
         };
@@ -400,8 +415,17 @@ pub async fn status_request(ctx: &Ctx, req: StatusRequest) -> Result<Response, A
             return report.reject_all(reason);
         }
     }
-    for tx in &req.transactions {
-        match lookup::original(&ctx.state, ctx.sender, &tx.original, None).await? {
+    if let Err(reason) = ctx.check_size(req.transactions.len()) {
+        return report.reject_all(reason);
+    }
+    let wanted = req
+        .transactions
+        .iter()
+        .map(|tx| (tx.original.clone(), None))
+        .collect();
+    let found = lookup::originals(&ctx.state, ctx.sender, wanted).await?;
+    for (tx, payment) in req.transactions.iter().zip(found) {
+        match payment {
             Some(payment) => {
                 let (status, reasons) = answer::payment_status(&payment);
                 let mut refs = tx.original.clone();

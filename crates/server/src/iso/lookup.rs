@@ -172,43 +172,57 @@ pub fn payment_id(
 /// Most payments scanned for an `OrgnlEndToEndId` match (a bound on the work one lookup does).
 const E2E_SCAN_MAX: usize = 100_000;
 
-/// The original payment `original` refers to, as `viewer` may see it; `status` narrows an
-/// end-to-end id search (e.g. to reserved payments for a creditor's decision).
-pub async fn original(
+/// The original payments the references name (each with the status that narrows its
+/// end-to-end id search, e.g. reserved for a creditor's decision), as `viewer` may see them,
+/// in one hub read: every read closes the sequencer's batch, so a message's lookups share one.
+pub async fn originals(
     state: &AppState,
     viewer: ParticipantId,
+    wanted: Vec<(OriginalRef, Option<PaymentStatus>)>,
+) -> Result<Vec<Option<Payment>>, ApiError> {
+    let principal = Principal::Participant(viewer);
+    state
+        .read(move |hub| {
+            wanted
+                .iter()
+                .map(|(original, status)| find(hub, &principal, original, *status))
+                .collect()
+        })
+        .await
+}
+
+/// By `OrgnlUETR`, then by the id derived from `OrgnlMsgId` + the transaction key, then by a
+/// unique `OrgnlEndToEndId` among the viewer's payments.
+fn find(
+    hub: &hub::Hub,
+    principal: &Principal,
     original: &OriginalRef,
     status: Option<PaymentStatus>,
-) -> Result<Option<Payment>, ApiError> {
-    let principal = Principal::Participant(viewer);
-    let mut ids = Vec::new();
-    if let Some(id) = original
+) -> Option<Payment> {
+    let by_uetr = original
         .uetr
         .as_deref()
-        .and_then(|u| Uuid::parse_str(u).ok())
-    {
-        ids.push(id);
-    }
-    if let Some(msg) = &original.msg_id {
+        .and_then(|u| Uuid::parse_str(u).ok());
+    let by_derived = original.msg_id.as_ref().and_then(|msg| {
         let key = original
             .tx_id
             .as_deref()
             .or(original.instruction_id.as_deref())
-            .or(original.end_to_end_id.as_deref());
-        if let Some(key) = key {
-            ids.push(derived_id(msg, key));
-        }
+            .or(original.end_to_end_id.as_deref())?;
+        Some(derived_id(msg, key))
+    });
+    if let Some(found) = [by_uetr, by_derived]
+        .into_iter()
+        .flatten()
+        .find_map(|id| hub.payment_for(principal, id))
+    {
+        return Some(found.clone());
     }
-    let e2e = original.end_to_end_id.clone();
-    state
-        .read(move |hub| {
-            if let Some(found) = ids.iter().find_map(|id| hub.payment_for(&principal, *id)) {
-                return Some(found.clone());
-            }
-            let e2e = e2e.filter(|e| e != crate::convert::NOT_PROVIDED)?;
-            by_end_to_end_id(hub, &principal, &e2e, status)
-        })
-        .await
+    let e2e = original
+        .end_to_end_id
+        .as_deref()
+        .filter(|e| *e != crate::convert::NOT_PROVIDED)?;
+    by_end_to_end_id(hub, principal, e2e, status)
 }
 
 /// The one payment of `viewer` with this end-to-end id (and status); none when several match.

@@ -44,12 +44,15 @@
 //!   `RC01` (kliring identifies participants by BIC). BICs compare on the first 8 characters
 //!   and the branch, where a missing branch equals `XXX`.
 //! - Duplicate MsgId from the same sender → `RJCT DU01` (ExternalStatusReason1Code
-//!   DuplicateMessageID; `DUPL` is kept for a duplicate payment, e.g. a payment id repeated). pacs.008/009, pacs.002 and pacs.004
-//!   reach the hub as one journalled `ReceiveMessage` (see `hub::message`): the hub records the
-//!   sender's MsgId with the message's actions, so a resend, with the same or new content, is
-//!   refused whole, also after a restart, and two concurrent sends cannot both apply. A message
-//!   refused before it reaches the hub (e.g. `RC04`) leaves its MsgId free for a corrected
-//!   resend. pacs.028 (a query) and camt.056 (a resend answers the same) are not recorded.
+//!   DuplicateMessageID; `DUPL` is kept for a duplicate payment, e.g. a payment id repeated).
+//!   pacs.008/009, pacs.002 and pacs.004 reach the hub as one journalled `ReceiveMessage` (see
+//!   `hub::message`): the hub records the sender's MsgId with the message's actions, so a
+//!   resend, with the same or new content, is refused whole, also after a restart, and two
+//!   concurrent sends cannot both apply. A message refused before it reaches the hub (e.g.
+//!   `RC04`) leaves its MsgId free for a corrected resend. pacs.028 (a query) and camt.056 (a
+//!   resend answers the same; its cancellations go to the hub as one batch) are not recorded.
+//! - Lookups: a message's original payments are found in one hub read (every read closes the
+//!   sequencer's batch); a pacs.002 naming one payment in two `TxInfAndSts` is `FF02`.
 //! - A message whose transaction cannot be mapped (unknown creditor BIC `RC04`, a party without
 //!   name or country `FF02`, an amount the scheme's currency cannot hold `AM12`, a currency the
 //!   scheme does not accept `AM03` ...) is refused whole before anything reaches the hub.

@@ -209,6 +209,26 @@ async fn a_group_status_decides_every_payment_of_the_original_message() {
     let ambiguous = group_status("B-GRP-AMB", "SAME-1", Some("ACSC"), None);
     rejected_whole(&pacs002(&s.hub, &s.b_token, ambiguous).await, "NARR");
     assert_eq!(payment(&s, ua).await["status"], "reserved");
+    // One payment named by two TxInfAndSts of one pacs.002: refused whole, nothing decided.
+    let accept = decision(
+        "B-TWICE",
+        &original("SAME-1", Some(ua), "TX-1"),
+        "ACSC",
+        None,
+        B_BIC,
+    );
+    let (start, end) = (
+        accept.find("<TxInfAndSts>").expect("tx"),
+        accept.find("</TxInfAndSts>").expect("tx end") + "</TxInfAndSts>".len(),
+    );
+    let twice = format!(
+        "{}{}{}",
+        &accept[..end],
+        &accept[start..end],
+        &accept[end..]
+    );
+    rejected_whole(&pacs002(&s.hub, &s.b_token, twice).await, "FF02");
+    assert_eq!(payment(&s, ua).await["status"], "reserved");
     s.hub.shutdown().await;
 }
 
