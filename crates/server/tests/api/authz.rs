@@ -57,6 +57,10 @@ enum Endpoint {
     PutWebhook,
     GetWebhook,
     DeleteWebhook,
+    SetQueue,
+    Queue,
+    Camt054,
+    ForwardedPacs008,
 }
 
 /// Roles in the order of the table's columns.
@@ -121,6 +125,12 @@ const MATRIX: &[(Endpoint, [u16; 7])] = &[
     (Endpoint::PutWebhook,    [401, 200, 200, 403, 403, 403, 403]),
     (Endpoint::GetWebhook,    [401, 200, 200, 403, 403, 403, 403]),
     (Endpoint::DeleteWebhook, [401, 204, 204, 403, 403, 403, 403]),
+    (Endpoint::SetQueue,      [401, 200, 403, 403, 403, 403, 403]),
+    (Endpoint::Queue,         [401, 200, 403, 403, 403, 403, 403]),
+    // A's side of an A → B payment: A, or a role that sees every participant.
+    (Endpoint::Camt054,       [401, 200, 200, 403, 403, 200, 200]),
+    // The pacs.008 forwarding an A → B payment: the parties and the scheme's roles.
+    (Endpoint::ForwardedPacs008, [401, 200, 200, 200, 404, 200, 200]),
 ];
 
 /// Targets beyond the scheme: an FX provider with a published KES/JPY rate.
@@ -407,6 +417,25 @@ async fn request(s: &Scheme, x: &Extra, endpoint: Endpoint) -> (Method, String, 
         Windows => (
             Method::GET,
             "/v1/settlement/windows?currency=KES".into(),
+            None,
+        ),
+        SetQueue => (
+            Method::PUT,
+            "/v1/settlement/queues/JPY".into(),
+            Some(json!({ "enabled": true })),
+        ),
+        Queue => (Method::GET, "/v1/settlement/queues/JPY".into(), None),
+        Camt054 => (
+            Method::GET,
+            format!(
+                "/v1/iso20022/camt.054/{}?participant={a}",
+                create(s, "Juma").await
+            ),
+            None,
+        ),
+        ForwardedPacs008 => (
+            Method::GET,
+            format!("/v1/iso20022/pacs.008/{}", create(s, "Juma").await),
             None,
         ),
         Window => (
