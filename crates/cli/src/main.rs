@@ -39,7 +39,8 @@ enum Command {
         /// DATA/operator.token).
         #[arg(long, env = "KLIRING_OPERATOR_TOKEN", hide_env_values = true)]
         operator_token: Option<String>,
-        /// Extra sanctions list files to load (UN XML, OFAC sdn.csv with alt/add beside it).
+        /// Extra sanctions list files to load (UN, EU or UK XML; OFAC sdn.csv with alt/add
+        /// beside it).
         #[arg(long = "list")]
         lists: Vec<PathBuf>,
         /// Screening score at or above which a name is a hit.
@@ -79,7 +80,7 @@ enum Command {
     },
     /// Screen names against sanctions lists (arguments, or one name per line on stdin).
     Screen {
-        /// A list file as SOURCE=FILE (un, ofac-sdn, ofac-alt, ofac-add); repeatable. Without
+        /// A list file as SOURCE=FILE (un, ofac-sdn, ofac-alt, ofac-add, eu, uk); repeatable. Without
         /// it, the lists imported into --data are used.
         #[arg(long = "list")]
         lists: Vec<String>,

@@ -15,7 +15,9 @@ use axum::http::StatusCode;
 use hub::{
     ListVersionRecord, Party, PartySide, SCORE_BP_MAX, ScreeningHitRecord, ScreeningVerdict,
 };
-use screening::{Hit, ImportedList, ListSet, ListStore, Lists, Query, RawList, ScreeningResult};
+use screening::{
+    Hit, ImportedList, ListSet, ListSource, ListStore, Lists, Query, RawList, ScreeningResult,
+};
 
 use crate::error::ApiError;
 
@@ -220,7 +222,13 @@ pub fn import_file(path: &Path) -> Result<ImportedList, ListLoadError> {
         .unwrap_or_default()
         .to_ascii_lowercase();
     let raw = if name.ends_with(".xml") {
-        RawList::Un { xml: read(path)? }
+        // UN, EU and UK lists are all XML: the root element tells them apart.
+        let xml = read(path)?;
+        match screening::xml_list_source(&xml) {
+            Some(ListSource::Eu) => RawList::Eu { xml },
+            Some(ListSource::Uk) => RawList::Uk { xml },
+            _ => RawList::Un { xml },
+        }
     } else if name.ends_with(".csv") && name.contains("sdn") {
         let sibling = |file: &str| {
             let p = path.with_file_name(file);
@@ -237,7 +245,7 @@ pub fn import_file(path: &Path) -> Result<ImportedList, ListLoadError> {
         }
     } else {
         return Err(failed(
-            "expected a UN list (.xml) or an OFAC sdn.csv".to_owned(),
+            "expected a UN, EU or UK list (.xml) or an OFAC sdn.csv".to_owned(),
         ));
     };
     screening::import(&raw, None, &mut screening::no_progress).map_err(|e| failed(e.to_string()))
