@@ -156,14 +156,25 @@ impl Fixture {
         if let Err(e) = self.hub.check_invariants() {
             panic!("invariant broken after {commands:?}: {e}");
         }
-        // A refused command changes nothing visible (the ledger's clock aside).
-        if commands.len() == 1 && outcomes[0].is_err() {
-            assert_eq!(
-                digest(&before),
-                digest(&self.hub),
-                "refused command changed state: {:?}",
-                outcomes[0]
-            );
+        // A refused command changes nothing visible (the ledger's clock aside). In a longer
+        // batch: replay the commands before it on a copy, then the refused one alone at the
+        // same time (the queue pass between is a no-op after another); if it is refused there
+        // too, the copy must not have changed.
+        for (i, outcome) in outcomes.iter().enumerate() {
+            let Err(error) = outcome else { continue };
+            let mut prefix = before.clone();
+            if i > 0 {
+                prefix.apply(self.now, &commands[..i]);
+            }
+            let seen = digest(&prefix);
+            let again = prefix.apply(self.now, &commands[i..=i]);
+            if again[0].is_err() {
+                assert_eq!(
+                    seen,
+                    digest(&prefix),
+                    "refused command {i} changed state: {error:?}"
+                );
+            }
         }
         outcomes
     }
