@@ -165,7 +165,14 @@ async fn execute(hub: &HubClient, command: ClientCommand) -> anyhow::Result<()> 
                         officer: None,
                     },
                 )
-                .await?;
+                .await
+                .with_context(|| {
+                    format!(
+                        "participant {} was admitted, but issuing its credential failed; \
+                         issue one with POST /v1/credentials (participant_id {})",
+                        participant.id, participant.id
+                    )
+                })?;
             show(serde_json::json!({ "participant": participant, "credential": credential }))
         }
         ClientCommand::AddOfficer { name } => {
