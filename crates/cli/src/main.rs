@@ -54,6 +54,10 @@ enum Command {
         /// the next minute (0: no limit).
         #[arg(long, value_name = "N", default_value_t = 30)]
         auth_failures_per_minute: u32,
+        /// Let participants' webhooks point at loopback, private and link-local addresses
+        /// (banks on the operator's own network); refused by default.
+        #[arg(long)]
+        webhook_private_targets: bool,
     },
     /// Act on a running hub as a participant, officer or operator.
     Client(remote::ClientArgs),
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
             threshold,
             close_windows_every,
             auth_failures_per_minute,
+            webhook_private_targets,
         } => serve(ServeArgs {
             data,
             listen,
@@ -126,6 +131,7 @@ fn main() -> ExitCode {
             threshold,
             close_windows_every,
             auth_failures_per_minute,
+            webhook_private_targets,
         }),
         Command::Client(args) => remote::run(args),
         Command::Demo(args) => demo::run(args),
@@ -162,6 +168,7 @@ struct ServeArgs {
     threshold: f64,
     close_windows_every: Option<u64>,
     auth_failures_per_minute: u32,
+    webhook_private_targets: bool,
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -171,6 +178,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.screening_threshold = args.threshold;
     config.window_close_interval_secs = args.close_windows_every;
     config.auth_failures_per_minute = args.auth_failures_per_minute;
+    config.webhook_private_targets = args.webhook_private_targets;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
