@@ -55,6 +55,14 @@
 //! with its own outcomes. Reads ([`SequencerHandle::read`]) run on the same thread between
 //! batches. A failed write or fsync stops the sequencer: after an fsync error the page cache
 //! can no longer be trusted, so only recovery (re-reading the file) may decide what is durable.
+//!
+//! # A system of record beside the file
+//! [`Sequencer::start_with_sink`] hands every record, after its local `fdatasync` and before
+//! anyone is answered, to a [`RecordSink`] (PostgreSQL with synchronous replication, in the
+//! `journal-pg` crate); a sink error stops the sequencer like a failed fsync. Before starting,
+//! the sink's owner makes `journal.log` agree with it through [`replica`]: extend the file with
+//! records only the sink has ([`Journal::append_sealed`] checks each like recovery does), cut
+//! records only the file has (never acknowledged). Without a sink nothing changes.
 
 pub mod bench;
 pub mod cpu;
@@ -67,6 +75,7 @@ mod reader;
 mod recovery;
 mod scan;
 mod sequencer;
+mod sink;
 mod snapshot;
 mod verify;
 
@@ -76,6 +85,7 @@ pub use metrics::MetricsSnapshot;
 pub use reader::{Batch, JournalReader, read_kind};
 pub use recovery::{Recovered, RecoveryReport, recover};
 pub use sequencer::{Sequencer, SequencerConfig, SequencerError, SequencerHandle};
+pub use sink::{RecordSink, replica};
 pub use verify::{VerifyError, VerifyReport, verify};
 
 use serde::{Serialize, de::DeserializeOwned};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::StateMachine;
-use crate::error::JournalError;
+use crate::error::{Corruption, JournalError};
 use crate::format::{self, Hash, RECORD_HEADER_LEN};
 use crate::scan::Position;
 use crate::snapshot;
@@ -159,6 +159,98 @@ impl Journal {
             hash,
             bytes,
         })
+    }
+
+    /// The bytes of the record written by the last successful [`Journal::append`] or
+    /// [`Journal::append_sealed`] (header and body), for a [`crate::RecordSink`].
+    pub fn last_record(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Appends a record sealed elsewhere (by another copy of this journal) after checking it
+    /// exactly as recovery would: header and body checksums, next sequence, hash chain and an
+    /// increasing timestamp. It is written but not yet durable: call [`Journal::sync`] after the
+    /// last one. A refused record writes nothing.
+    pub fn append_sealed(&mut self, record: &[u8]) -> Result<AppendInfo, JournalError> {
+        if self.poisoned {
+            return Err(JournalError::Poisoned(self.path.clone()));
+        }
+        let offset = self.pos.offset;
+        let corrupt = |corruption| JournalError::Corrupt {
+            path: self.path.clone(),
+            offset,
+            corruption,
+        };
+        let (header_bytes, body) = record
+            .split_first_chunk::<RECORD_HEADER_LEN>()
+            .ok_or_else(|| corrupt(Corruption::Incomplete))?;
+        let header = match format::decode_record_header(header_bytes) {
+            Ok(header) => header,
+            Err(format::HeaderProblem::UnknownVersion(version)) => {
+                return Err(JournalError::UnsupportedVersion {
+                    path: self.path.clone(),
+                    offset,
+                    version,
+                });
+            }
+            Err(format::HeaderProblem::BadMagic) => return Err(corrupt(Corruption::BadMagic)),
+            Err(format::HeaderProblem::BadChecksum) => {
+                return Err(corrupt(Corruption::BadHeaderChecksum));
+            }
+            Err(format::HeaderProblem::BodyTooLarge(len)) => {
+                return Err(corrupt(Corruption::BodyTooLarge(len)));
+            }
+        };
+        if usize::try_from(header.body_len).ok() != Some(body.len()) {
+            return Err(corrupt(Corruption::Incomplete));
+        }
+        if crc32c::crc32c(body) != header.body_crc {
+            return Err(corrupt(Corruption::BadBodyChecksum));
+        }
+        if header.sequence != self.pos.next_sequence {
+            return Err(corrupt(Corruption::SequenceGap {
+                expected: self.pos.next_sequence,
+                found: header.sequence,
+            }));
+        }
+        if header.prev_hash != self.pos.prev_hash {
+            return Err(corrupt(Corruption::ChainBroken {
+                sequence: header.sequence,
+            }));
+        }
+        if header.timestamp <= self.pos.last_timestamp {
+            return Err(corrupt(Corruption::TimestampBackwards {
+                sequence: header.sequence,
+            }));
+        }
+        if let Err(e) = self.file.write_all(record) {
+            self.poisoned = true;
+            return Err(JournalError::io(&self.path, e));
+        }
+        let hash = format::record_hash(header_bytes, body);
+        let bytes = u64::try_from(record.len()).unwrap_or(u64::MAX);
+        self.buf.clear();
+        self.buf.extend_from_slice(record);
+        self.pos = Position {
+            offset: offset + bytes,
+            next_sequence: header.sequence + 1,
+            prev_hash: hash,
+            last_timestamp: header.timestamp,
+        };
+        Ok(AppendInfo {
+            sequence: header.sequence,
+            hash,
+            bytes,
+        })
+    }
+
+    /// Makes everything appended so far durable (`fdatasync`).
+    pub fn sync(&mut self) -> Result<(), JournalError> {
+        if let Err(e) = self.file.sync_data() {
+            self.poisoned = true;
+            return Err(JournalError::io(&self.path, e));
+        }
+        Ok(())
     }
 
     /// Writes a snapshot of `state`, which must be the state after the last appended record,

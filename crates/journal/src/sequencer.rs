@@ -1,6 +1,7 @@
 //! The group-commit sequencer: one thread owns the journal and the state machine, drains queued
 //! commands into one batch, appends and fsyncs it as one record, applies it, then answers each
-//! caller. Callers therefore see results only after their commands are durable.
+//! caller. Callers therefore see results only after their commands are durable (and, with a
+//! [`RecordSink`], stored in the system of record too).
 
 use std::future::Future;
 use std::path::Path;
@@ -16,6 +17,7 @@ use crate::error::JournalError;
 use crate::log::Journal;
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::recovery::{RecoveryReport, recover};
+use crate::sink::RecordSink;
 
 /// Limits and schedules of a sequencer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,6 +113,24 @@ impl<S: StateMachine> Clone for SequencerHandle<S> {
 impl<S: StateMachine> Sequencer<S> {
     /// Recovers the journal in `dir` (creating it if absent) and starts the sequencer thread.
     pub fn start(dir: &Path, config: SequencerConfig) -> Result<Self, JournalError> {
+        Self::start_inner(dir, config, None)
+    }
+
+    /// Like [`Sequencer::start`], and hands every committed record to `sink` before its callers
+    /// are answered (see [`RecordSink`]). The caller reconciles `dir` with the sink first.
+    pub fn start_with_sink(
+        dir: &Path,
+        config: SequencerConfig,
+        sink: Box<dyn RecordSink>,
+    ) -> Result<Self, JournalError> {
+        Self::start_inner(dir, config, Some(sink))
+    }
+
+    fn start_inner(
+        dir: &Path,
+        config: SequencerConfig,
+        sink: Option<Box<dyn RecordSink>>,
+    ) -> Result<Self, JournalError> {
         let recovered = recover::<S>(dir)?;
         let metrics = Arc::new(Metrics::new(recovered.journal.head_sequence()));
         let (tx, rx) = mpsc::channel(config.queue_requests_max.max(1));
@@ -118,6 +138,7 @@ impl<S: StateMachine> Sequencer<S> {
         let worker = Worker {
             journal: recovered.journal,
             state: recovered.state,
+            sink,
             config: config.clone(),
             metrics: Arc::clone(&metrics),
             stop: Arc::clone(&stop),
@@ -346,6 +367,7 @@ impl<S: StateMachine> SequencerHandle<S> {
 struct Worker<S: StateMachine> {
     journal: Journal,
     state: S,
+    sink: Option<Box<dyn RecordSink>>,
     config: SequencerConfig,
     metrics: Arc<Metrics>,
     stop: Arc<AtomicBool>,
@@ -459,6 +481,21 @@ impl<S: StateMachine> Worker<S> {
                 return Err(error);
             }
         };
+        if let Some(sink) = self.sink.as_mut() {
+            let stored = sink.committed(info.sequence, &info.hash, self.journal.last_record());
+            if let Err(reason) = stored {
+                tracing::error!(sequence = info.sequence, %reason,
+                    "system of record refused the record; stopping the sequencer");
+                let error = SequencerError::Journal(format!(
+                    "record {} not stored in the system of record: {reason}",
+                    info.sequence
+                ));
+                for (reply, _) in waiters.drain(..) {
+                    answer_error(reply, error.clone());
+                }
+                return Err(error);
+            }
+        }
         let outcomes = self.state.apply(timestamp, commands);
         let count = commands.len();
         commands.clear();

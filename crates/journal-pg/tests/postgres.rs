@@ -1,0 +1,214 @@
+//! The journal with PostgreSQL as its system of record, against a real server (see
+//! `common::database`): records reach PostgreSQL before the answer, a new machine rebuilds the
+//! journal from it, unacknowledged local records are cut, divergence and a second writer are
+//! refused, a lost connection stops the sequencer, and the exported journal verifies.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Tape, connect, database, pg_records};
+use journal::{JournalReader, Sequencer, SequencerConfig, SequencerError};
+use journal_pg::PgError;
+
+fn config() -> SequencerConfig {
+    SequencerConfig {
+        tick_interval: None,
+        ..SequencerConfig::default()
+    }
+}
+
+fn start(url: &str, dir: &Path) -> Result<journal_pg::Started<Tape>, PgError> {
+    journal_pg::start::<Tape>(url, dir, config(), false)
+}
+
+/// Commits each command as its own record, through PostgreSQL.
+fn submit_all(sequencer: &Sequencer<Tape>, commands: &[u64]) {
+    let handle = sequencer.handle();
+    for command in commands {
+        handle.submit_blocking(*command).expect("committed");
+    }
+}
+
+fn state(sequencer: &Sequencer<Tape>) -> Tape {
+    sequencer.handle().read_blocking(Tape::clone).expect("read")
+}
+
+fn head_hash(dir: &Path) -> String {
+    journal::verify::<Tape>(dir).expect("verifies").head_hash
+}
+
+#[test]
+fn each_record_is_in_postgres_before_its_caller_is_answered() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let started = start(&url, dir.path()).unwrap();
+    let handle = started.sequencer.handle();
+    for (i, command) in [7u64, 8, 9].into_iter().enumerate() {
+        handle.submit_blocking(command).unwrap();
+        // Read while the sequencer still runs: the answered record is already committed.
+        let row = connect(&url)
+            .query_one(
+                "SELECT record FROM kliring_journal WHERE seq = $1",
+                &[&(i as i64 + 1)],
+            )
+            .expect("the answered record is in PostgreSQL");
+        let record: Vec<u8> = row.get(0);
+        let last: Vec<u8> = std::fs::read(dir.path().join("journal.log")).unwrap();
+        assert!(last.ends_with(&record), "PostgreSQL holds the file's bytes");
+    }
+    assert_eq!(pg_records(&url), 3);
+}
+
+#[test]
+fn a_fresh_data_dir_is_rebuilt_from_postgres_with_the_same_state() {
+    let Some(url) = database() else { return };
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let started = start(&url, first.path()).unwrap();
+    submit_all(&started.sequencer, &[1, 2, 3, 4]);
+    let before = state(&started.sequencer);
+    started.sequencer.shutdown().unwrap();
+
+    let rebuilt = start(&url, second.path()).unwrap();
+    assert_eq!(rebuilt.reconciled.extended, 4);
+    assert_eq!(state(&rebuilt.sequencer), before);
+    rebuilt.sequencer.shutdown().unwrap();
+    assert_eq!(head_hash(second.path()), head_hash(first.path()));
+}
+
+#[test]
+fn local_records_postgres_never_committed_are_cut() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let started = start(&url, dir.path()).unwrap();
+    submit_all(&started.sequencer, &[1, 2, 3]);
+    started.sequencer.shutdown().unwrap();
+    // Written without PostgreSQL, as if the sink's commit had failed after the local fsync.
+    let embedded = Sequencer::<Tape>::start(dir.path(), config()).unwrap();
+    submit_all(&embedded, &[40, 50]);
+    embedded.shutdown().unwrap();
+
+    let restarted = start(&url, dir.path()).unwrap();
+    assert_eq!(restarted.reconciled.cut, 2);
+    assert_eq!(state(&restarted.sequencer).commands, vec![1, 2, 3]);
+}
+
+#[test]
+fn a_different_record_at_a_common_sequence_refuses_to_start() {
+    let Some(url) = database() else { return };
+    let (ours, theirs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let started = start(&url, ours.path()).unwrap();
+    submit_all(&started.sequencer, &[1, 2]);
+    started.sequencer.shutdown().unwrap();
+    let other = Sequencer::<Tape>::start(theirs.path(), config()).unwrap();
+    submit_all(&other, &[1, 99, 3]);
+    other.shutdown().unwrap();
+
+    match start(&url, theirs.path()) {
+        Err(PgError::Diverged { sequence }) => assert!(sequence <= 2, "names record {sequence}"),
+        Err(other) => panic!("wrong error: {other}"),
+        Ok(_) => panic!("started on a diverged journal"),
+    }
+    assert_eq!(pg_records(&url), 2, "nothing was written");
+}
+
+#[test]
+fn a_second_writer_on_the_same_database_is_refused() {
+    let Some(url) = database() else { return };
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let started = start(&url, first.path()).unwrap();
+    assert!(matches!(start(&url, second.path()), Err(PgError::Locked)));
+    started.sequencer.shutdown().unwrap();
+    // The lock goes with the first writer's connection.
+    start(&url, second.path()).unwrap();
+}
+
+#[test]
+fn losing_postgres_stops_the_sequencer_without_acknowledging() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let started = start(&url, dir.path()).unwrap();
+    submit_all(&started.sequencer, &[1]);
+    let handle = started.sequencer.handle();
+    let db: String = connect(&url)
+        .query_one("SELECT current_database()", &[])
+        .unwrap()
+        .get(0);
+    connect(&url)
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+            &[&db],
+        )
+        .unwrap();
+    assert!(matches!(
+        handle.submit_blocking(2),
+        Err(SequencerError::Journal(_))
+    ));
+    assert_eq!(handle.submit_blocking(3), Err(SequencerError::Stopped));
+    drop(started);
+    assert_eq!(pg_records(&url), 1);
+
+    // The unacknowledged record the file kept is cut at the next start.
+    let restarted = start(&url, dir.path()).unwrap();
+    assert_eq!(restarted.reconciled.cut, 1);
+    assert_eq!(state(&restarted.sequencer).commands, vec![1]);
+}
+
+#[test]
+fn the_journal_in_postgres_exports_and_verifies_and_tampering_is_found() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let started = start(&url, dir.path()).unwrap();
+    submit_all(&started.sequencer, &[5, 6, 7]);
+    started.sequencer.shutdown().unwrap();
+
+    let exported = tempfile::tempdir().unwrap();
+    let report = journal_pg::export(&url, exported.path()).unwrap();
+    assert_eq!((report.kind.as_str(), report.records), ("tape", 3));
+    assert_eq!(head_hash(exported.path()), head_hash(dir.path()));
+    let commands: Vec<u64> = JournalReader::<u64>::open(exported.path())
+        .unwrap()
+        .flat_map(|batch| batch.unwrap().commands)
+        .collect();
+    assert_eq!(commands, vec![5, 6, 7]);
+
+    // Flip one byte of record 2's body, as an intruder with database access might.
+    connect(&url)
+        .execute(
+            "UPDATE kliring_journal SET record = overlay(record placing '\\x01'::bytea from length(record)) WHERE seq = 2",
+            &[],
+        )
+        .unwrap();
+    let tampered = tempfile::tempdir().unwrap();
+    match journal_pg::export(&url, tampered.path()) {
+        Err(PgError::BadRecord { sequence: 2, .. }) => {}
+        other => panic!("tampering not found: {other:?}"),
+    }
+}
+
+#[test]
+fn an_embedded_data_dir_seeds_a_database_that_never_held_a_journal() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = Sequencer::<Tape>::start(dir.path(), config()).unwrap();
+    submit_all(&embedded, &[1, 2]);
+    embedded.shutdown().unwrap();
+
+    let started = start(&url, dir.path()).unwrap();
+    assert_eq!(started.reconciled.seeded, 2);
+    assert_eq!(started.reconciled.cut, 0);
+    submit_all(&started.sequencer, &[3]);
+    assert_eq!(state(&started.sequencer).commands, vec![1, 2, 3]);
+    assert_eq!(pg_records(&url), 3);
+}
+
+#[test]
+fn require_sync_refuses_a_server_without_synchronous_standbys() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let refused = journal_pg::start::<Tape>(&url, dir.path(), config(), true);
+    assert!(matches!(refused, Err(PgError::NotSynchronous(_))));
+    let started = start(&url, dir.path()).unwrap();
+    assert!(!started.replication.is_synchronous());
+}
