@@ -15,7 +15,6 @@ use super::xml::{Node, Scanner, attribute, is_non_latin, push_unique};
 use crate::error::ImportError;
 use crate::model::{
     Alias, AliasQuality, BirthYears, Document, Entry, EntryKind, ImportedList, ListSource,
-    ListVersion,
 };
 
 /// The FSF export namespace; every element of the file must be in it.
@@ -115,19 +114,7 @@ pub(super) fn parse(
             Node::Eof => break,
         }
     }
-    if entries.is_empty() {
-        return Err(ImportError::Empty("EU consolidated list"));
-    }
-    Ok(ImportedList {
-        version: ListVersion {
-            source: ListSource::Eu,
-            content_hash: String::new(),
-            entries: entries.len(),
-            generated,
-            label: None,
-        },
-        entries,
-    })
+    super::finished(ListSource::Eu, entries, generated, "EU consolidated list")
 }
 
 fn start_record(attributes: &[(String, String)], position: u64) -> Result<Record, ImportError> {

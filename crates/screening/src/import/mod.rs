@@ -14,7 +14,7 @@ mod xml;
 use std::path::Path;
 
 use crate::error::ImportError;
-use crate::model::{ImportedList, ListSource};
+use crate::model::{Entry, ImportedList, ListSource, ListVersion};
 
 pub use progress::ProgressFn;
 
@@ -158,6 +158,38 @@ pub fn xml_list_source(bytes: &[u8]) -> Option<ListSource> {
             _ => buf.clear(),
         }
     }
+}
+
+/// The parsed entries as one list of `source` (`import` sets its content hash); a list without
+/// entries is refused, `what` naming the file.
+fn finished(
+    source: ListSource,
+    entries: Vec<Entry>,
+    generated: Option<String>,
+    what: &'static str,
+) -> Result<ImportedList, ImportError> {
+    if entries.is_empty() {
+        return Err(ImportError::Empty(what));
+    }
+    Ok(ImportedList {
+        version: ListVersion {
+            source,
+            content_hash: String::new(),
+            entries: entries.len(),
+            generated,
+            label: None,
+        },
+        entries,
+    })
+}
+
+/// The non-empty value of leaf field `name` among a sub-record's fields.
+fn sub_field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
 }
 
 /// Reads a whole file, mapping failure to [`ImportError::Io`] with the path.

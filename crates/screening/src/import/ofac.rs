@@ -10,7 +10,6 @@ use super::progress::ProgressReader;
 use crate::error::ImportError;
 use crate::model::{
     Alias, AliasQuality, BirthYears, Document, Entry, EntryKind, ImportedList, ListSource,
-    ListVersion,
 };
 
 const SDN_FIELDS: usize = 12;
@@ -160,16 +159,7 @@ pub(super) fn parse(
             Ok(())
         })?;
     }
-    Ok(ImportedList {
-        version: ListVersion {
-            source: ListSource::OfacSdn,
-            content_hash: String::new(),
-            entries: entries.len(),
-            generated: None,
-            label: None,
-        },
-        entries,
-    })
+    super::finished(ListSource::OfacSdn, entries, None, "sdn.csv")
 }
 
 fn lookup<'e>(

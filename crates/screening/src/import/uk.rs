@@ -17,7 +17,6 @@ use super::xml::{Node, Scanner, push_unique};
 use crate::error::ImportError;
 use crate::model::{
     Alias, AliasQuality, BirthYears, Document, Entry, EntryKind, ImportedList, ListSource,
-    ListVersion,
 };
 
 /// Name parts in display order: `Name1`..`Name5` are given and middle names, `Name6` the
@@ -65,24 +64,15 @@ struct Record {
 }
 
 impl Record {
-    fn sub_field(&self, name: &str) -> Option<&str> {
-        self.sub
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
-    }
-
     fn finish_name(&mut self) {
         let parts: Vec<&str> = NAME_PARTS
             .iter()
-            .filter_map(|p| self.sub_field(p))
+            .filter_map(|p| super::sub_field(&self.sub, p))
             .collect();
         if parts.is_empty() {
             return;
         }
-        let kind = match self
-            .sub_field("NameType")
+        let kind = match super::sub_field(&self.sub, "NameType")
             .map(|t| t.to_ascii_lowercase())
             .as_deref()
         {
@@ -92,7 +82,7 @@ impl Record {
             // party is known by, so it is screened.
             _ => NameType::Alias,
         };
-        let quality = match self.sub_field("AliasStrength") {
+        let quality = match super::sub_field(&self.sub, "AliasStrength") {
             Some(s) if s.to_ascii_lowercase().contains("low") => AliasQuality::Low,
             _ => AliasQuality::Good,
         };
@@ -106,9 +96,9 @@ impl Record {
     fn finish_address(&mut self) {
         let mut parts: Vec<&str> = ADDRESS_PARTS
             .iter()
-            .filter_map(|p| self.sub_field(p))
+            .filter_map(|p| super::sub_field(&self.sub, p))
             .collect();
-        let country = self.sub_field("AddressCountry").map(str::to_owned);
+        let country = super::sub_field(&self.sub, "AddressCountry").map(str::to_owned);
         if let Some(country) = &country {
             parts.push(country);
         }
@@ -180,19 +170,7 @@ pub(super) fn parse(
             Node::Eof => break,
         }
     }
-    if entries.is_empty() {
-        return Err(ImportError::Empty("UK sanctions list"));
-    }
-    Ok(ImportedList {
-        version: ListVersion {
-            source: ListSource::Uk,
-            content_hash: String::new(),
-            entries: entries.len(),
-            generated,
-            label: None,
-        },
-        entries,
-    })
+    super::finished(ListSource::Uk, entries, generated, "UK sanctions list")
 }
 
 /// The end of an element inside a `Designation`, located by its name and its parent's.

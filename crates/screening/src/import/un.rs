@@ -14,7 +14,6 @@ use super::progress::ProgressReader;
 use crate::error::ImportError;
 use crate::model::{
     Alias, AliasQuality, BirthYears, Document, Entry, EntryKind, ImportedList, ListSource,
-    ListVersion,
 };
 
 /// Element nesting deeper than this is not the UN format; refusing it bounds memory.
@@ -39,19 +38,11 @@ struct Record {
 }
 
 impl Record {
-    fn sub_field(&self, name: &str) -> Option<&str> {
-        self.sub
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
-    }
-
     fn finish_alias(&mut self) {
-        let Some(name) = self.sub_field("ALIAS_NAME").map(str::to_owned) else {
+        let Some(name) = super::sub_field(&self.sub, "ALIAS_NAME").map(str::to_owned) else {
             return;
         };
-        let quality = match self.sub_field("QUALITY") {
+        let quality = match super::sub_field(&self.sub, "QUALITY") {
             Some(q) if q.eq_ignore_ascii_case("low") => AliasQuality::Low,
             _ => AliasQuality::Good,
         };
@@ -61,9 +52,9 @@ impl Record {
     fn finish_address(&mut self) {
         let parts: Vec<String> = ["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"]
             .iter()
-            .filter_map(|k| self.sub_field(k).map(str::to_owned))
+            .filter_map(|k| super::sub_field(&self.sub, k).map(str::to_owned))
             .collect();
-        if let Some(country) = self.sub_field("COUNTRY").map(str::to_owned) {
+        if let Some(country) = super::sub_field(&self.sub, "COUNTRY").map(str::to_owned) {
             push_unique(&mut self.countries, &country);
         }
         if !parts.is_empty() {
@@ -72,9 +63,9 @@ impl Record {
     }
 
     fn finish_birth(&mut self) {
-        let year = |k: &str| self.sub_field(k).and_then(parse_year);
-        let date = self.sub_field("DATE");
-        let kind = self.sub_field("TYPE_OF_DATE").unwrap_or("EXACT");
+        let year = |k: &str| super::sub_field(&self.sub, k).and_then(parse_year);
+        let date = super::sub_field(&self.sub, "DATE");
+        let kind = super::sub_field(&self.sub, "TYPE_OF_DATE").unwrap_or("EXACT");
         let (from, to, text) = if let (Some(f), Some(t)) = (year("FROM_YEAR"), year("TO_YEAR")) {
             (f, t, format!("{f}-{t}"))
         } else if let Some(d) = date.and_then(|d| parse_year(d).map(|y| (y, d))) {
@@ -97,16 +88,14 @@ impl Record {
     }
 
     fn finish_document(&mut self) {
-        let Some(number) = self.sub_field("NUMBER").map(str::to_owned) else {
+        let Some(number) = super::sub_field(&self.sub, "NUMBER").map(str::to_owned) else {
             return;
         };
-        let kind = self
-            .sub_field("TYPE_OF_DOCUMENT")
+        let kind = super::sub_field(&self.sub, "TYPE_OF_DOCUMENT")
             .unwrap_or("document")
             .to_owned();
-        let country = self
-            .sub_field("ISSUING_COUNTRY")
-            .or_else(|| self.sub_field("COUNTRY_OF_ISSUE"))
+        let country = super::sub_field(&self.sub, "ISSUING_COUNTRY")
+            .or_else(|| super::sub_field(&self.sub, "COUNTRY_OF_ISSUE"))
             .map(str::to_owned);
         self.documents.push(Document {
             kind,
@@ -255,19 +244,7 @@ pub(super) fn parse(
         }
         buf.clear();
     }
-    if entries.is_empty() {
-        return Err(ImportError::Empty("UN consolidated list"));
-    }
-    Ok(ImportedList {
-        version: ListVersion {
-            source: ListSource::Un,
-            content_hash: String::new(),
-            entries: entries.len(),
-            generated,
-            label: None,
-        },
-        entries,
-    })
+    super::finished(ListSource::Un, entries, generated, "UN consolidated list")
 }
 
 fn append_text(
