@@ -16,6 +16,10 @@ pub enum BenchCommand {
         /// Producer threads submitting chunks of transfers.
         #[arg(long, default_value_t = journal::bench::BenchConfig::default().producers)]
         producers: usize,
+        /// Also commit every batch in this PostgreSQL database (in a scratch schema per
+        /// workload, dropped afterwards), as `serve --postgres` does.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
     },
     /// Payments per second end to end over HTTP on loopback: a hub and a load generator of
     /// concurrent clients creating and accepting payments, singly and in bulk.
@@ -72,16 +76,22 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
             output,
             transfers,
             producers,
+            postgres,
         } => {
             let config = journal::bench::BenchConfig {
                 transfers,
                 producers,
                 ..Default::default()
             };
-            for result in journal::bench::ledger(&config)? {
+            let results = match &postgres {
+                Some(url) => journal_pg::bench::ledger(url, &config)?,
+                None => journal::bench::ledger(&config)?,
+            };
+            let label = if postgres.is_some() { "+postgres" } else { "" };
+            for result in results {
                 emit(&output, &result, || {
                     format!(
-                        "ledger {:<14} accounts={:<7} {:>10} transfers/s durable  batch≈{:.0}  p50={:.2} ms  p99={:.2} ms",
+                        "ledger{label} {:<14} accounts={:<7} {:>10} transfers/s durable  batch≈{:.0}  p50={:.2} ms  p99={:.2} ms",
                         result.workload,
                         result.accounts,
                         result.transfers_per_sec,

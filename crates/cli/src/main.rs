@@ -58,6 +58,20 @@ enum Command {
         /// (banks on the operator's own network); refused by default.
         #[arg(long)]
         webhook_private_targets: bool,
+        /// Keep the journal in PostgreSQL too (its system of record, e.g.
+        /// postgres://kliring:PASSWORD@db.example/kliring): every batch is committed there
+        /// before callers are answered; an empty --data is rebuilt from it.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "KLIRING_POSTGRES",
+            hide_env_values = true
+        )]
+        postgres: Option<String>,
+        /// With --postgres: refuse to start unless PostgreSQL replicates commits synchronously
+        /// (synchronous_standby_names set).
+        #[arg(long, requires = "postgres")]
+        require_sync_replication: bool,
     },
     /// Act on a running hub as a participant, officer or operator.
     Client(remote::ClientArgs),
@@ -66,8 +80,20 @@ enum Command {
     /// Replay a journal from scratch and check checksums, hash chain and invariants.
     Verify {
         /// The data directory holding the journal.
-        #[arg(long)]
-        data: PathBuf,
+        #[arg(
+            long,
+            required_unless_present = "postgres",
+            conflicts_with = "postgres"
+        )]
+        data: Option<PathBuf>,
+        /// Verify the journal kept in this PostgreSQL database instead.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "KLIRING_POSTGRES",
+            hide_env_values = true
+        )]
+        postgres: Option<String>,
         /// Print the report as one JSON object.
         #[arg(long)]
         json: bool,
@@ -123,6 +149,8 @@ fn main() -> ExitCode {
             close_windows_every,
             auth_failures_per_minute,
             webhook_private_targets,
+            postgres,
+            require_sync_replication,
         } => serve(ServeArgs {
             data,
             listen,
@@ -132,10 +160,16 @@ fn main() -> ExitCode {
             close_windows_every,
             auth_failures_per_minute,
             webhook_private_targets,
+            postgres,
+            require_sync_replication,
         }),
         Command::Client(args) => remote::run(args),
         Command::Demo(args) => demo::run(args),
-        Command::Verify { data, json } => verify::run(&data, json),
+        Command::Verify {
+            data,
+            postgres,
+            json,
+        } => verify::run(data.as_deref(), postgres.as_deref(), json),
         Command::Bench { which } => bench::run(which),
         Command::Lists { command } => lists::run(command),
         Command::Screen {
@@ -169,6 +203,8 @@ struct ServeArgs {
     close_windows_every: Option<u64>,
     auth_failures_per_minute: u32,
     webhook_private_targets: bool,
+    postgres: Option<String>,
+    require_sync_replication: bool,
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -179,6 +215,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.window_close_interval_secs = args.close_windows_every;
     config.auth_failures_per_minute = args.auth_failures_per_minute;
     config.webhook_private_targets = args.webhook_private_targets;
+    config.postgres = args.postgres.map(|url| server::config::PostgresConfig {
+        url,
+        require_sync_replication: args.require_sync_replication,
+    });
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

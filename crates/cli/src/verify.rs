@@ -1,12 +1,32 @@
-//! `kliring verify --data DIR`: replays a journal from genesis through the state machine it was
-//! written by, and prints counts and the head hash. Any failure is a non-zero exit.
+//! `kliring verify --data DIR` (or `--postgres URL`): replays a journal from genesis through the
+//! state machine it was written by, and prints counts and the head hash. Any failure is a
+//! non-zero exit. A journal in PostgreSQL is first copied, as stored, into a temporary
+//! `journal.log`, so that both are checked by the same verifier.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
 use journal::{StateMachine, VerifyReport, ledger_machine::LedgerMachine};
 
-pub fn run(data: &Path, json: bool) -> anyhow::Result<()> {
+pub fn run(data: Option<&Path>, postgres: Option<&str>, json: bool) -> anyhow::Result<()> {
+    match (data, postgres) {
+        (Some(data), _) => run_dir(data, json),
+        (None, Some(url)) => {
+            let temp = tempfile::Builder::new()
+                .prefix("kliring-verify-")
+                .tempdir()?;
+            let exported = journal_pg::export(url, temp.path())
+                .context("cannot read the journal from PostgreSQL")?;
+            if !json {
+                println!("PostgreSQL holds {} records", exported.records);
+            }
+            run_dir(temp.path(), json)
+        }
+        (None, None) => bail!("give --data DIR or --postgres URL"),
+    }
+}
+
+fn run_dir(data: &Path, json: bool) -> anyhow::Result<()> {
     let kind = journal::read_kind(data)
         .with_context(|| format!("cannot read the journal in {}", data.display()))?;
     let report = match kind.as_str() {

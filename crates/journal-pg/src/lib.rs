@@ -27,6 +27,7 @@
 //! lock, so an auditor may run it beside a live hub), checking each row's sequence and hash
 //! column against its bytes; `journal::verify` then checks that file like any other.
 
+pub mod bench;
 mod error;
 mod export;
 mod reconcile;
@@ -38,6 +39,7 @@ use journal::{Sequencer, SequencerConfig, StateMachine};
 
 pub use error::PgError;
 pub use export::{ExportReport, export};
+pub use postgres::Config as PgConfig;
 pub use reconcile::Reconciled;
 pub use store::{PgSink, Replication};
 
@@ -58,7 +60,18 @@ pub fn start<S: StateMachine>(
     config: SequencerConfig,
     require_sync: bool,
 ) -> Result<Started<S>, PgError> {
-    let mut store = store::Store::connect(url)?;
+    let pg: postgres::Config = url.parse()?;
+    start_with_config(&pg, dir, config, require_sync)
+}
+
+/// [`start`] with an already parsed connection configuration.
+pub fn start_with_config<S: StateMachine>(
+    pg: &postgres::Config,
+    dir: &Path,
+    config: SequencerConfig,
+    require_sync: bool,
+) -> Result<Started<S>, PgError> {
+    let mut store = store::Store::connect(pg)?;
     let replication = store.replication()?;
     if require_sync && !replication.is_synchronous() {
         return Err(PgError::NotSynchronous(replication.describe()));

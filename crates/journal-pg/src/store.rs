@@ -65,8 +65,10 @@ pub(crate) struct Store {
 
 impl Store {
     /// Connects as the writer: takes the session advisory lock, then creates the tables.
-    pub fn connect(url: &str) -> Result<Store, PgError> {
-        let mut store = Store::connect_reader(url)?;
+    pub fn connect(config: &postgres::Config) -> Result<Store, PgError> {
+        let mut store = Store {
+            client: config.connect(NoTls)?,
+        };
         let row = store
             .client
             .query_one("SELECT pg_try_advisory_lock($1)", &[&WRITER_LOCK_KEY])?;

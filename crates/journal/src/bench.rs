@@ -87,10 +87,28 @@ pub enum BenchError {
     TempDir(std::io::Error),
     #[error("a producer thread panicked")]
     ProducerPanicked,
+    /// The sequencer's system of record could not be prepared.
+    #[error("{0}")]
+    Start(String),
 }
+
+/// Starts the sequencer of one workload in a directory (the embedded journal, or one with a
+/// system of record).
+pub type StartFn<'a> =
+    dyn FnMut(&Path, SequencerConfig) -> Result<Sequencer<LedgerMachine>, BenchError> + 'a;
 
 /// Runs every configured workload in its own fresh journal and returns one result each.
 pub fn ledger(config: &BenchConfig) -> Result<Vec<BenchResult>, BenchError> {
+    ledger_with(config, &mut |dir, sequencer_config| {
+        Ok(Sequencer::start(dir, sequencer_config)?)
+    })
+}
+
+/// [`ledger`] with each workload's sequencer started by `start` (e.g. with a PostgreSQL sink).
+pub fn ledger_with(
+    config: &BenchConfig,
+    start: &mut StartFn<'_>,
+) -> Result<Vec<BenchResult>, BenchError> {
     let temp = match &config.dir {
         Some(dir) => tempfile::Builder::new()
             .prefix("kliring-bench-")
@@ -101,27 +119,30 @@ pub fn ledger(config: &BenchConfig) -> Result<Vec<BenchResult>, BenchError> {
     let mut results = Vec::with_capacity(config.workloads.len());
     for (name, accounts) in &config.workloads {
         let dir = temp.path().join(name);
-        results.push(run_workload(config, name, (*accounts).max(2), &dir)?);
+        let sequencer = start(&dir, sequencer_config(config))?;
+        results.push(run_workload(config, name, (*accounts).max(2), sequencer)?);
         // Free the disk space before the next workload.
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(results)
 }
 
-fn run_workload(
-    config: &BenchConfig,
-    name: &str,
-    accounts: u64,
-    dir: &Path,
-) -> Result<BenchResult, BenchError> {
-    let sequencer_config = SequencerConfig {
+fn sequencer_config(config: &BenchConfig) -> SequencerConfig {
+    SequencerConfig {
         batch_commands_max: config.batch_commands_max.max(config.chunk_transfers),
         queue_requests_max: config.producers.max(1) * 2,
         tick_interval: None,
         snapshot_every_records: 0,
         snapshot_every_bytes: 0,
-    };
-    let sequencer = Sequencer::<LedgerMachine>::start(dir, sequencer_config)?;
+    }
+}
+
+fn run_workload(
+    config: &BenchConfig,
+    name: &str,
+    accounts: u64,
+    sequencer: Sequencer<LedgerMachine>,
+) -> Result<BenchResult, BenchError> {
     let handle = sequencer.handle();
     open_accounts(&handle, accounts, config.chunk_transfers.max(1))?;
 

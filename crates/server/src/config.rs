@@ -44,6 +44,53 @@ pub struct ServerConfig {
     /// Let webhooks point at loopback, private and link-local addresses (an operator whose
     /// banks sit on its own network; tests). Off by default: see [`crate::webhook_target`].
     pub webhook_private_targets: bool,
+    /// PostgreSQL as the journal's system of record (`None`: the embedded journal alone).
+    pub postgres: Option<PostgresConfig>,
+    /// How far beyond this machine a committed record reaches; set by [`crate::start`] from
+    /// what it found, reported by `/v1/health`.
+    pub replication: Replication,
+}
+
+/// Where and how strictly the journal is kept in PostgreSQL (see the `journal-pg` crate).
+#[derive(Clone)]
+pub struct PostgresConfig {
+    /// A libpq-style URL (`postgres://user:password@host/db`); may hold a password, so it is
+    /// never printed.
+    pub url: String,
+    /// Refuse to start unless PostgreSQL replicates commits synchronously to a standby.
+    pub require_sync_replication: bool,
+}
+
+impl std::fmt::Debug for PostgresConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresConfig")
+            .field("url", &"<hidden>")
+            .field("require_sync_replication", &self.require_sync_replication)
+            .finish()
+    }
+}
+
+/// How durable a committed record is beyond the local disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Replication {
+    /// The embedded journal: the local disk only.
+    #[default]
+    Embedded,
+    /// Committed in PostgreSQL, which waits for a synchronous standby.
+    PostgresSynchronous,
+    /// Committed in PostgreSQL, which has no synchronous standby (or does not wait for one).
+    PostgresNotSynchronous,
+}
+
+impl Replication {
+    /// The value `/v1/health` reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Replication::Embedded => "embedded",
+            Replication::PostgresSynchronous => "postgres_synchronous",
+            Replication::PostgresNotSynchronous => "postgres_not_synchronous",
+        }
+    }
 }
 
 /// Lowest screening threshold the server accepts: below it nearly every name would be a hit.
@@ -93,6 +140,8 @@ impl ServerConfig {
             window_close_interval_secs: None,
             auth_failures_per_minute: 30,
             webhook_private_targets: false,
+            postgres: None,
+            replication: Replication::Embedded,
         }
     }
 }

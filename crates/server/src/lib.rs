@@ -85,6 +85,8 @@ pub use openapi::document as openapi_document;
 pub enum ServerError {
     #[error("journal: {0}")]
     Journal(#[from] JournalError),
+    #[error("journal in PostgreSQL: {0}")]
+    Postgres(journal_pg::PgError),
     #[error("sanctions lists: {0}")]
     Lists(#[from] screen::ListLoadError),
     #[error("{context}: {source}")]
@@ -98,6 +100,13 @@ pub enum ServerError {
     Config(String),
     #[error("the server task failed: {0}")]
     Task(String),
+}
+
+// Not `#[from]`: that would make the error its own source and print its message twice.
+impl From<journal_pg::PgError> for ServerError {
+    fn from(error: journal_pg::PgError) -> Self {
+        ServerError::Postgres(error)
+    }
 }
 
 /// A server started by [`start`], listening on `local_addr` until [`RunningServer::shutdown`].
@@ -147,13 +156,21 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         ..SequencerConfig::default()
     };
     let dir = config.data_dir.clone();
-    let sequencer =
-        tokio::task::spawn_blocking(move || Sequencer::<Hub>::start(&dir, sequencer_config))
-            .await
-            .map_err(|error| ServerError::Task(error.to_string()))??;
+    let postgres = config.postgres.clone();
+    let (sequencer, replication) = tokio::task::spawn_blocking(move || match postgres {
+        None => Sequencer::<Hub>::start(&dir, sequencer_config)
+            .map(|sequencer| (sequencer, config::Replication::Embedded))
+            .map_err(ServerError::from),
+        Some(pg) => start_with_postgres(&dir, sequencer_config, &pg),
+    })
+    .await
+    .map_err(|error| ServerError::Task(error.to_string()))??;
+    let mut config = config;
+    config.replication = replication;
     let report = sequencer.recovery_report();
     tracing::info!(dir = %config.data_dir.display(), head = report.head_sequence,
-        replayed = report.records_replayed, "journal recovered");
+        replayed = report.records_replayed, replication = replication.as_str(),
+        "journal recovered");
 
     let lists_dir = config.data_dir.join("lists");
     let screener = {
@@ -228,6 +245,27 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         shutdown: Some(stop),
         task,
     })
+}
+
+/// Reconciles the data directory with PostgreSQL and starts the sequencer with it as the
+/// journal's system of record (blocking; see the `journal-pg` crate).
+fn start_with_postgres(
+    dir: &std::path::Path,
+    sequencer_config: SequencerConfig,
+    pg: &config::PostgresConfig,
+) -> Result<(Sequencer<Hub>, config::Replication), ServerError> {
+    let started =
+        journal_pg::start::<Hub>(&pg.url, dir, sequencer_config, pg.require_sync_replication)?;
+    let done = &started.reconciled;
+    tracing::info!(head = done.head_sequence, extended = done.extended, cut = done.cut,
+        seeded = done.seeded, replication = %started.replication.describe(),
+        "journal reconciled with PostgreSQL");
+    let replication = if started.replication.is_synchronous() {
+        config::Replication::PostgresSynchronous
+    } else {
+        config::Replication::PostgresNotSynchronous
+    };
+    Ok((started.sequencer, replication))
 }
 
 /// Runs the server until Ctrl-C (or SIGTERM), then shuts down gracefully.

@@ -33,6 +33,7 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<HealthView>, A
         status: "ok".to_owned(),
         un_list_loaded: state.screener.snapshot().has_un(),
         lists: list_views(&state),
+        replication: state.config.replication.as_str().to_owned(),
     }))
 }
 
@@ -74,5 +75,6 @@ pub async fn reload_lists(
         status: "ok".to_owned(),
         un_list_loaded: state.screener.snapshot().has_un(),
         lists: list_views(&state),
+        replication: state.config.replication.as_str().to_owned(),
     }))
 }

@@ -130,4 +130,8 @@ pub struct HealthView {
     /// Whether a UN Security Council list is loaded (without one, payments are refused).
     pub un_list_loaded: bool,
     pub lists: Vec<ListVersionView>,
+    /// Where committed records are kept: `embedded` (this machine's disk), or in PostgreSQL,
+    /// `postgres_synchronous` (a standby confirms every commit) or `postgres_not_synchronous`
+    /// (no synchronous standby: the operator should configure `synchronous_standby_names`).
+    pub replication: String,
 }

@@ -10,6 +10,7 @@ mod flows;
 mod harness;
 mod iso20022;
 mod iso_messages;
+mod postgres;
 mod queue;
 mod restart;
 mod schedule;

@@ -1,0 +1,68 @@
+//! PostgreSQL as the journal's system of record, end to end: a payment over HTTP, then a hub on
+//! an empty data directory against the same database shows it. Needs the cluster scripts/test
+//! starts (`KLIRING_TEST_POSTGRES`); skips loudly without it, fails under CI.
+
+use server::config::PostgresConfig;
+
+use crate::harness::{OPERATOR_TOKEN, Scheme, TestHub, config};
+
+const POSTGRES_VAR: &str = "KLIRING_TEST_POSTGRES";
+
+/// A new, empty database on the test server, or `None` when none is configured (not under CI).
+fn database() -> Option<String> {
+    let Ok(base) = std::env::var(POSTGRES_VAR) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{POSTGRES_VAR} is not set under CI: run the suite through scripts/test"
+        );
+        eprintln!(
+            "SKIPPED: {POSTGRES_VAR} is not set; run scripts/test to test against PostgreSQL"
+        );
+        return None;
+    };
+    let name = format!("kliring_server_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).expect("connect");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create a test database");
+    let (prefix, _) = base.rsplit_once('/').expect("URL names a database");
+    Some(format!("{prefix}/{name}"))
+}
+
+async fn start_on(url: &str) -> TestHub {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = config(dir.path(), true);
+    config.postgres = Some(PostgresConfig {
+        url: url.to_owned(),
+        require_sync_replication: false,
+    });
+    let server = server::start(config).await.expect("server starts");
+    TestHub {
+        base: server.base_url(),
+        server: Some(server),
+        client: reqwest::Client::new(),
+        dir,
+    }
+}
+
+#[tokio::test]
+async fn a_payment_survives_on_an_empty_data_dir_through_postgres() {
+    // The sync client runs its own runtime, so not on this test's.
+    let Some(url) = tokio::task::spawn_blocking(database).await.expect("joined") else {
+        return;
+    };
+    let s = Scheme::on(start_on(&url).await).await;
+    let health = s.hub.get("/v1/health", OPERATOR_TOKEN).await;
+    assert_eq!(health.body["replication"], "postgres_not_synchronous");
+    let payment = s.payment("12.34");
+    let id = payment["payment_id"].as_str().expect("id").to_owned();
+    s.hub.expect("/v1/payments", &s.a_token, payment, 201).await;
+    let a_token = s.a_token.clone();
+    s.hub.shutdown().await;
+
+    let hub = start_on(&url).await;
+    let shown = hub.get(&format!("/v1/payments/{id}"), &a_token).await;
+    assert_eq!(shown.status, 200, "{:?}", shown.body);
+    assert_eq!(shown.body["amount"], "12.34");
+    hub.shutdown().await;
+}
