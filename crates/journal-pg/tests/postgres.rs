@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Tape, connect, database, pg_records};
+use common::{Tape, connect, database, pg_records, standby};
 use journal::{JournalReader, Sequencer, SequencerConfig, SequencerError};
 use journal_pg::PgError;
 
@@ -204,11 +204,31 @@ fn an_embedded_data_dir_seeds_a_database_that_never_held_a_journal() {
 }
 
 #[test]
-fn require_sync_refuses_a_server_without_synchronous_standbys() {
+fn with_a_synchronous_standby_an_answered_record_is_already_on_the_standby() {
+    let Some(url) = database() else { return };
+    let Some(standby_url) = standby(&url) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let started = journal_pg::start::<Tape>(&url, dir.path(), config(), true).unwrap();
+    assert!(started.replication.is_synchronous());
+    submit_all(&started.sequencer, &[11, 12]);
+    // The primary runs synchronous_commit = remote_apply: the answer waited for the standby.
+    let on_standby: i64 = connect(&standby_url)
+        .query_one("SELECT count(*) FROM kliring_journal", &[])
+        .expect("the standby has the table")
+        .get(0);
+    assert_eq!(on_standby, 2);
+}
+
+#[test]
+fn require_sync_refuses_commits_that_do_not_wait_for_a_standby() {
     let Some(url) = database() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let refused = journal_pg::start::<Tape>(&url, dir.path(), config(), true);
+    // This session commits locally whatever the server's standbys.
+    let local = format!("{url}?options=-c%20synchronous_commit%3Dlocal");
+    let refused = journal_pg::start::<Tape>(&local, dir.path(), config(), true);
     assert!(matches!(refused, Err(PgError::NotSynchronous(_))));
-    let started = start(&url, dir.path()).unwrap();
+    let started = start(&local, dir.path()).unwrap();
     assert!(!started.replication.is_synchronous());
 }

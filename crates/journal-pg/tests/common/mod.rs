@@ -32,6 +32,25 @@ pub fn database() -> Option<String> {
     Some(format!("{prefix}/{name}"))
 }
 
+/// Names the synchronous hot standby of that server (`scripts/test` sets it).
+pub const STANDBY_VAR: &str = "KLIRING_TEST_POSTGRES_STANDBY";
+
+/// The URL of database `url` on the synchronous standby, or `None` (loudly; failing under CI)
+/// when no standby is configured.
+pub fn standby(url: &str) -> Option<String> {
+    let Ok(base) = std::env::var(STANDBY_VAR) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{STANDBY_VAR} is not set under CI: run the suite through scripts/test"
+        );
+        eprintln!("SKIPPED: {STANDBY_VAR} is not set; run scripts/test for a synchronous standby");
+        return None;
+    };
+    let (_, name) = url.rsplit_once('/').expect("URL names a database");
+    let (prefix, _) = base.rsplit_once('/').expect("URL names a database");
+    Some(format!("{prefix}/{name}"))
+}
+
 /// A plain connection to a test database.
 pub fn connect(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls).expect("connect")
