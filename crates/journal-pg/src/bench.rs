@@ -8,7 +8,7 @@ use postgres::NoTls;
 
 use crate::error::PgError;
 
-/// Runs [`journal::bench::ledger`] with a PostgreSQL sink on the database at `url`.
+/// Runs [`journal::bench::ledger()`] with a PostgreSQL sink on the database at `url`.
 pub fn ledger(url: &str, config: &BenchConfig) -> Result<Vec<BenchResult>, BenchError> {
     let failed = |e: PgError| BenchError::Start(e.to_string());
     let base: postgres::Config = url.parse().map_err(|e| failed(PgError::from(e)))?;

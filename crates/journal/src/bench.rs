@@ -104,7 +104,7 @@ pub fn ledger(config: &BenchConfig) -> Result<Vec<BenchResult>, BenchError> {
     })
 }
 
-/// [`ledger`] with each workload's sequencer started by `start` (e.g. with a PostgreSQL sink).
+/// [`ledger()`] with each workload's sequencer started by `start` (e.g. with a PostgreSQL sink).
 pub fn ledger_with(
     config: &BenchConfig,
     start: &mut StartFn<'_>,
