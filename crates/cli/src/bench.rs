@@ -87,11 +87,14 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
                 Some(url) => journal_pg::bench::ledger(url, &config)?,
                 None => journal::bench::ledger(&config)?,
             };
-            let label = if postgres.is_some() { "+postgres" } else { "" };
-            for result in results {
+            for mut result in results {
+                // The JSON line says which journal was measured too.
+                if postgres.is_some() {
+                    result.workload.push_str("+postgres");
+                }
                 emit(&output, &result, || {
                     format!(
-                        "ledger{label} {:<14} accounts={:<7} {:>10} transfers/s durable  batch≈{:.0}  p50={:.2} ms  p99={:.2} ms",
+                        "ledger {:<23} accounts={:<7} {:>10} transfers/s durable  batch≈{:.0}  p50={:.2} ms  p99={:.2} ms",
                         result.workload,
                         result.accounts,
                         result.transfers_per_sec,
