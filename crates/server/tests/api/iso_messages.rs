@@ -70,6 +70,50 @@ async fn msg_ids_stay_used_across_restarts() {
     s.hub.shutdown().await;
 }
 
+/// Eight copies of one new message sent at once (different UETRs, same MsgId): exactly one is
+/// applied; the others are DU01 and created nothing.
+#[tokio::test]
+async fn concurrent_sends_of_one_msg_id_apply_once() {
+    let s = Scheme::new().await;
+    let ids: Vec<Uuid> = (0..8).map(|_| Uuid::new_v4()).collect();
+    let mut sends = tokio::task::JoinSet::new();
+    for u in &ids {
+        let xml = Transfer::kes("A-RACE-1", Some(*u), "1.00").xml();
+        let request = s
+            .hub
+            .client
+            .post(format!("{}/v1/iso20022", s.hub.base))
+            .header("content-type", "application/xml")
+            .bearer_auth(&s.a_token)
+            .body(xml);
+        sends.spawn(async move { request.send().await?.text().await });
+    }
+    let mut answers = Vec::new();
+    while let Some(sent) = sends.join_next().await {
+        let body = sent.expect("task").expect("answer");
+        match iso20022::parse(body.as_bytes()).map(|p| p.message) {
+            Ok(Some(Message::StatusReport(report))) => answers.push(report),
+            other => panic!("not a pacs.002: {other:?}\n{body}"),
+        }
+    }
+    let accepted = answers
+        .iter()
+        .filter(|a| statuses(a).2 == vec![TxStatus::ACSP])
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|a| statuses(a).0 == Some(TxStatus::RJCT) && statuses(a).1 == vec!["DU01"])
+        .count();
+    assert_eq!((accepted, refused), (1, 7));
+    let mut created = 0;
+    for u in &ids {
+        let reply = s.hub.get(&format!("/v1/payments/{u}"), &s.a_token).await;
+        created += usize::from(reply.status == 200);
+    }
+    assert_eq!(created, 1, "one payment for the one applied message");
+    s.hub.shutdown().await;
+}
+
 /// A pacs.008 from `instg` with one transaction per (TxId, UETR), all to B, KES 10.00 each.
 fn transfers(msg_id: &str, instg: &'static str, txs: &[(&str, Uuid)]) -> String {
     let blocks: Vec<String> = txs
