@@ -9,8 +9,10 @@ impl Hub {
     /// Applies one batch at the batch timestamp `now` (ns): first voids reserved payments whose
     /// expiry is `<= now` (and expires queued ones) and releases what the liquidity queues
     /// can, then applies the commands in order, one outcome each, and finally releases what the
-    /// queues can again (see [`crate::queue`]; a release pass right after another is a no-op,
-    /// so an empty batch changes nothing that the next batch at the same time would not).
+    /// queues can again (see [`crate::queue`]; a release pass right after another releases
+    /// nothing more, though a release the ledger refuses still consumes ledger timestamps, so
+    /// replay must apply exactly the batches that were applied, empty ones included — the
+    /// sequencer journals every batch it applies).
     pub fn apply(&mut self, now: Timestamp, commands: &[Command]) -> Vec<Outcome> {
         self.expire_due(now);
         // Liquidity freed by expiry goes to queued payments before the batch's new ones.
