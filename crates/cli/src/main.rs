@@ -14,7 +14,7 @@ mod verify;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -30,49 +30,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the hub: HTTP API on --listen, journal and lists in --data.
-    Serve {
-        #[arg(long, default_value = "kliring-data")]
-        data: PathBuf,
-        #[arg(long, default_value = "127.0.0.1:7700")]
-        listen: std::net::SocketAddr,
-        /// Operator token to register at first start (default: generated and written to
-        /// DATA/operator.token).
-        #[arg(long, env = "KLIRING_OPERATOR_TOKEN", hide_env_values = true)]
-        operator_token: Option<String>,
-        /// Extra sanctions list files to load (UN, EU or UK XML; OFAC sdn.csv with alt/add
-        /// beside it).
-        #[arg(long = "list")]
-        lists: Vec<PathBuf>,
-        /// Screening score at or above which a name is a hit.
-        #[arg(long, default_value_t = screening::DEFAULT_THRESHOLD)]
-        threshold: f64,
-        /// Close busy deferred-net settlement windows on this schedule (seconds); settling
-        /// them stays the operator's confirmation.
-        #[arg(long, value_name = "SECS")]
-        close_windows_every: Option<u64>,
-        /// Failed token lookups a client address may make per minute before it must wait for
-        /// the next minute (0: no limit).
-        #[arg(long, value_name = "N", default_value_t = 30)]
-        auth_failures_per_minute: u32,
-        /// Let participants' webhooks point at loopback, private and link-local addresses
-        /// (banks on the operator's own network); refused by default.
-        #[arg(long)]
-        webhook_private_targets: bool,
-        /// Keep the journal in PostgreSQL too (its system of record, e.g.
-        /// postgres://kliring:PASSWORD@db.example/kliring): every batch is committed there
-        /// before callers are answered; an empty --data is rebuilt from it.
-        #[arg(
-            long,
-            value_name = "URL",
-            env = "KLIRING_POSTGRES",
-            hide_env_values = true
-        )]
-        postgres: Option<String>,
-        /// With --postgres: refuse to start unless PostgreSQL replicates commits synchronously
-        /// (synchronous_standby_names set).
-        #[arg(long, requires = "postgres")]
-        require_sync_replication: bool,
-    },
+    Serve(ServeArgs),
     /// Act on a running hub as a participant, officer or operator.
     Client(remote::ClientArgs),
     /// Run a demonstration: a hub in a temporary directory, payments, and a report.
@@ -140,29 +98,7 @@ fn main() -> ExitCode {
         "warn"
     });
     let result = match cli.command {
-        Command::Serve {
-            data,
-            listen,
-            operator_token,
-            lists,
-            threshold,
-            close_windows_every,
-            auth_failures_per_minute,
-            webhook_private_targets,
-            postgres,
-            require_sync_replication,
-        } => serve(ServeArgs {
-            data,
-            listen,
-            operator_token,
-            lists,
-            threshold,
-            close_windows_every,
-            auth_failures_per_minute,
-            webhook_private_targets,
-            postgres,
-            require_sync_replication,
-        }),
+        Command::Serve(args) => serve(args),
         Command::Client(args) => remote::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Verify {
@@ -194,16 +130,48 @@ fn main() -> ExitCode {
     }
 }
 
+#[derive(Args)]
 struct ServeArgs {
+    #[arg(long, default_value = "kliring-data")]
     data: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:7700")]
     listen: std::net::SocketAddr,
+    /// Operator token to register at first start (default: generated and written to
+    /// DATA/operator.token).
+    #[arg(long, env = "KLIRING_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
+    /// Extra sanctions list files to load (UN, EU or UK XML; OFAC sdn.csv with alt/add
+    /// beside it).
+    #[arg(long = "list")]
     lists: Vec<PathBuf>,
+    /// Screening score at or above which a name is a hit.
+    #[arg(long, default_value_t = screening::DEFAULT_THRESHOLD)]
     threshold: f64,
+    /// Close busy deferred-net settlement windows on this schedule (seconds); settling
+    /// them stays the operator's confirmation.
+    #[arg(long, value_name = "SECS")]
     close_windows_every: Option<u64>,
+    /// Failed token lookups a client address may make per minute before it must wait for
+    /// the next minute (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 30)]
     auth_failures_per_minute: u32,
+    /// Let participants' webhooks point at loopback, private and link-local addresses
+    /// (banks on the operator's own network); refused by default.
+    #[arg(long)]
     webhook_private_targets: bool,
+    /// Keep the journal in PostgreSQL too (its system of record, e.g.
+    /// postgres://kliring:PASSWORD@db.example/kliring): every batch is committed there
+    /// before callers are answered; an empty --data is rebuilt from it.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "KLIRING_POSTGRES",
+        hide_env_values = true
+    )]
     postgres: Option<String>,
+    /// With --postgres: refuse to start unless PostgreSQL replicates commits synchronously
+    /// (synchronous_standby_names set).
+    #[arg(long, requires = "postgres")]
     require_sync_replication: bool,
 }
 

@@ -1,33 +1,19 @@
 //! The `kliring` binary as a user runs it: the demo end to end (then `verify` on its journal),
 //! offline ISO 20022 checks, and ad hoc screening.
 
+mod common;
+
+use common::{kliring, stdout_json};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn kliring(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kliring"))
-        .args(args)
-        .output()
-        .expect("the kliring binary runs")
-}
 
 fn shared(path: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data")
         .join(path);
     path.to_str().expect("utf-8 path").to_owned()
-}
-
-fn stdout_json(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
 }
 
 #[test]

@@ -2,38 +2,19 @@
 //! files (the bundled fixtures of the screening crate), including a rejected file that leaves
 //! the imported version in place.
 
+mod common;
+
+use common::{kliring, ok, refused};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn kliring(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kliring"))
-        .args(args)
-        .output()
-        .expect("the kliring binary runs")
-}
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../screening/fixtures")
         .join(name);
     path.to_str().expect("utf-8 path").to_owned()
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn refused(output: &Output) -> String {
-    assert!(!output.status.success(), "expected a refusal");
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// The `lists show` line of one source.

@@ -3,53 +3,15 @@
 //! database fails verification. Needs the cluster scripts/test starts (`KLIRING_TEST_POSTGRES`);
 //! skips loudly without it, fails under CI.
 
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
-
-const POSTGRES_VAR: &str = "KLIRING_TEST_POSTGRES";
-
-fn kliring(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kliring"))
-        .args(args)
-        .output()
-        .expect("the kliring binary runs")
-}
-
-fn stdout_json(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
-}
-
-/// A new, empty database on the test server, or `None` when none is configured (not under CI).
-fn database() -> Option<String> {
-    let Ok(base) = std::env::var(POSTGRES_VAR) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{POSTGRES_VAR} is not set under CI: run the suite through scripts/test"
-        );
-        eprintln!(
-            "SKIPPED: {POSTGRES_VAR} is not set; run scripts/test to test against PostgreSQL"
-        );
-        return None;
-    };
-    let name = format!("kliring_cli_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = postgres::Client::connect(&base, postgres::NoTls).expect("connect");
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("create a test database");
-    let (prefix, _) = base.rsplit_once('/').expect("URL names a database");
-    Some(format!("{prefix}/{name}"))
-}
+use common::{kliring, stdout_json};
 
 #[test]
 fn verify_postgres_checks_the_journal_in_the_database() {
-    let Some(url) = database() else { return };
+    let Some(url) = journal_pg::testing::scratch_database() else {
+        return;
+    };
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().join("hub");
     let dir_str = dir.to_str().unwrap();

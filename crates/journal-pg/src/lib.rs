@@ -32,6 +32,7 @@ mod error;
 mod export;
 mod reconcile;
 mod store;
+pub mod testing;
 
 use std::path::Path;
 

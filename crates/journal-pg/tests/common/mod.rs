@@ -6,31 +6,7 @@
 use journal::StateMachine;
 use serde::{Deserialize, Serialize};
 
-/// Names the PostgreSQL server for the tests (`scripts/test` sets it).
-pub const POSTGRES_VAR: &str = "KLIRING_TEST_POSTGRES";
-
-/// The URL of a new, empty database, or `None` (with a loud message) when no server is
-/// configured. Under CI (`CI=true`) a missing server fails the test: CI never skips silently.
-pub fn database() -> Option<String> {
-    let Ok(base) = std::env::var(POSTGRES_VAR) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{POSTGRES_VAR} is not set under CI: run the suite through scripts/test"
-        );
-        eprintln!(
-            "SKIPPED: {POSTGRES_VAR} is not set; run scripts/test to test against PostgreSQL"
-        );
-        return None;
-    };
-    let name = format!("kliring_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin =
-        postgres::Client::connect(&base, postgres::NoTls).expect("connect to the test server");
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("create a test database");
-    let (prefix, _) = base.rsplit_once('/').expect("URL names a database");
-    Some(format!("{prefix}/{name}"))
-}
+pub use journal_pg::testing::scratch_database as database;
 
 /// Names the synchronous hot standby of that server (`scripts/test` sets it).
 pub const STANDBY_VAR: &str = "KLIRING_TEST_POSTGRES_STANDBY";

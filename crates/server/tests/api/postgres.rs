@@ -6,29 +6,6 @@ use server::config::PostgresConfig;
 
 use crate::harness::{OPERATOR_TOKEN, Scheme, TestHub, config};
 
-const POSTGRES_VAR: &str = "KLIRING_TEST_POSTGRES";
-
-/// A new, empty database on the test server, or `None` when none is configured (not under CI).
-fn database() -> Option<String> {
-    let Ok(base) = std::env::var(POSTGRES_VAR) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{POSTGRES_VAR} is not set under CI: run the suite through scripts/test"
-        );
-        eprintln!(
-            "SKIPPED: {POSTGRES_VAR} is not set; run scripts/test to test against PostgreSQL"
-        );
-        return None;
-    };
-    let name = format!("kliring_server_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = postgres::Client::connect(&base, postgres::NoTls).expect("connect");
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("create a test database");
-    let (prefix, _) = base.rsplit_once('/').expect("URL names a database");
-    Some(format!("{prefix}/{name}"))
-}
-
 async fn start_on(url: &str) -> TestHub {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = config(dir.path(), true);
@@ -48,7 +25,10 @@ async fn start_on(url: &str) -> TestHub {
 #[tokio::test]
 async fn a_payment_survives_on_an_empty_data_dir_through_postgres() {
     // The sync client runs its own runtime, so not on this test's.
-    let Some(url) = tokio::task::spawn_blocking(database).await.expect("joined") else {
+    let Some(url) = tokio::task::spawn_blocking(journal_pg::testing::scratch_database)
+        .await
+        .expect("joined")
+    else {
         return;
     };
     let s = Scheme::on(start_on(&url).await).await;
