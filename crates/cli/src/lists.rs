@@ -151,7 +151,7 @@ fn print_version(list: &ImportedList) {
         "{:<9} {:>6} entries  version {}{}{}",
         v.source.as_str(),
         v.entries,
-        &v.content_hash[..v.content_hash.len().min(16)],
+        v.content_hash.get(..16).unwrap_or(&v.content_hash),
         v.generated
             .as_deref()
             .map(|g| format!("  generated {g}"))

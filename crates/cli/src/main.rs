@@ -37,12 +37,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Replay a journal from scratch and check checksums, hash chain and invariants.
     Verify {
-        /// The data directory holding the journal.
-        #[arg(
-            long,
-            required_unless_present = "postgres",
-            conflicts_with = "postgres"
-        )]
+        /// The data directory holding the journal (wins over --postgres, which a serving
+        /// host may set through KLIRING_POSTGRES).
+        #[arg(long, required_unless_present = "postgres")]
         data: Option<PathBuf>,
         /// Verify the journal kept in this PostgreSQL database instead.
         #[arg(

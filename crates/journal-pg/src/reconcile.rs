@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use journal::format::Hash;
+use journal::format::{self, Hash, RECORD_HEADER_LEN};
 use journal::replica;
 
 use crate::error::PgError;
@@ -142,7 +142,7 @@ fn extend(
 ) -> Result<u64, PgError> {
     let mut journal = replica::open_for_extending(dir, kind)?;
     let mut after = store::sequence_column(local_head)?;
-    let mut extended = 0;
+    let mut extended = 0u64;
     loop {
         let rows = store.records_after(after)?;
         let Some((last, _, _)) = rows.last() else {
@@ -150,9 +150,17 @@ fn extend(
         };
         after = *last;
         for (seq, hash, record) in rows {
-            let info = journal.append_sealed(&record)?;
-            check_row(seq, &hash, info.sequence, &info.hash)?;
-            extended += 1;
+            extended = extended.saturating_add(1);
+            let sequence = local_head.saturating_add(extended);
+            // The row's columns are checked before anything is written to the file.
+            let Some((head, body)) = record.split_first_chunk::<RECORD_HEADER_LEN>() else {
+                return Err(PgError::BadRecord {
+                    sequence,
+                    reason: format!("record of {} bytes", record.len()),
+                });
+            };
+            check_row(seq, &hash, sequence, &format::record_hash(head, body))?;
+            journal.append_sealed(&record)?;
         }
     }
     journal.sync()?;

@@ -39,9 +39,11 @@ fn seconds_in(stat: &Path) -> f64 {
         return 0.0;
     };
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u32>().ok());
+    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
     match (ticks(11), ticks(12)) {
-        (Some(user), Some(system)) => (f64::from(user) + f64::from(system)) / USER_HZ,
+        // A CPU time for a report: f64's precision is plenty (exact below 2^53 ticks).
+        #[allow(clippy::cast_precision_loss)]
+        (Some(user), Some(system)) => user.saturating_add(system) as f64 / USER_HZ,
         _ => 0.0,
     }
 }

@@ -474,11 +474,7 @@ impl<S: StateMachine> Worker<S> {
             }
             Err(e) => {
                 tracing::error!(error = %e, "journal append failed; stopping the sequencer");
-                let error = SequencerError::Journal(e.to_string());
-                for (reply, _) in waiters.drain(..) {
-                    answer_error(reply, error.clone());
-                }
-                return Err(error);
+                return Err(stop_with(waiters, SequencerError::Journal(e.to_string())));
             }
         };
         if let Some(sink) = self.sink.as_mut() {
@@ -490,10 +486,7 @@ impl<S: StateMachine> Worker<S> {
                     "record {} not stored in the system of record: {reason}",
                     info.sequence
                 ));
-                for (reply, _) in waiters.drain(..) {
-                    answer_error(reply, error.clone());
-                }
-                return Err(error);
+                return Err(stop_with(waiters, error));
             }
         }
         let outcomes = self.state.apply(timestamp, commands);
@@ -563,6 +556,15 @@ fn answer_error<O>(reply: Reply<O>, error: SequencerError) {
             let _ = tx.send(Err(error));
         }
     }
+}
+
+/// Answers every waiter of a batch that will never be applied with `error`, which stops the
+/// sequencer.
+fn stop_with<O>(waiters: &mut Vec<(Reply<O>, usize)>, error: SequencerError) -> SequencerError {
+    for (reply, _) in waiters.drain(..) {
+        answer_error(reply, error.clone());
+    }
+    error
 }
 
 /// Nanoseconds since the Unix epoch; 0 if the clock is before it (the journal then bumps).

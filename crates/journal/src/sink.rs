@@ -99,7 +99,8 @@ pub mod replica {
                 cut += 1;
             }
         }
-        Journal::open_at(dir, kind, end, file)?;
+        // Snapshots first: a crash between the two steps must not leave a snapshot ahead of
+        // the log, which recovery refuses (a record kept without its snapshot is harmless).
         let mut removed = false;
         for (sequence, snapshot) in snapshot::list(dir)? {
             if sequence > keep {
@@ -110,6 +111,7 @@ pub mod replica {
         if removed {
             fsync_dir(dir)?;
         }
+        Journal::open_at(dir, kind, end, file)?;
         Ok(cut)
     }
 

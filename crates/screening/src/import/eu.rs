@@ -248,11 +248,15 @@ fn country(attributes: &[(String, String)]) -> Option<String> {
     }
 }
 
+/// Years of birth the importer accepts; an open range ends at these.
+const YEAR_MIN: u16 = 1800;
+const YEAR_MAX: u16 = 2100;
+
 /// A plausible year of birth written as digits.
 fn year(text: &str, what: &str) -> Result<u16, String> {
     text.parse::<u16>()
         .ok()
-        .filter(|y| (1800..=2100).contains(y))
+        .filter(|y| (YEAR_MIN..=YEAR_MAX).contains(y))
         .ok_or_else(|| format!("{what} {text:?} is not a year"))
 }
 
@@ -277,8 +281,9 @@ fn birth_years(attributes: &[(String, String)]) -> Result<Option<BirthYears>, St
             .transpose()?;
         match (from, to) {
             (Some(f), Some(t)) => (f.min(t), f.max(t), format!("{f}-{t}")),
-            (Some(f), None) => (f, f, format!("{f} or later")),
-            (None, Some(t)) => (t, t, format!("{t} or earlier")),
+            // An open end stays open: born 1958 or later must match a 1965 birth year.
+            (Some(f), None) => (f, YEAR_MAX, format!("{f} or later")),
+            (None, Some(t)) => (YEAR_MIN, t, format!("{t} or earlier")),
             (None, None) => return Ok(None),
         }
     };
