@@ -2,6 +2,8 @@
 //! report show. Authorization of reads is the server's job; `payment_for` and `payments` also
 //! apply the visibility rule (a participant sees only payments it is party to).
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::model::{
@@ -244,6 +246,16 @@ impl Hub {
             payments,
             next_cursor,
         }
+    }
+
+    /// How many payments are in each status (one pass over the payments, no paging).
+    pub fn payment_counts(&self) -> BTreeMap<PaymentStatus, u64> {
+        let mut counts = BTreeMap::new();
+        for payment in &self.payments {
+            let count: &mut u64 = counts.entry(payment.status).or_default();
+            *count = count.saturating_add(1);
+        }
+        counts
     }
 
     /// Payments waiting for compliance, oldest first.

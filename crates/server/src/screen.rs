@@ -112,6 +112,16 @@ impl Screener {
         self.lists.snapshot()
     }
 
+    /// Labels of the lists loaded now (e.g. "demo data") by version hash: the hub records only
+    /// source and version, so views of recorded verdicts look the labels up here.
+    pub fn list_labels(&self) -> std::collections::BTreeMap<String, String> {
+        self.snapshot()
+            .versions()
+            .into_iter()
+            .filter_map(|v| Some((v.content_hash, v.label?)))
+            .collect()
+    }
+
     /// Screens an ad hoc name.
     pub fn screen_name(&self, name: &str, threshold: Option<f64>) -> ScreeningResult {
         self.snapshot()

@@ -150,6 +150,32 @@ pub async fn balances(
         .map(Json)
 }
 
+/// Every participant's balances, in one hub read (the dashboard's directory; the caller must
+/// see every participant).
+pub async fn all_balances(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<(ParticipantId, Vec<BalanceView>)>, ApiError> {
+    let all = state
+        .read(|hub| {
+            hub.participants()
+                .iter()
+                .filter_map(|p| Some((p.id, hub.balances(p.id)?)))
+                .collect::<Vec<_>>()
+        })
+        .await?;
+    all.into_iter()
+        .map(|(id, balances)| {
+            caller.require_sees_participant(id)?;
+            let views = balances
+                .iter()
+                .map(balance_wire)
+                .collect::<Result<_, _>>()?;
+            Ok((id, views))
+        })
+        .collect()
+}
+
 /// A payment and the exponents of its currencies, copied out of the hub.
 pub struct PaymentCopy {
     payment: Payment,
@@ -295,15 +321,7 @@ pub async fn held(
     let held: Vec<PaymentCopy> = state
         .read(|hub| hub.held_payments().map(|p| copy(hub, p)).collect())
         .await?;
-    // The hub records only source and version; labels (e.g. "demo data") come from the lists
-    // loaded now, matched by version hash.
-    let labels: std::collections::BTreeMap<String, String> = state
-        .screener
-        .snapshot()
-        .versions()
-        .into_iter()
-        .filter_map(|v| Some((v.content_hash, v.label?)))
-        .collect();
+    let labels = state.screener.list_labels();
     Ok(Json(
         held.iter()
             .map(|copy| {

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use hub::query::{PAGE_LIMIT_MAX, PaymentFilter};
-use hub::{Principal, WindowStatus};
+use hub::{PaymentStatus, WindowStatus};
 use maud::html;
 
 use crate::dashboard::Dashboard;
@@ -15,41 +14,15 @@ use crate::dashboard::render::{Failure, Section, html_response, page};
 use crate::dashboard::session::Signed;
 use crate::routes::system;
 
-/// Most payments one overview counts, so a long history cannot hold the sequencer thread up for
-/// long (the page says when the count stopped short).
-pub const COUNT_SCAN_MAX: usize = 1_000_000;
-
 /// Figures copied out of the hub in one read.
 struct Figures {
-    by_status: BTreeMap<&'static str, u64>,
-    counted: usize,
-    complete: bool,
+    by_status: BTreeMap<PaymentStatus, u64>,
     held: usize,
     windows_open: usize,
     windows_closed: usize,
 }
 
 fn figures(hub: &hub::Hub) -> Figures {
-    let mut by_status = BTreeMap::new();
-    let mut counted = 0usize;
-    let mut after = None;
-    let complete = loop {
-        let filter = PaymentFilter {
-            after,
-            limit: PAGE_LIMIT_MAX,
-            ..PaymentFilter::default()
-        };
-        let page = hub.payments(&Principal::Operator, &filter);
-        for payment in &page.payments {
-            *by_status.entry(payment.status.code()).or_insert(0u64) += 1;
-        }
-        counted = counted.saturating_add(page.payments.len());
-        match page.next_cursor {
-            None => break true,
-            Some(_) if counted >= COUNT_SCAN_MAX => break false,
-            cursor => after = cursor,
-        }
-    };
     let (mut windows_open, mut windows_closed) = (0, 0);
     for currency in hub.currencies() {
         for window in hub.windows(currency.code) {
@@ -61,9 +34,7 @@ fn figures(hub: &hub::Hub) -> Figures {
         }
     }
     Figures {
-        by_status,
-        counted,
-        complete,
+        by_status: hub.payment_counts(),
         held: hub.held_payments().count(),
         windows_open,
         windows_closed,
@@ -105,14 +76,11 @@ pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Respo
                 tbody {
                     @for (status, count) in &figures.by_status {
                         tr {
-                            td { a href={ "/dashboard/payments?status=" (status) } { (status) } }
+                            td { a href={ "/dashboard/payments?status=" (status.code()) } { (status.code()) } }
                             td.num { (count) }
                         }
                     }
                 }
-            }
-            @if !figures.complete {
-                p.note { "Counted the first " (figures.counted) " payments only." }
             }
             dl {
                 dt { "Held for compliance, waiting" } dd { (figures.held) }

@@ -10,7 +10,6 @@ use crate::auth::Caller;
 use crate::dashboard::Dashboard;
 use crate::dashboard::render::{Failure, Section, html_response, page, wire_name};
 use crate::dashboard::session::Signed;
-use crate::extract::ApiPath;
 use crate::routes::queries;
 
 /// `GET /dashboard/participants`.
@@ -20,13 +19,19 @@ pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Respo
     let participants = queries::participants(State(state.clone()), caller())
         .await?
         .0;
-    let mut rows = Vec::with_capacity(participants.len());
-    for participant in participants {
-        let balances = queries::balances(State(state.clone()), caller(), ApiPath(participant.id))
-            .await?
-            .0;
-        rows.push((participant, balances));
-    }
+    let mut balances: std::collections::HashMap<_, _> = queries::all_balances(state, &caller())
+        .await?
+        .into_iter()
+        .collect();
+    let rows: Vec<_> = participants
+        .into_iter()
+        .map(|p| {
+            let views = balances
+                .remove(&hub::ParticipantId(p.id))
+                .unwrap_or_default();
+            (p, views)
+        })
+        .collect();
     let content = html! {
         @if rows.is_empty() { p { "No participants admitted yet." } }
         @for (participant, balances) in &rows {

@@ -172,18 +172,6 @@ fn trail(history: &[Step]) -> Markup {
     }
 }
 
-/// Labels of the lists loaded now (e.g. "demo data"), by version hash: the hub records only
-/// source and version, as the API's held-payments view does.
-fn list_labels(state: &crate::state::AppState) -> BTreeMap<String, String> {
-    state
-        .screener
-        .snapshot()
-        .versions()
-        .into_iter()
-        .filter_map(|v| Some((v.content_hash, v.label?)))
-        .collect()
-}
-
 fn screening(
     verdict: &ScreeningVerdict,
     hold: Option<&Hold>,
@@ -265,7 +253,7 @@ pub async fn detail(
             dt { "Expires" } dd { (timestamp(view.expires_at_ns)) }
         }
         (trail(&history))
-        (screening(&verdict, hold.as_ref(), &list_labels(&dash.app)))
+        (screening(&verdict, hold.as_ref(), &dash.app.screener.list_labels()))
     };
     let title = format!("Payment {id}");
     let flash = signed.flash.clone();
