@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::StateMachine;
 use crate::error::{Corruption, JournalError};
 use crate::format::{self, Hash, RECORD_HEADER_LEN};
-use crate::scan::Position;
+use crate::scan::{self, Position};
 use crate::snapshot;
 
 /// Name of the log file inside a data directory.
@@ -149,8 +149,8 @@ impl Journal {
             return Err(JournalError::io(&self.path, e));
         }
         self.pos = Position {
-            offset: self.pos.offset + bytes,
-            next_sequence: sequence + 1,
+            offset: self.pos.offset.saturating_add(bytes),
+            next_sequence: sequence.saturating_add(1),
             prev_hash: hash,
             last_timestamp: timestamp,
         };
@@ -161,9 +161,9 @@ impl Journal {
         })
     }
 
-    /// The bytes of the record written by the last successful [`Journal::append`] or
-    /// [`Journal::append_sealed`] (header and body), for a [`crate::RecordSink`].
-    pub fn last_record(&self) -> &[u8] {
+    /// The bytes of the record written by the last successful [`Journal::append`] (header and
+    /// body), for the sequencer's [`crate::RecordSink`].
+    pub(crate) fn last_record(&self) -> &[u8] {
         &self.buf
     }
 
@@ -186,19 +186,15 @@ impl Journal {
             .ok_or_else(|| corrupt(Corruption::Incomplete))?;
         let header = match format::decode_record_header(header_bytes) {
             Ok(header) => header,
-            Err(format::HeaderProblem::UnknownVersion(version)) => {
-                return Err(JournalError::UnsupportedVersion {
-                    path: self.path.clone(),
-                    offset,
-                    version,
+            Err(problem) => {
+                return Err(match scan::header_corruption(problem) {
+                    Ok(corruption) => corrupt(corruption),
+                    Err(version) => JournalError::UnsupportedVersion {
+                        path: self.path.clone(),
+                        offset,
+                        version,
+                    },
                 });
-            }
-            Err(format::HeaderProblem::BadMagic) => return Err(corrupt(Corruption::BadMagic)),
-            Err(format::HeaderProblem::BadChecksum) => {
-                return Err(corrupt(Corruption::BadHeaderChecksum));
-            }
-            Err(format::HeaderProblem::BodyTooLarge(len)) => {
-                return Err(corrupt(Corruption::BodyTooLarge(len)));
             }
         };
         if usize::try_from(header.body_len).ok() != Some(body.len()) {
@@ -207,36 +203,16 @@ impl Journal {
         if crc32c::crc32c(body) != header.body_crc {
             return Err(corrupt(Corruption::BadBodyChecksum));
         }
-        if header.sequence != self.pos.next_sequence {
-            return Err(corrupt(Corruption::SequenceGap {
-                expected: self.pos.next_sequence,
-                found: header.sequence,
-            }));
-        }
-        if header.prev_hash != self.pos.prev_hash {
-            return Err(corrupt(Corruption::ChainBroken {
-                sequence: header.sequence,
-            }));
-        }
-        if header.timestamp <= self.pos.last_timestamp {
-            return Err(corrupt(Corruption::TimestampBackwards {
-                sequence: header.sequence,
-            }));
-        }
+        let bytes = u64::try_from(record.len()).unwrap_or(u64::MAX);
+        let (hash, next) = self
+            .pos
+            .follow(&header, header_bytes, body, offset.saturating_add(bytes))
+            .map_err(corrupt)?;
         if let Err(e) = self.file.write_all(record) {
             self.poisoned = true;
             return Err(JournalError::io(&self.path, e));
         }
-        let hash = format::record_hash(header_bytes, body);
-        let bytes = u64::try_from(record.len()).unwrap_or(u64::MAX);
-        self.buf.clear();
-        self.buf.extend_from_slice(record);
-        self.pos = Position {
-            offset: offset + bytes,
-            next_sequence: header.sequence + 1,
-            prev_hash: hash,
-            last_timestamp: header.timestamp,
-        };
+        self.pos = next;
         Ok(AppendInfo {
             sequence: header.sequence,
             hash,

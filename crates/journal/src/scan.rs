@@ -43,6 +43,55 @@ pub(crate) struct Position {
     pub last_timestamp: u64,
 }
 
+impl Position {
+    /// Checks that a record with valid checksums, ending at `end`, continues the journal here
+    /// (next sequence, hash chain, later timestamp), and returns its hash and the position
+    /// after it. Shared by the scanner and [`crate::Journal::append_sealed`].
+    pub(crate) fn follow(
+        &self,
+        header: &RecordHeader,
+        header_bytes: &[u8; RECORD_HEADER_LEN],
+        body: &[u8],
+        end: u64,
+    ) -> Result<(Hash, Position), Corruption> {
+        if header.sequence != self.next_sequence {
+            return Err(Corruption::SequenceGap {
+                expected: self.next_sequence,
+                found: header.sequence,
+            });
+        }
+        if header.prev_hash != self.prev_hash {
+            return Err(Corruption::ChainBroken {
+                sequence: header.sequence,
+            });
+        }
+        if header.timestamp <= self.last_timestamp {
+            return Err(Corruption::TimestampBackwards {
+                sequence: header.sequence,
+            });
+        }
+        let hash = format::record_hash(header_bytes, body);
+        let next = Position {
+            offset: end,
+            next_sequence: header.sequence.saturating_add(1),
+            prev_hash: hash,
+            last_timestamp: header.timestamp,
+        };
+        Ok((hash, next))
+    }
+}
+
+/// What a record header that does not decode means: a damaged record, or (`Err`) a format
+/// version this reader does not know.
+pub(crate) fn header_corruption(problem: HeaderProblem) -> Result<Corruption, u16> {
+    match problem {
+        HeaderProblem::UnknownVersion(version) => Err(version),
+        HeaderProblem::BadMagic => Ok(Corruption::BadMagic),
+        HeaderProblem::BadChecksum => Ok(Corruption::BadHeaderChecksum),
+        HeaderProblem::BodyTooLarge(len) => Ok(Corruption::BodyTooLarge(len)),
+    }
+}
+
 pub(crate) struct Scanner {
     path: PathBuf,
     file: File,
@@ -141,22 +190,20 @@ impl Scanner {
             .map_err(|e| JournalError::io(&self.path, e))?;
         let header = match format::decode_record_header(&header_bytes) {
             Ok(header) => header,
-            Err(HeaderProblem::UnknownVersion(version)) => {
-                return Err(JournalError::UnsupportedVersion {
-                    path: self.path.clone(),
-                    offset,
-                    version,
-                });
-            }
-            Err(HeaderProblem::BadMagic) => return self.bad_header(offset, Corruption::BadMagic),
-            Err(HeaderProblem::BadChecksum) => {
-                return self.bad_header(offset, Corruption::BadHeaderChecksum);
-            }
-            Err(HeaderProblem::BodyTooLarge(len)) => {
-                return self.bad_header(offset, Corruption::BodyTooLarge(len));
-            }
+            Err(problem) => match header_corruption(problem) {
+                Ok(corruption) => return self.bad_header(offset, corruption),
+                Err(version) => {
+                    return Err(JournalError::UnsupportedVersion {
+                        path: self.path.clone(),
+                        offset,
+                        version,
+                    });
+                }
+            },
         };
-        let end = offset + header_len + u64::from(header.body_len);
+        let end = offset
+            .saturating_add(header_len)
+            .saturating_add(u64::from(header.body_len));
         if end > self.file_len {
             return Ok(Step::TornTail {
                 offset,
@@ -176,32 +223,11 @@ impl Scanner {
             }
             return Err(self.corrupt(offset, Corruption::BadBodyChecksum));
         }
-        if header.sequence != self.pos.next_sequence {
-            let gap = Corruption::SequenceGap {
-                expected: self.pos.next_sequence,
-                found: header.sequence,
-            };
-            return Err(self.corrupt(offset, gap));
-        }
-        if header.prev_hash != self.pos.prev_hash {
-            let broken = Corruption::ChainBroken {
-                sequence: header.sequence,
-            };
-            return Err(self.corrupt(offset, broken));
-        }
-        if header.timestamp <= self.pos.last_timestamp {
-            let backwards = Corruption::TimestampBackwards {
-                sequence: header.sequence,
-            };
-            return Err(self.corrupt(offset, backwards));
-        }
-        let hash = format::record_hash(&header_bytes, &body);
-        self.pos = Position {
-            offset: end,
-            next_sequence: header.sequence + 1,
-            prev_hash: hash,
-            last_timestamp: header.timestamp,
-        };
+        let (hash, next) = self
+            .pos
+            .follow(&header, &header_bytes, &body, end)
+            .map_err(|corruption| self.corrupt(offset, corruption))?;
+        self.pos = next;
         Ok(Step::Record(ScannedRecord {
             offset,
             header,
