@@ -11,7 +11,8 @@
 //! countryIso2Code]`. Other elements (`regulationSummary`, `publicationUrl`, contact details)
 //! are not used for screening and are skipped.
 
-use super::xml::{Node, Scanner, attribute, is_non_latin, push_unique};
+use super::xml::{Node, Scanner, is_non_latin};
+use super::{field, push_unique};
 use crate::error::ImportError;
 use crate::model::{
     Alias, AliasQuality, BirthYears, Document, Entry, EntryKind, ImportedList, ListSource,
@@ -61,7 +62,7 @@ pub(super) fn parse(
                 position,
             } => match depth {
                 1 if name == "export" => {
-                    generated = attribute(&attributes, "generationDate").map(str::to_owned);
+                    generated = field(&attributes, "generationDate").map(str::to_owned);
                 }
                 1 => {
                     return Err(Scanner::structure(
@@ -118,7 +119,7 @@ pub(super) fn parse(
 }
 
 fn start_record(attributes: &[(String, String)], position: u64) -> Result<Record, ImportError> {
-    let logical_id = attribute(attributes, "logicalId").ok_or_else(|| {
+    let logical_id = field(attributes, "logicalId").ok_or_else(|| {
         Scanner::structure(
             position,
             "sanctionEntity",
@@ -127,9 +128,9 @@ fn start_record(attributes: &[(String, String)], position: u64) -> Result<Record
     })?;
     // The EU reference number ("EU.27.28") is what the publisher cites; a few entries have none,
     // and then the stable logicalId identifies them.
-    let reference = attribute(attributes, "euReferenceNumber").unwrap_or(logical_id);
+    let reference = field(attributes, "euReferenceNumber").unwrap_or(logical_id);
     let mut documents = Vec::new();
-    if let Some(un) = attribute(attributes, "unitedNationId") {
+    if let Some(un) = field(attributes, "unitedNationId") {
         documents.push(Document {
             kind: "UN reference number".into(),
             number: un.to_owned(),
@@ -157,7 +158,7 @@ fn on_child(
     attributes: &[(String, String)],
     position: u64,
 ) -> Result<(), ImportError> {
-    let get = |key: &str| attribute(attributes, key);
+    let get = |key: &str| field(attributes, key);
     match name {
         "subjectType" => {
             r.kind = Some(match get("code") {
@@ -240,9 +241,9 @@ fn on_child(
 /// The ISO alpha-2 code of a `citizenship`/`address`/`identification`, or the description when
 /// the code is missing; `None` for the publisher's "unknown" markers.
 fn country(attributes: &[(String, String)]) -> Option<String> {
-    match attribute(attributes, "countryIso2Code") {
+    match field(attributes, "countryIso2Code") {
         Some(code) if code != UNKNOWN_COUNTRY_CODE => Some(code.to_ascii_uppercase()),
-        _ => attribute(attributes, "countryDescription")
+        _ => field(attributes, "countryDescription")
             .filter(|d| *d != "UNKNOWN")
             .map(str::to_owned),
     }
@@ -264,7 +265,7 @@ fn year(text: &str, what: &str) -> Result<u16, String> {
 /// absent: "born by 1958" leaves the range open). A value that is present but not a date is an
 /// error, not a silently dropped date of birth.
 fn birth_years(attributes: &[(String, String)]) -> Result<Option<BirthYears>, String> {
-    let get = |key: &str| attribute(attributes, key);
+    let get = |key: &str| field(attributes, key);
     let circa = get("circa") == Some("true");
     let (from, to, text) = if let Some(date) = get("birthdate") {
         let y = iso_date_year(date)?;

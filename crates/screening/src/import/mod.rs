@@ -183,13 +183,21 @@ fn finished(
     })
 }
 
-/// The non-empty value of leaf field `name` among a sub-record's fields.
-fn sub_field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// The non-empty value of `name` among (name, value) pairs: an element's attributes or a
+/// sub-record's leaf fields.
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
         .filter(|v| !v.is_empty())
+}
+
+/// Adds `value` unless the list has it.
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !list.iter().any(|v| v == value) {
+        list.push(value.to_owned());
+    }
 }
 
 /// Reads a whole file, mapping failure to [`ImportError::Io`] with the path.

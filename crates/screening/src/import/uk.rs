@@ -13,7 +13,8 @@
 //! `ShipDetails/Ship` (`IMONumbers/IMONumber`,
 //! `CurrentBelievedFlagOfShips/CurrentBelievedFlagOfShip`). Other elements are skipped.
 
-use super::xml::{Node, Scanner, push_unique};
+use super::push_unique;
+use super::xml::{Node, Scanner};
 use crate::error::ImportError;
 use crate::model::{
     Alias, AliasQuality, BirthYears, Document, Entry, EntryKind, ImportedList, ListSource,
@@ -67,12 +68,12 @@ impl Record {
     fn finish_name(&mut self) {
         let parts: Vec<&str> = NAME_PARTS
             .iter()
-            .filter_map(|p| super::sub_field(&self.sub, p))
+            .filter_map(|p| super::field(&self.sub, p))
             .collect();
         if parts.is_empty() {
             return;
         }
-        let kind = match super::sub_field(&self.sub, "NameType")
+        let kind = match super::field(&self.sub, "NameType")
             .map(|t| t.to_ascii_lowercase())
             .as_deref()
         {
@@ -82,7 +83,7 @@ impl Record {
             // party is known by, so it is screened.
             _ => NameType::Alias,
         };
-        let quality = match super::sub_field(&self.sub, "AliasStrength") {
+        let quality = match super::field(&self.sub, "AliasStrength") {
             Some(s) if s.to_ascii_lowercase().contains("low") => AliasQuality::Low,
             _ => AliasQuality::Good,
         };
@@ -96,9 +97,9 @@ impl Record {
     fn finish_address(&mut self) {
         let mut parts: Vec<&str> = ADDRESS_PARTS
             .iter()
-            .filter_map(|p| super::sub_field(&self.sub, p))
+            .filter_map(|p| super::field(&self.sub, p))
             .collect();
-        let country = super::sub_field(&self.sub, "AddressCountry").map(str::to_owned);
+        let country = super::field(&self.sub, "AddressCountry").map(str::to_owned);
         if let Some(country) = &country {
             parts.push(country);
         }

@@ -39,10 +39,10 @@ struct Record {
 
 impl Record {
     fn finish_alias(&mut self) {
-        let Some(name) = super::sub_field(&self.sub, "ALIAS_NAME").map(str::to_owned) else {
+        let Some(name) = super::field(&self.sub, "ALIAS_NAME").map(str::to_owned) else {
             return;
         };
-        let quality = match super::sub_field(&self.sub, "QUALITY") {
+        let quality = match super::field(&self.sub, "QUALITY") {
             Some(q) if q.eq_ignore_ascii_case("low") => AliasQuality::Low,
             _ => AliasQuality::Good,
         };
@@ -52,10 +52,10 @@ impl Record {
     fn finish_address(&mut self) {
         let parts: Vec<String> = ["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"]
             .iter()
-            .filter_map(|k| super::sub_field(&self.sub, k).map(str::to_owned))
+            .filter_map(|k| super::field(&self.sub, k).map(str::to_owned))
             .collect();
-        if let Some(country) = super::sub_field(&self.sub, "COUNTRY").map(str::to_owned) {
-            push_unique(&mut self.countries, &country);
+        if let Some(country) = super::field(&self.sub, "COUNTRY").map(str::to_owned) {
+            super::push_unique(&mut self.countries, &country);
         }
         if !parts.is_empty() {
             self.addresses.push(parts.join(", "));
@@ -63,9 +63,9 @@ impl Record {
     }
 
     fn finish_birth(&mut self) {
-        let year = |k: &str| super::sub_field(&self.sub, k).and_then(parse_year);
-        let date = super::sub_field(&self.sub, "DATE");
-        let kind = super::sub_field(&self.sub, "TYPE_OF_DATE").unwrap_or("EXACT");
+        let year = |k: &str| super::field(&self.sub, k).and_then(parse_year);
+        let date = super::field(&self.sub, "DATE");
+        let kind = super::field(&self.sub, "TYPE_OF_DATE").unwrap_or("EXACT");
         let (from, to, text) = if let (Some(f), Some(t)) = (year("FROM_YEAR"), year("TO_YEAR")) {
             (f, t, format!("{f}-{t}"))
         } else if let Some(d) = date.and_then(|d| parse_year(d).map(|y| (y, d))) {
@@ -88,26 +88,20 @@ impl Record {
     }
 
     fn finish_document(&mut self) {
-        let Some(number) = super::sub_field(&self.sub, "NUMBER").map(str::to_owned) else {
+        let Some(number) = super::field(&self.sub, "NUMBER").map(str::to_owned) else {
             return;
         };
-        let kind = super::sub_field(&self.sub, "TYPE_OF_DOCUMENT")
+        let kind = super::field(&self.sub, "TYPE_OF_DOCUMENT")
             .unwrap_or("document")
             .to_owned();
-        let country = super::sub_field(&self.sub, "ISSUING_COUNTRY")
-            .or_else(|| super::sub_field(&self.sub, "COUNTRY_OF_ISSUE"))
+        let country = super::field(&self.sub, "ISSUING_COUNTRY")
+            .or_else(|| super::field(&self.sub, "COUNTRY_OF_ISSUE"))
             .map(str::to_owned);
         self.documents.push(Document {
             kind,
             number,
             country,
         });
-    }
-}
-
-fn push_unique(list: &mut Vec<String>, value: &str) {
-    if !list.iter().any(|v| v == value) {
-        list.push(value.to_owned());
     }
 }
 
@@ -281,7 +275,7 @@ fn on_record_end(r: &mut Record, stack: &[String], name: &str, value: String) {
         (3, n) if n.ends_with("_DATE_OF_BIRTH") => r.finish_birth(),
         (3, n) if n.ends_with("_DOCUMENT") => r.finish_document(),
         (4, "VALUE") if parent == "NATIONALITY" && !value.is_empty() => {
-            push_unique(&mut r.countries, &value);
+            super::push_unique(&mut r.countries, &value);
         }
         (4, _) => r.sub.push((name.to_owned(), value)),
         _ => {}

@@ -270,25 +270,9 @@ fn namespace_of(resolved: &ResolveResult<'_>) -> Option<Vec<u8>> {
     }
 }
 
-/// The value of attribute `key`, if present and not empty.
-pub(super) fn attribute<'v>(attributes: &'v [(String, String)], key: &str) -> Option<&'v str> {
-    attributes
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
-}
-
 /// True when `name` contains letters outside the Latin script blocks (Cyrillic, Arabic, Han,
 /// Hangul, ...): such a name is the publisher's original-script rendering, not a romanisation.
 pub(super) fn is_non_latin(name: &str) -> bool {
     name.chars()
         .any(|c| c.is_alphabetic() && !matches!(u32::from(c), 0..=0x024F | 0x1E00..=0x1EFF))
-}
-
-/// Adds `value` unless an equal value is already present.
-pub(super) fn push_unique(list: &mut Vec<String>, value: &str) {
-    if !list.iter().any(|v| v == value) {
-        list.push(value.to_owned());
-    }
 }
