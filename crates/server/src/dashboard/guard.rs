@@ -8,7 +8,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{HOST, ORIGIN};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -17,25 +17,18 @@ use super::render::Failure;
 use super::session::Signed;
 
 /// Refuses a request a browser marks as cross-site, or whose `Origin` is not this host.
+///
+/// Browsers set `Sec-Fetch-Site` themselves (page scripts cannot), so when it says
+/// `same-origin` that settles it, whatever `Origin` says: some privacy settings send
+/// `Origin: null` on same-origin posts. Without it, `Origin` must be absent or this host.
 pub fn same_origin(headers: &HeaderMap) -> Result<(), Failure> {
-    let cross_site = headers
-        .get("sec-fetch-site")
-        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"cross-site"));
-    let origin_ok = match headers.get(ORIGIN) {
-        None => true,
-        Some(origin) => {
-            let host = headers.get(HOST).and_then(|h| h.to_str().ok());
-            let origin = origin.to_str().ok();
-            match (origin, host) {
-                (Some(origin), Some(host)) => origin
-                    .strip_prefix("http://")
-                    .or_else(|| origin.strip_prefix("https://"))
-                    .is_some_and(|authority| authority.eq_ignore_ascii_case(host)),
-                _ => false,
-            }
-        }
+    let fetch_site = headers.get("sec-fetch-site").map(HeaderValue::as_bytes);
+    let allowed = match fetch_site {
+        Some(site) if site.eq_ignore_ascii_case(b"same-origin") => true,
+        Some(site) if !site.eq_ignore_ascii_case(b"none") => false,
+        _ => origin_is_this_host(headers),
     };
-    if cross_site || !origin_ok {
+    if !allowed {
         return Err(Failure::new(
             StatusCode::FORBIDDEN,
             "forbidden_cross_site",
@@ -43,6 +36,20 @@ pub fn same_origin(headers: &HeaderMap) -> Result<(), Failure> {
         ));
     }
     Ok(())
+}
+
+fn origin_is_this_host(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(ORIGIN) else {
+        return true;
+    };
+    let host = headers.get(HOST).and_then(|h| h.to_str().ok());
+    match (origin.to_str().ok(), host) {
+        (Some(origin), Some(host)) => origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            .is_some_and(|authority| authority.eq_ignore_ascii_case(host)),
+        _ => false,
+    }
 }
 
 /// The origin check alone, as an extractor (for sign-in).
@@ -136,6 +143,23 @@ mod tests {
             (&[host, ("origin", "null")], false),
             (&[host, ("origin", "http://127.0.0.1:8080.evil")], false),
             (&[host, ("sec-fetch-site", "cross-site")], false),
+            (&[host, ("sec-fetch-site", "same-site")], false),
+            (
+                &[host, ("sec-fetch-site", "same-origin"), ("origin", "null")],
+                true,
+            ),
+            (
+                &[
+                    host,
+                    ("sec-fetch-site", "same-site"),
+                    ("origin", "http://127.0.0.1:8080"),
+                ],
+                false,
+            ),
+            (
+                &[host, ("sec-fetch-site", "none"), ("origin", "null")],
+                false,
+            ),
             (&[("origin", "http://127.0.0.1:8080")], false),
         ];
         for (pairs, ok) in table {

@@ -10,7 +10,7 @@
 //!
 //! # Headers
 //! Every response carries a strict Content-Security-Policy (no scripts at all; styles only from
-//! `/dashboard/style.css`, compiled into the binary), `nosniff`, `no-referrer` and `no-store`.
+//! `/dashboard/style.css`, compiled into the binary), `nosniff`, `Referrer-Policy: same-origin` and `no-store`.
 
 mod extract;
 mod guard;
@@ -105,7 +105,9 @@ async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // `no-referrer` would make browsers send `Origin: null` on the dashboard's own form posts,
+    // which the same-origin guard must refuse; `same-origin` keeps URLs off other sites.
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

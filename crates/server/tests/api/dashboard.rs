@@ -79,7 +79,7 @@ impl Browser {
             page.body
         );
         assert_eq!(header("x-content-type-options"), Some("nosniff"));
-        assert_eq!(header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(header("referrer-policy"), Some("same-origin"));
         assert_eq!(header("cache-control"), Some("no-store"));
         page
     }
