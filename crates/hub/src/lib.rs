@@ -4,7 +4,7 @@
 //! **Architecture Invariant**: no clock, I/O, randomness or threads. Time is the batch timestamp
 //! passed to [`Hub::apply`]; everything the server knows (screening verdicts, token hashes,
 //! generated ids) arrives inside commands, so replaying the journal rebuilds exactly the same
-//! state, and [`journal::StateMachine`] is implemented for [`Hub`] (KIND `"hub"`).
+//! state, and [`state_machine::StateMachine`] is implemented for [`Hub`] (KIND `"hub"`).
 //!
 //! # Public API (used by the server, the CLI and `kliring verify`)
 //! - Writing: [`Hub::apply`]`(now, &[Command]) -> Vec<Outcome>`. A [`Command`] is

@@ -1,10 +1,10 @@
-//! `impl journal::StateMachine for Hub`: the journal records hub command batches (KIND "hub")
+//! `impl state_machine::StateMachine for Hub`: the journal records hub command batches (KIND "hub")
 //! and snapshots the hub as postcard bytes (deterministic: only ordered containers).
 
 use crate::command::{Command, Outcome};
 use crate::state::Hub;
 
-impl journal::StateMachine for Hub {
+impl state_machine::StateMachine for Hub {
     type Command = Command;
     type Outcome = Outcome;
     const KIND: &'static str = "hub";
