@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use journal::{StateMachine, VerifyReport, ledger_machine::LedgerMachine};
+use journal::{StateMachine, VerifyReport};
+use ledger::machine::LedgerMachine;
 
 pub fn run(data: Option<&Path>, postgres: Option<&str>, json: bool) -> anyhow::Result<()> {
     match (data, postgres) {

@@ -3,7 +3,7 @@
 //! schema of its own, dropped afterwards, so the database is left as it was.
 
 use journal::bench::{BenchConfig, BenchError, BenchResult};
-use journal::ledger_machine::LedgerMachine;
+use ledger::machine::LedgerMachine;
 use postgres::NoTls;
 
 use crate::error::PgError;

@@ -11,8 +11,8 @@ use ledger::{
 use serde::Serialize;
 
 use crate::error::JournalError;
-use crate::ledger_machine::LedgerMachine;
 use crate::sequencer::{Sequencer, SequencerConfig, SequencerError};
+use ledger::machine::LedgerMachine;
 
 /// How to run the benchmark.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -68,7 +68,6 @@ pub mod bench;
 pub mod cpu;
 mod error;
 pub mod format;
-pub mod ledger_machine;
 mod log;
 mod metrics;
 mod reader;

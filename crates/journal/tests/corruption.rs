@@ -284,7 +284,7 @@ fn snapshot_ahead_of_the_journal_refuses() {
 fn kind_is_readable_without_the_machine_and_checked_on_open() {
     let (dir, _) = fresh_journal();
     assert_eq!(journal::read_kind(dir.path()).expect("reads"), "tape");
-    let error = recover::<journal::ledger_machine::LedgerMachine>(dir.path())
+    let error = recover::<ledger::machine::LedgerMachine>(dir.path())
         .err()
         .expect("refuses another kind");
     assert!(

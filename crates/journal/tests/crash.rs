@@ -15,8 +15,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use journal::ledger_machine::LedgerMachine;
 use journal::{JournalReader, Sequencer, SequencerConfig, recover, verify};
+use ledger::machine::LedgerMachine;
 use ledger::{
     AccountFlags, AccountId, Currency, Event, EventResult, NewAccount, NewTransfer, TransferFlags,
     TransferId,

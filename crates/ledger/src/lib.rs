@@ -36,6 +36,7 @@ mod event;
 mod hash;
 mod invariants;
 mod ledger;
+pub mod machine;
 mod snapshot;
 mod transfers;
 mod types;

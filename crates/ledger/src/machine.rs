@@ -1,9 +1,10 @@
-//! The ledger as a journalled state machine: commands are [`ledger::Event`]s, outcomes
-//! [`ledger::EventResult`]s. Used by `kliring demo`, the ledger benchmark and the crash test.
+//! The ledger as a journalled state machine: commands are [`Event`]s, outcomes
+//! [`EventResult`]s. Used by the ledger benchmark, the journal's crash tests and
+//! `kliring verify` of a ledger journal.
 
-use ledger::{Event, EventResult, Ledger};
+use state_machine::StateMachine;
 
-use crate::StateMachine;
+use crate::{Event, EventResult, Ledger};
 
 /// A [`Ledger`] driven through the journal (kind `"ledger"`).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -28,10 +29,7 @@ impl StateMachine for LedgerMachine {
         // The ledger serialises accounts and transfers sorted by id, so equal ledgers give equal
         // bytes. Serialising into a Vec cannot fail for these types; should it ever, the empty
         // payload fails to decode and recovery falls back to an older snapshot or genesis.
-        postcard::to_allocvec(&self.0).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "cannot encode ledger snapshot");
-            Vec::new()
-        })
+        postcard::to_allocvec(&self.0).unwrap_or_default()
     }
 
     fn decode_snapshot(bytes: &[u8]) -> Result<Self, String> {
@@ -58,8 +56,9 @@ impl StateMachine for LedgerMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ledger::TransferId;
-    use ledger::{AccountFlags, AccountId, Currency, NewAccount, NewTransfer, TransferFlags};
+    use crate::{
+        AccountFlags, AccountId, Currency, NewAccount, NewTransfer, TransferFlags, TransferId,
+    };
 
     fn account(id: u128) -> Event {
         let currency = Currency::new("EUR", 2).expect("valid currency");
