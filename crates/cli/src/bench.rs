@@ -11,10 +11,10 @@ pub enum BenchCommand {
         #[command(flatten)]
         output: Output,
         /// Transfers per workload.
-        #[arg(long, default_value_t = journal::bench::BenchConfig::default().transfers)]
+        #[arg(long, default_value_t = bench::ledger_durable::BenchConfig::default().transfers)]
         transfers: u64,
         /// Producer threads submitting chunks of transfers.
-        #[arg(long, default_value_t = journal::bench::BenchConfig::default().producers)]
+        #[arg(long, default_value_t = bench::ledger_durable::BenchConfig::default().producers)]
         producers: usize,
         /// Also commit every batch in this PostgreSQL database (in a scratch schema per
         /// workload, dropped afterwards), as `serve --postgres` does.
@@ -27,7 +27,7 @@ pub enum BenchCommand {
         #[command(flatten)]
         output: Output,
         /// Committed payments to aim for per configuration.
-        #[arg(long, default_value_t = server::bench::BenchConfig::default().payments)]
+        #[arg(long, default_value_t = bench::payments::BenchConfig::default().payments)]
         payments: usize,
     },
     /// Multilateral netting of many obligations on one core.
@@ -78,14 +78,14 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
             producers,
             postgres,
         } => {
-            let config = journal::bench::BenchConfig {
+            let config = bench::ledger_durable::BenchConfig {
                 transfers,
                 producers,
                 ..Default::default()
             };
             let results = match &postgres {
-                Some(url) => journal_pg::bench::ledger(url, &config)?,
-                None => journal::bench::ledger(&config)?,
+                Some(url) => bench::ledger_postgres::ledger(url, &config)?,
+                None => bench::ledger_durable::ledger(&config)?,
             };
             for mut result in results {
                 // The JSON line says which journal was measured too.
@@ -106,14 +106,14 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
             }
         }
         BenchCommand::Payments { output, payments } => {
-            let config = server::bench::BenchConfig {
+            let config = bench::payments::BenchConfig {
                 payments,
                 ..Default::default()
             };
             let results = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?
-                .block_on(server::bench::payments(config))?;
+                .block_on(bench::payments::payments(config))?;
             for result in results {
                 emit(&output, &result, || {
                     format!(
@@ -135,7 +135,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
             runs,
         } => {
             for seed in 1..=runs {
-                let result = settlement::bench::netting(obligations, participants, seed)?;
+                let result = bench::netting::netting(obligations, participants, seed)?;
                 emit(&output, &result, || {
                     format!(
                         "netting {} obligations across {} participants in {:.3} s ({:.0}/s), {} direct instructions",
@@ -170,7 +170,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
             }
         }
         BenchCommand::Iso20022 { output, iterations } => {
-            let result = iso20022::bench::pacs008(iterations);
+            let result = bench::pacs008::pacs008(iterations);
             emit(&output, &result, || {
                 format!(
                     "iso20022 {}: {:.0} messages/s (parse + validate + map, one core)",

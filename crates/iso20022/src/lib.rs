@@ -4,12 +4,11 @@
 //! pacs.008, camt.029, camt.053, camt.054).
 //!
 //! Entry points: [`check`] (offline verdict for the CLI), [`parse`] (model for the hub),
-//! [`emit`] (outgoing XML), [`bench::pacs008`] (throughput).
+//! [`emit`] (outgoing XML). The throughput benchmark lives in the `bench` crate.
 //!
 //! **Architecture Invariant:** this crate does no I/O and knows nothing of the hub's state;
 //! business outcomes (DUPL, AM04, AG01 ...) are decided by the hub and only rendered here.
 
-pub mod bench;
 pub mod catalog;
 pub mod dom;
 pub mod emit;

@@ -2,7 +2,7 @@
 //! target lives in crates/iso20022/fuzz). Any input gives a verdict without panicking; a valid
 //! credit transfer re-emitted by the hub is read back by kliring itself.
 
-use iso20022::bench::PACS008_SAMPLE;
+const PACS008_SAMPLE: &str = include_str!("samples/pacs008_cbpr.xml");
 use iso20022::model::Message;
 use proptest::prelude::*;
 

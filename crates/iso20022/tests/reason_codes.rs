@@ -2,7 +2,7 @@
 //! kliring answers with, and the element path it names.
 
 use iso20022::ReasonCode::{self, *};
-use iso20022::bench::PACS008_SAMPLE;
+const PACS008_SAMPLE: &str = include_str!("samples/pacs008_cbpr.xml");
 
 /// (what, replace this, with this, expected code, expected rule, path suffix)
 const CASES: &[(&str, &str, &str, ReasonCode, &str, &str)] = &[

@@ -27,7 +27,6 @@
 //! lock, so an auditor may run it beside a live hub), checking each row's sequence and hash
 //! column against its bytes; `journal::verify` then checks that file like any other.
 
-pub mod bench;
 mod error;
 mod export;
 mod reconcile;

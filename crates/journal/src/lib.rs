@@ -64,8 +64,6 @@
 //! records only the sink has ([`Journal::append_sealed`] checks each like recovery does), cut
 //! records only the file has (never acknowledged). Without a sink nothing changes.
 
-pub mod bench;
-pub mod cpu;
 mod error;
 pub mod format;
 mod log;

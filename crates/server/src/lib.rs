@@ -41,13 +41,12 @@
 //! original result, different content → 409 `duplicate_payment_id_different_content`).
 //!
 //! # Entry points
-//! [`serve`] runs until Ctrl-C; [`start`] returns a [`RunningServer`] (for tests and the demo);
-//! [`bench::payments`] is the HTTP load generator behind `kliring bench payments`.
+//! [`serve`] runs until Ctrl-C; [`start`] returns a [`RunningServer`] (for tests, the demo and
+//! the payments benchmark in the `bench` crate).
 
 pub mod amount;
 mod auth;
 pub mod auth_limit;
-pub mod bench;
 mod bootstrap;
 pub mod config;
 pub mod convert;

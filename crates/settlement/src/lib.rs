@@ -1,6 +1,6 @@
 //! Settlement algorithms for kliring: pure, deterministic functions over integer money.
 //!
-//! No clock (except the benchmark's timer), no I/O, no threads, no randomness; every amount is
+//! No clock, no I/O, no threads, no randomness; every amount is
 //! an integer in the currency's minor unit and every sum is checked, so overflow is an error and
 //! never a wrap or a panic.
 //!
@@ -12,12 +12,11 @@
 //!   [`bilateral_matrix`], [`apply_instructions`].
 //!
 //! For a gross-settlement queue: [`resolve_gridlock`] (algorithm and guarantees in
-//! [`gridlock`]). For `kliring bench netting`: [`bench::netting`].
+//! [`gridlock`]). `kliring bench netting` lives in the `bench` crate.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod bench;
 pub mod gridlock;
 mod instructions;
 mod matrix;

@@ -3,7 +3,6 @@
 
 mod auth_limit;
 mod authz;
-mod bench;
 mod cancel;
 mod dashboard;
 mod flows;

@@ -3,7 +3,7 @@
 //! prints the results as JSON lines (use a release build for meaningful numbers);
 //! `KLIRING_BENCH_RUNS=8x250,16x1000` picks the (clients x batch) runs of the full mode.
 
-use server::bench::{BenchConfig, payments};
+use bench::payments::{BenchConfig, payments};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bench_commits_every_payment() {

@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::config::ServerConfig;
-use crate::wire::{
+use server::ServerConfig;
+use server::wire::{
     AddCurrencyRequest, AdmitParticipantRequest, CreateCredentialRequest, CreatePaymentRequest,
     CredentialRoleWire, CredentialView, NetDebitCapRequest, ParticipantView, PartyWire,
     SettlementModelWire,
 };
-use crate::{ServerError, start};
+use server::{ServerError, start};
 
 /// Participants paying each other in a ring.
 const PARTICIPANTS: usize = 4;
@@ -86,7 +86,7 @@ pub async fn payments(config: BenchConfig) -> Result<Vec<BenchResult>, BenchErro
     let dir = tempfile::tempdir().map_err(BenchError::TempDir)?;
     let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let mut server_config = ServerConfig::new(dir.path(), listen);
-    let operator = crate::token::generate();
+    let operator = server::token::generate();
     server_config.operator_token = Some(operator.clone());
     server_config.lists =
         screening::fixtures::demo_lists().map_err(|e| BenchError::Lists(e.to_string()))?;
@@ -270,8 +270,8 @@ async fn run(
     }
     let started = Instant::now();
     let (cpu_before, sequencer_before) = (
-        journal::cpu::process_seconds(),
-        journal::cpu::sequencer_seconds(<hub::Hub as journal::StateMachine>::KIND),
+        crate::cpu::process_seconds(),
+        crate::cpu::sequencer_seconds(<hub::Hub as journal::StateMachine>::KIND),
     );
     let mut tasks = tokio::task::JoinSet::new();
     for (from, to, cycles) in work {
@@ -299,9 +299,9 @@ async fn run(
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let cpu = journal::cpu::process_seconds() - cpu_before;
-    let sequencer_cpu = journal::cpu::sequencer_seconds(<hub::Hub as journal::StateMachine>::KIND)
-        - sequencer_before;
+    let cpu = crate::cpu::process_seconds() - cpu_before;
+    let sequencer_cpu =
+        crate::cpu::sequencer_seconds(<hub::Hub as journal::StateMachine>::KIND) - sequencer_before;
     all.latencies.sort_unstable();
     let percentile = |p: usize| {
         let n = all.latencies.len();

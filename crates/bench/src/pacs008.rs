@@ -2,63 +2,12 @@
 //! (SWIFT envelope, business application header, one transaction with full parties), on the
 //! calling thread. `kliring bench iso20022` prints the result.
 
-use crate::model::Message;
+use iso20022::model::Message;
 use serde::Serialize;
 use std::time::Instant;
 
 /// The message the benchmark reads.
-pub const PACS008_SAMPLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<Envelope xmlns="urn:swift:xsd:envelope">
-  <AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:head.001.001.02">
-    <Fr><FIId><FinInstnId><BICFI>BANKDEFFXXX</BICFI></FinInstnId></FIId></Fr>
-    <To><FIId><FinInstnId><BICFI>BANKKENAXXX</BICFI></FinInstnId></FIId></To>
-    <BizMsgIdr>KLR-20261126-000001</BizMsgIdr>
-    <MsgDefIdr>pacs.008.001.08</MsgDefIdr>
-    <BizSvc>swift.cbprplus.02</BizSvc>
-    <CreDt>2026-11-26T09:30:00+00:00</CreDt>
-  </AppHdr>
-  <Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">
-    <FIToFICstmrCdtTrf>
-      <GrpHdr>
-        <MsgId>KLR-20261126-000001</MsgId>
-        <CreDtTm>2026-11-26T09:30:00+00:00</CreDtTm>
-        <NbOfTxs>1</NbOfTxs>
-        <CtrlSum>12500.50</CtrlSum>
-        <SttlmInf><SttlmMtd>CLRG</SttlmMtd></SttlmInf>
-      </GrpHdr>
-      <CdtTrfTxInf>
-        <PmtId>
-          <InstrId>INSTR-000001</InstrId>
-          <EndToEndId>E2E-INV-2026-0042</EndToEndId>
-          <TxId>TX-000001</TxId>
-          <UETR>3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b</UETR>
-        </PmtId>
-        <IntrBkSttlmAmt Ccy="EUR">12500.50</IntrBkSttlmAmt>
-        <IntrBkSttlmDt>2026-11-26</IntrBkSttlmDt>
-        <ChrgBr>SHAR</ChrgBr>
-        <InstgAgt><FinInstnId><BICFI>BANKDEFFXXX</BICFI></FinInstnId></InstgAgt>
-        <InstdAgt><FinInstnId><BICFI>BANKKENAXXX</BICFI></FinInstnId></InstdAgt>
-        <Dbtr>
-          <Nm>Muster Maschinenbau GmbH</Nm>
-          <PstlAdr>
-            <StrtNm>Hauptstrasse</StrtNm><BldgNb>12</BldgNb><PstCd>60311</PstCd>
-            <TwnNm>Frankfurt am Main</TwnNm><Ctry>DE</Ctry>
-          </PstlAdr>
-        </Dbtr>
-        <DbtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></DbtrAcct>
-        <DbtrAgt><FinInstnId><BICFI>BANKDEFFXXX</BICFI></FinInstnId></DbtrAgt>
-        <CdtrAgt><FinInstnId><BICFI>BANKKENAXXX</BICFI></FinInstnId></CdtrAgt>
-        <Cdtr>
-          <Nm>Savannah Coffee Exporters Ltd</Nm>
-          <PstlAdr><TwnNm>Nairobi</TwnNm><Ctry>KE</Ctry><AdrLine>Moi Avenue 40</AdrLine></PstlAdr>
-        </Cdtr>
-        <CdtrAcct><Id><Othr><Id>0123456789012</Id></Othr></Id></CdtrAcct>
-        <RmtInf><Ustrd>Invoice 2026-0042 green coffee, 40 bags</Ustrd></RmtInf>
-      </CdtTrfTxInf>
-    </FIToFICstmrCdtTrf>
-  </Document>
-</Envelope>
-"#;
+pub const PACS008_SAMPLE: &str = include_str!("../../iso20022/tests/samples/pacs008_cbpr.xml");
 
 /// Benchmark outcome.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -90,7 +39,7 @@ pub fn pacs008(iterations: u64) -> BenchResult {
         let n = batch.min(iterations - done);
         let batch_start = Instant::now();
         for _ in 0..n {
-            match crate::parse(std::hint::black_box(bytes)) {
+            match iso20022::parse(std::hint::black_box(bytes)) {
                 Ok(p) if matches!(p.message, Some(Message::CreditTransfer(_))) => {}
                 _ => failures += 1,
             }

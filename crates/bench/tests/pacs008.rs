@@ -7,9 +7,9 @@ const MESSAGES_PER_SEC_MIN: f64 = 50_000.0;
 #[test]
 #[ignore = "measurement: run in release with --ignored"]
 fn pacs008_meets_the_throughput_target() {
-    let warmup = iso20022::bench::pacs008(2_000);
+    let warmup = bench::pacs008::pacs008(2_000);
     assert_eq!(warmup.failures, 0);
-    let r = iso20022::bench::pacs008(200_000);
+    let r = bench::pacs008::pacs008(200_000);
     println!("{}", serde_json::to_string(&r).expect("serialises"));
     assert_eq!(r.failures, 0);
     if !cfg!(debug_assertions) {

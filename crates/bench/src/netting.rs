@@ -8,9 +8,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::instructions::instructions_direct;
-use crate::netting::{NettingError, net};
-use crate::types::Obligation;
+use settlement::{NettingError, Obligation, instructions_direct, net};
 
 /// Largest amount generated, in minor units (one million units of a two-decimal currency), so
 /// that 10⁷ obligations sum far below any overflow.

@@ -10,8 +10,7 @@ use ledger::{
 };
 use serde::Serialize;
 
-use crate::error::JournalError;
-use crate::sequencer::{Sequencer, SequencerConfig, SequencerError};
+use journal::{JournalError, Sequencer, SequencerConfig, SequencerError, StateMachine};
 use ledger::machine::LedgerMachine;
 
 /// How to run the benchmark.
@@ -151,8 +150,7 @@ fn run_workload(
     let chunk = u64::try_from(config.chunk_transfers.max(1)).unwrap_or(1);
     let before = handle.metrics();
     let cpu_before = crate::cpu::process_seconds();
-    let sequencer_before =
-        crate::cpu::sequencer_seconds(<LedgerMachine as crate::StateMachine>::KIND);
+    let sequencer_before = crate::cpu::sequencer_seconds(<LedgerMachine as StateMachine>::KIND);
     let started = Instant::now();
     let workers: Vec<_> = (0..producers)
         .map(|producer| {
@@ -182,8 +180,8 @@ fn run_workload(
     let elapsed = started.elapsed();
     let delta = handle.metrics().since(&before);
     let cpu = crate::cpu::process_seconds() - cpu_before;
-    let sequencer_cpu = crate::cpu::sequencer_seconds(<LedgerMachine as crate::StateMachine>::KIND)
-        - sequencer_before;
+    let sequencer_cpu =
+        crate::cpu::sequencer_seconds(<LedgerMachine as StateMachine>::KIND) - sequencer_before;
     drop(handle);
     sequencer.shutdown()?;
 
@@ -209,7 +207,7 @@ fn run_workload(
 
 /// Opens accounts `1..=count` in one currency, without limits, so transfers never bounce.
 fn open_accounts(
-    handle: &crate::SequencerHandle<LedgerMachine>,
+    handle: &journal::SequencerHandle<LedgerMachine>,
     count: u64,
     chunk: usize,
 ) -> Result<(), BenchError> {

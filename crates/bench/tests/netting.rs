@@ -1,7 +1,7 @@
 //! The netting benchmark: deterministic input, sound results, and (ignored by default, run in
 //! release) the 10,000,000 × 1,000 target.
 
-use settlement::bench::{BenchError, generate, netting};
+use bench::netting::{BenchError, generate, netting};
 use settlement::net;
 
 #[test]

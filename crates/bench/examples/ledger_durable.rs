@@ -1,5 +1,5 @@
 //! Runs the durable ledger benchmark and prints each result; measure with
-//! `cargo run --release -p journal --example bench_ledger`. Environment overrides:
+//! `cargo run --release -p bench --example ledger_durable`. Environment overrides:
 //! `KLIRING_BENCH_TRANSFERS` (per workload), `KLIRING_BENCH_PRODUCERS`, `KLIRING_BENCH_CHUNK`
 //! (transfers per submit_many) and `KLIRING_BENCH_BATCH_MAX` (commands per record).
 
@@ -12,7 +12,7 @@ fn env_size(name: &str) -> Option<usize> {
 }
 
 fn main() {
-    let mut config = journal::bench::BenchConfig::default();
+    let mut config = bench::ledger_durable::BenchConfig::default();
     if let Some(transfers) = env_number("KLIRING_BENCH_TRANSFERS") {
         config.transfers = transfers;
     }
@@ -25,7 +25,7 @@ fn main() {
     if let Some(batch) = env_size("KLIRING_BENCH_BATCH_MAX") {
         config.batch_commands_max = batch;
     }
-    match journal::bench::ledger(&config) {
+    match bench::ledger_durable::ledger(&config) {
         Ok(results) => results.iter().for_each(|r| println!("{r:?}")),
         Err(e) => {
             eprintln!("benchmark failed: {e}");
