@@ -90,7 +90,7 @@
 //!   waived) through a per-currency scheme transit account that nets to zero.
 //!
 //! # Performance
-//! `cargo run --release -p hub --example throughput` measures `Hub::apply` alone (create +
+//! `cargo run --release -p bench --example hub_apply` measures `Hub::apply` alone (create +
 //! accept, batches of 1,000, 100 participants): about 100,000 committed payments/s on the
 //! shared 2-core machine (noisy; 98k-119k over three runs).
 mod apply;

@@ -1,6 +1,6 @@
 //! Measures `Hub::apply` alone (no journal, no HTTP): create + accept of same-currency payments
 //! in batches, between 100 participants in a deferred-net currency, with clear screening.
-//! Run: `cargo run --release -p hub --example throughput [payments] [batch]`.
+//! Run: `cargo run --release -p bench --example hub_apply [payments] [batch]`.
 //! Prints one JSON object: payments_per_sec counts committed payments (two commands each).
 
 use std::time::Instant;

@@ -1,7 +1,7 @@
 //! In-memory ceiling of the state machine: single-phase and two-phase transfers per second
 //! through `Ledger::apply`, no journal, for a few hot accounts and for many accounts.
 //!
-//! Run: `cargo run --release -p ledger --example throughput [transfers]`. Prints one JSON
+//! Run: `cargo run --release -p bench --example ledger_apply [transfers]`. Prints one JSON
 //! object per configuration. The durable benchmark (journal + fsync) is `kliring bench ledger`.
 
 use std::time::Instant;
