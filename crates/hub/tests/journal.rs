@@ -52,6 +52,11 @@ fn setup_commands() -> Vec<Command> {
     commands
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the test plays the sequencer, which reads the clock"
+)]
 fn wall_clock_ns() -> u64 {
     let since_epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -10,10 +10,13 @@
 //! verbatim from outside callers.
 
 use core::hash::{BuildHasher, Hasher};
-use std::collections::HashMap;
 
 /// A `HashMap` keyed by ledger ids with the fixed [`IdHashBuilder`].
-pub(crate) type IdMap<K, V> = HashMap<K, V, IdHashBuilder>;
+#[allow(
+    clippy::disallowed_types,
+    reason = "seeded by nothing: see the module doc"
+)]
+pub(crate) type IdMap<K, V> = std::collections::HashMap<K, V, IdHashBuilder>;
 
 /// Builds [`IdHasher`]s; stateless, so every process hashes alike.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]

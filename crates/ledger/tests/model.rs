@@ -303,6 +303,10 @@ fn run_case(batches: &[(i64, Vec<Event>)]) -> Result<Vec<EventResult>, TestCaseE
     Ok(seen)
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the test's own knob, not ledger input"
+)]
 fn cases() -> u32 {
     std::env::var("LEDGER_PROPTEST_CASES")
         .ok()

@@ -1,7 +1,7 @@
 //! The bilateral matrix: gross sums and counts per ordered (debtor, creditor) pair, for the
 //! settlement report. It shows what netting saved and lets a reader trace each figure.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +49,7 @@ impl BilateralMatrix {
 /// Gross sums per ordered pair. Errors: [`NettingError::ZeroAmount`],
 /// [`NettingError::GrossTotalOverflow`] (as for [`crate::net`], so both accept the same inputs).
 pub fn bilateral_matrix(obligations: &[Obligation]) -> Result<BilateralMatrix, NettingError> {
-    let mut cells: HashMap<(ParticipantId, ParticipantId), (u64, u128)> = HashMap::new();
+    let mut cells: BTreeMap<(ParticipantId, ParticipantId), (u64, u128)> = BTreeMap::new();
     let mut total = 0u128;
     for (index, o) in obligations.iter().enumerate() {
         if o.amount == 0 {
@@ -63,7 +63,8 @@ pub fn bilateral_matrix(obligations: &[Obligation]) -> Result<BilateralMatrix, N
         cell.0 = cell.0.checked_add(1).ok_or(overflow.clone())?;
         cell.1 = cell.1.checked_add(o.amount).ok_or(overflow)?;
     }
-    let mut entries: Vec<BilateralEntry> = cells
+    // Ordered by (debtor, creditor): the map's key order.
+    let entries: Vec<BilateralEntry> = cells
         .into_iter()
         .map(|((debtor, creditor), (count, gross))| BilateralEntry {
             debtor,
@@ -72,6 +73,5 @@ pub fn bilateral_matrix(obligations: &[Obligation]) -> Result<BilateralMatrix, N
             gross,
         })
         .collect();
-    entries.sort_unstable_by_key(|e| (e.debtor, e.creditor));
     Ok(BilateralMatrix { entries })
 }

@@ -3,7 +3,6 @@
 //! The figure is `received − sent` (positive = the participant receives at settlement). Gross
 //! sums are kept per participant so that a report can show how each figure arose.
 
-use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
@@ -238,8 +237,13 @@ impl Hasher for IdHasher {
     }
 }
 
+#[allow(
+    clippy::disallowed_types,
+    reason = "IdHasher is unseeded and the result is sorted"
+)]
 fn net_sparse(obligations: &[Obligation]) -> Result<(u128, Sums), NettingError> {
-    let mut map: HashMap<ParticipantId, Gross, BuildHasherDefault<IdHasher>> = HashMap::default();
+    let mut map: std::collections::HashMap<ParticipantId, Gross, BuildHasherDefault<IdHasher>> =
+        Default::default();
     let mut total = 0u128;
     for (index, o) in obligations.iter().enumerate() {
         total = add_amount(total, o, index)?;
