@@ -1,6 +1,12 @@
 //! The `kliring` binary as a user runs it: the demo end to end (then `verify` on its journal),
 //! offline ISO 20022 checks, and ad hoc screening.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::{kliring, stdout_json};

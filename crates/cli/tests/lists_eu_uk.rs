@@ -2,6 +2,12 @@
 //! files (the bundled fixtures of the screening crate), including a rejected file that leaves
 //! the imported version in place.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::{kliring, ok, refused};

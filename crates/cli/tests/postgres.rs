@@ -3,6 +3,12 @@
 //! database fails verification. Needs the cluster scripts/test starts (`KLIRING_TEST_POSTGRES`);
 //! skips loudly without it, fails under CI.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::{kliring, stdout_json};

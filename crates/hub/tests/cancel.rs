@@ -1,6 +1,12 @@
 //! Cancellation by the debtor side: who may, from which status, what moves (reservation voided,
 //! FX legs together, queue and hold left), the return request on a committed payment, replay.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

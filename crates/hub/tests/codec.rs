@@ -1,6 +1,12 @@
 //! Journal encoding: every `Action` variant round-trips through postcard, and each keeps its
 //! variant index (the journal identifies variants by index: append-only, never reorder).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

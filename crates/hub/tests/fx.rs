@@ -1,5 +1,11 @@
 //! FX: rates, quotes, cross-currency payments as two linked legs, their refusals and returns.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

@@ -1,5 +1,11 @@
 //! The compliance hold: no ledger effect while held, four eyes, release and reject paths.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

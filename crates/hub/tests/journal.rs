@@ -1,6 +1,12 @@
 //! The hub through the real journal: commands are journalled (postcard), a restart recovers the
 //! same state, and `journal::verify` replays it from genesis with every invariant holding.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,12 @@
 //! `ReceiveMessage`: a participant's message applied as one unit, its MsgId recorded so a
 //! resend is refused whole, also after the journal is replayed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,12 @@
 //! Payment lifecycle: table of refusals, then flows (reserve, accept, reject, expiry, return,
 //! idempotency, inboxes, pagination, report).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

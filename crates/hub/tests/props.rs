@@ -3,6 +3,12 @@
 //! the same batches gives identical snapshot bytes, and a snapshot decodes to an equal state.
 //! A coverage test checks that the generator reaches every success path.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

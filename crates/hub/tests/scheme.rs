@@ -1,5 +1,11 @@
 //! Table tests for operator commands, credentials and the actor checks.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

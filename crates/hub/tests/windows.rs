@@ -1,6 +1,12 @@
 //! Settlement windows: close (netting report), settle (position resets), abort (carry over),
 //! membership of payments committed while a window awaits settlement.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::*;

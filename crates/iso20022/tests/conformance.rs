@@ -2,6 +2,12 @@
 //! (for types the hub consumes) map into their model; every negative/ file gets the verdict its
 //! README entry names, or — for another scheme's rule — kliring's own verdict with the reason.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use iso20022::model::{AccountId, Message, TransferKind, TxStatus};
 use iso20022::{Inbound, ReasonCode, Wrapper};
 use std::path::{Path, PathBuf};

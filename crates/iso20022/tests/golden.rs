@@ -2,6 +2,12 @@
 //! with tests/golden/. Regenerate deliberately with `UPDATE_GOLDEN=1 cargo test -p iso20022
 //! --test golden` and review the diff.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use iso20022::model::Message;

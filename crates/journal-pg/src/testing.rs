@@ -1,6 +1,11 @@
 //! For the test suites of kliring's crates (journal-pg, server, cli), not used at run time: a
 //! scratch database on the PostgreSQL server `scripts/test` starts.
 
+#![allow(
+    clippy::expect_used,
+    reason = "test support: a test fails by panicking"
+)]
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -3,6 +3,12 @@
 //! journal from it, unacknowledged local records are cut, divergence and a second writer are
 //! refused, a lost connection stops the sequencer, and the exported journal verifies.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -1,6 +1,12 @@
 //! Corruption tests: each damage to the journal or its snapshots gives the behaviour documented
 //! in the crate docs (cut a torn tail, refuse with file and offset, fall back from a bad snapshot).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::{

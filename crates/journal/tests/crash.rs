@@ -8,6 +8,12 @@
 //! 50 kills by default; `KLIRING_CRASH_KILLS=1000` for the long mode; `KLIRING_CRASH_SEED`
 //! replays a run (the seed is printed).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;

@@ -1,6 +1,12 @@
 //! Sequencer behaviour: group commit with per-caller results, linearizable reads, limits, ticks,
 //! periodic snapshots, shutdown and restart.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use std::time::Duration;

@@ -3,6 +3,12 @@
 //! acknowledged batches (plus the in-flight one only if it reached the disk whole), and the
 //! journal keeps working afterwards. Failing cases print their seed (proptest).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod common;
 
 use common::{Tape, model, read_log, write_batches, write_log};

@@ -2,6 +2,12 @@
 //! own setup events (applied earlier, all `Ok`), applies one batch at its time, and expects
 //! exactly the listed results. A final check makes sure every `EventResult` appears.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod support;
 
 use std::collections::BTreeSet;

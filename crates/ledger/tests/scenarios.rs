@@ -1,6 +1,12 @@
 //! Scenario tests: two-phase flows, limits over several steps, linked-chain rollback, expiry,
 //! the timestamp rule, snapshots, and the small value types.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod support;
 
 use ledger::{

@@ -2,6 +2,12 @@
 //! input refused with a position and nothing replaced, persistence, and screening across the UN,
 //! EU and UK lists.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use screening::fixtures::{DEMO_LABEL, demo_eu_raw, demo_uk_raw, demo_un_raw};
 use screening::{
     AliasQuality, DEFAULT_THRESHOLD, Entry, EntryKind, ImportError, ImportedList, ListSet,

@@ -1,6 +1,12 @@
 //! Import tests against the real UN and OFAC files in ../shared/data/sanctions and the bundled
 //! demo fixtures, including malformed and truncated input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use screening::fixtures::{DEMO_LABEL, demo_lists, demo_ofac_raw, demo_un_raw};
 use screening::{AliasQuality, EntryKind, ImportError, ListSource, RawList, import, no_progress};
 

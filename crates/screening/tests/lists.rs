@@ -1,5 +1,11 @@
 //! ListSet (atomic swap, UN presence) and ListStore (persistence) tests on the demo fixtures.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -1,6 +1,12 @@
 //! Matching tests against the real UN and OFAC lists: spellings, scripts, near-misses,
 //! secondary data, and the evaluation targets on the held-out set.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use std::sync::OnceLock;
 
 use screening::bench::{self, EvalCase};

@@ -1,6 +1,12 @@
 //! Property tests: arbitrary names and arbitrary list bytes never panic, scores stay in [0, 1],
 //! and screening is deterministic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use std::sync::OnceLock;
 
 use proptest::prelude::*;

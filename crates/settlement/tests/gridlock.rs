@@ -1,6 +1,12 @@
 //! Gridlock resolution: table tests, and property tests against a brute-force search over
 //! every subset of small queues.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;

@@ -1,5 +1,11 @@
 //! Table tests for netting, instructions and the bilateral matrix on hand-checked examples.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use settlement::{
     Instruction, NettingError, Obligation, ParticipantId, Party, apply_instructions,
     bilateral_matrix, instructions_direct, instructions_via_settlement_account, net,

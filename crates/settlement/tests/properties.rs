@@ -1,6 +1,12 @@
 //! Property tests: random obligation sets against a reference model, and the settlement
 //! instructions checked to zero every position and reproduce every figure.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;

@@ -1,6 +1,12 @@
 //! The settlement report: exact CSV and JSON for a small window, and reconciliation that
 //! catches every kind of tampering.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use settlement::{
     CurrencyCode, Obligation, ParticipantId, Party, ReconcileError, SettlementMode,
     SettlementReport, to_csv,

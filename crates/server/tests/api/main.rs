@@ -1,6 +1,12 @@
 //! HTTP API tests: a real server on an ephemeral loopback port, driven with reqwest. One test
 //! binary (modules below) so the suite links once.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 mod auth_limit;
 mod authz;
 mod cancel;
