@@ -63,7 +63,7 @@ pub mod state;
 pub mod token;
 pub mod webhook;
 pub mod webhook_target;
-pub mod wire;
+pub use api::wire;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -1,0 +1,8 @@
+//! kliring's HTTP API as data, shared by the server, the CLI, the benchmarks and the tests: the
+//! JSON wire types ([`wire`]) and the body every refusal carries ([`ErrorBody`]). It knows
+//! nothing of axum or the hub, so a client links none of the server.
+
+mod error;
+pub mod wire;
+
+pub use error::ErrorBody;
