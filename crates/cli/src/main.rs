@@ -4,7 +4,6 @@
 //! lives here (Architecture Invariant: the CLI decides nothing the hub or ledger decides).
 
 mod bench;
-mod client;
 mod demo;
 mod iso;
 mod lists;

@@ -2,12 +2,12 @@
 //! one or two HTTP calls through [`HubClient`]; the JSON answer is printed as the hub gave it.
 
 use anyhow::Context;
+use api::wire::*;
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use server::wire::*;
 use uuid::Uuid;
 
-use crate::client::HubClient;
+use api::client::HubClient;
 
 #[derive(Args)]
 pub struct ClientArgs {

@@ -17,7 +17,7 @@ use anyhow::Context;
 use clap::Args;
 use uuid::Uuid;
 
-use crate::client::HubClient;
+use api::client::HubClient;
 use report::{Report, build_report, print_report};
 use scheme::set_up_scheme;
 use traffic::{

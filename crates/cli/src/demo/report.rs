@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::Context;
+use api::wire::*;
 use serde::Serialize;
-use server::wire::*;
 use uuid::Uuid;
 
-use crate::client::HubClient;
+use api::client::HubClient;
 
 #[derive(Default, Serialize)]
 pub(super) struct Totals {

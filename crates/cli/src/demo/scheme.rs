@@ -1,9 +1,9 @@
 //! The demo scheme as its operator sets it up: currencies, banks with caps or pre-funded
 //! liquidity, an FX provider with its rates, and two compliance officers.
 
-use server::wire::*;
+use api::wire::*;
 
-use crate::client::HubClient;
+use api::client::HubClient;
 
 /// A demo bank: who it is and its net debit cap per deferred-net currency (major units).
 pub(super) struct Bank {

@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use server::wire::*;
+use api::wire::*;
 use uuid::Uuid;
 
-use crate::client::HubClient;
+use api::client::HubClient;
 
 pub(super) const CUSTOMERS: [&str; 12] = [
     "Amina Odhiambo",
@@ -185,7 +185,7 @@ pub(super) async fn submit_all(
                     .await
                 {
                     Ok(_) => {}
-                    Err(error) => match error.downcast::<crate::client::Refused>() {
+                    Err(error) => match error.downcast::<api::client::Refused>() {
                         Ok(refusal) => refused.push(refusal.body),
                         Err(other) => return Err(other),
                     },

@@ -1,10 +1,10 @@
 //! A small typed HTTP client for the hub's JSON API, shared by the demo and the client
-//! subcommands. Wire types come from `server::wire`, so client and server cannot drift apart.
+//! subcommands. Wire types come from `crate::wire`, so client and server cannot drift apart.
 
+use crate::ErrorBody;
 use anyhow::{Context, anyhow};
 use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
-use server::ErrorBody;
 
 /// A connection to a hub acting as one principal (one bearer token).
 #[derive(Clone)]
