@@ -1,10 +1,11 @@
-//! A small typed HTTP client for the hub's JSON API, shared by the demo and the client
-//! subcommands. Wire types come from `crate::wire`, so client and server cannot drift apart.
+//! A small typed HTTP client for the hub's JSON API, shared by the CLI's client subcommands, the
+//! demo and the tests. Requests and answers are the [`crate::wire`] types the server itself
+//! uses, so client and server cannot drift apart.
 
-use crate::ErrorBody;
-use anyhow::{Context, anyhow};
 use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
+
+use crate::ErrorBody;
 
 /// A connection to a hub acting as one principal (one bearer token).
 #[derive(Clone)]
@@ -17,7 +18,9 @@ pub struct HubClient {
 /// A request the hub answered with an error body (4xx/5xx).
 #[derive(Debug)]
 pub struct Refused {
+    /// The HTTP status of the answer.
     pub status: StatusCode,
+    /// The hub's reason: `code` to branch on, `message` for people, `field` at fault.
     pub body: ErrorBody,
 }
 
@@ -39,7 +42,57 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// Why a request through [`HubClient`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The hub refused the request with its error body.
+    #[error("{method} {url}: {refused}")]
+    Refused {
+        /// The request's method.
+        method: Method,
+        /// The request's URL.
+        url: String,
+        /// The hub's answer.
+        refused: Refused,
+    },
+    /// No answer: the hub is not reachable, or the connection broke.
+    #[error("{method} {url}: no answer from the hub")]
+    NoAnswer {
+        /// The request's method.
+        method: Method,
+        /// The request's URL.
+        url: String,
+        /// What the HTTP stack reported.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// An answer that is not what the API promises (a success body of another shape, or an
+    /// error without the error body).
+    #[error("{method} {url}: unexpected answer: HTTP {status}: {text}")]
+    Unexpected {
+        /// The request's method.
+        method: Method,
+        /// The request's URL.
+        url: String,
+        /// The answer's status.
+        status: StatusCode,
+        /// The answer's body (lossy UTF-8), or what failed to decode in it.
+        text: String,
+    },
+}
+
+impl ClientError {
+    /// The hub's refusal, when that is what this is.
+    pub fn refused(&self) -> Option<&Refused> {
+        match self {
+            ClientError::Refused { refused, .. } => Some(refused),
+            _ => None,
+        }
+    }
+}
+
 impl HubClient {
+    /// A client for the hub at `base_url` (e.g. `http://127.0.0.1:7700`) acting with `token`.
     pub fn new(http: reqwest::Client, base_url: &str, token: &str) -> Self {
         HubClient {
             http,
@@ -53,41 +106,54 @@ impl HubClient {
         HubClient::new(self.http.clone(), &self.base_url, token)
     }
 
-    pub async fn get<R: DeserializeOwned>(&self, path: &str) -> anyhow::Result<R> {
+    /// `GET path`, decoding the JSON answer.
+    pub async fn get<R: DeserializeOwned>(&self, path: &str) -> Result<R, ClientError> {
         self.send::<(), R>(Method::GET, path, None).await
     }
 
     /// A non-JSON resource (e.g. a CSV report) as text.
-    pub async fn get_text(&self, path: &str) -> anyhow::Result<String> {
+    pub async fn get_text(&self, path: &str) -> Result<String, ClientError> {
         let url = format!("{}{path}", self.base_url);
+        let no_answer = |source| ClientError::NoAnswer {
+            method: Method::GET,
+            url: url.clone(),
+            source,
+        };
         let response = self
             .http
             .get(&url)
             .bearer_auth(&self.token)
             .send()
             .await
-            .with_context(|| format!("GET {url}: no answer from the hub"))?;
+            .map_err(no_answer)?;
         let status = response.status();
-        let text = response.text().await?;
+        let text = response.text().await.map_err(no_answer)?;
         if !status.is_success() {
-            anyhow::bail!("GET {url}: HTTP {status}: {text}");
+            return Err(ClientError::Unexpected {
+                method: Method::GET,
+                url,
+                status,
+                text,
+            });
         }
         Ok(text)
     }
 
+    /// `POST path` with a JSON body, decoding the JSON answer.
     pub async fn post<B: Serialize, R: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
-    ) -> anyhow::Result<R> {
+    ) -> Result<R, ClientError> {
         self.send(Method::POST, path, Some(body)).await
     }
 
+    /// `PUT path` with a JSON body, decoding the JSON answer.
     pub async fn put<B: Serialize, R: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
-    ) -> anyhow::Result<R> {
+    ) -> Result<R, ClientError> {
         self.send(Method::PUT, path, Some(body)).await
     }
 
@@ -96,8 +162,13 @@ impl HubClient {
         method: Method,
         path: &str,
         body: Option<&B>,
-    ) -> anyhow::Result<R> {
+    ) -> Result<R, ClientError> {
         let url = format!("{}{path}", self.base_url);
+        let no_answer = |source| ClientError::NoAnswer {
+            method: method.clone(),
+            url: url.clone(),
+            source,
+        };
         let mut request = self
             .http
             .request(method.clone(), &url)
@@ -105,22 +176,25 @@ impl HubClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .with_context(|| format!("{method} {url}: no answer from the hub"))?;
+        let response = request.send().await.map_err(no_answer)?;
         let status = response.status();
-        let bytes = response.bytes().await?;
+        let bytes = response.bytes().await.map_err(no_answer)?;
+        let unexpected = |text: String| ClientError::Unexpected {
+            method: method.clone(),
+            url: url.clone(),
+            status,
+            text,
+        };
         if status.is_success() {
-            return serde_json::from_slice(&bytes)
-                .with_context(|| format!("{method} {url}: unexpected answer"));
+            return serde_json::from_slice(&bytes).map_err(|e| unexpected(e.to_string()));
         }
-        let body: ErrorBody = serde_json::from_slice(&bytes).map_err(|_| {
-            anyhow!(
-                "{method} {url}: HTTP {status}: {}",
-                String::from_utf8_lossy(&bytes)
-            )
-        })?;
-        Err(Refused { status, body }.into())
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => Err(ClientError::Refused {
+                method,
+                url,
+                refused: Refused { status, body },
+            }),
+            Err(_) => Err(unexpected(String::from_utf8_lossy(&bytes).into_owned())),
+        }
     }
 }

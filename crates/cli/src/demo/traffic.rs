@@ -185,10 +185,10 @@ pub(super) async fn submit_all(
                     .await
                 {
                     Ok(_) => {}
-                    Err(error) => match error.downcast::<api::client::Refused>() {
-                        Ok(refusal) => refused.push(refusal.body),
-                        Err(other) => return Err(other),
-                    },
+                    Err(api::client::ClientError::Refused { refused: r, .. }) => {
+                        refused.push(r.body)
+                    }
+                    Err(other) => return Err(other.into()),
                 }
                 bar.inc(1);
             }
