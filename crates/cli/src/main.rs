@@ -1,9 +1,13 @@
-//! The `kliring` binary: glue between the command line and the library crates.
+//! The `kliring` binary: the command line over the library crates.
 //!
 //! Each subcommand lives in its own module and calls into a library crate; no money logic
-//! lives here (Architecture Invariant: the CLI decides nothing the hub or ledger decides).
+//! lives here (Architecture Invariant: the CLI decides nothing the hub or ledger decides). The
+//! `server` feature (default) adds the subcommands that run a hub (`serve`, `demo`, `bench`);
+//! without it the binary is a client that links neither axum nor a database driver.
 
+#[cfg(feature = "server")]
 mod bench;
+#[cfg(feature = "server")]
 mod demo;
 mod iso;
 mod lists;
@@ -13,7 +17,7 @@ mod verify;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -29,10 +33,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the hub: HTTP API on --listen, journal and lists in --data.
+    #[cfg(feature = "server")]
     Serve(ServeArgs),
     /// Act on a running hub as a participant, officer or operator.
     Client(remote::ClientArgs),
     /// Run a demonstration: a hub in a temporary directory, payments, and a report.
+    #[cfg(feature = "server")]
     Demo(demo::DemoArgs),
     /// Replay a journal from scratch and check checksums, hash chain and invariants.
     Verify {
@@ -53,6 +59,7 @@ enum Command {
         json: bool,
     },
     /// Benchmarks with machine-readable results (one JSON object per line with --json).
+    #[cfg(feature = "server")]
     Bench {
         #[command(subcommand)]
         which: bench::BenchCommand,
@@ -87,21 +94,23 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The server logs its life at info; one-shot commands only warn.
-    init_tracing(if matches!(cli.command, Command::Serve { .. }) {
+    init_tracing(if cli.command.is_serve() {
         "info"
     } else {
         "warn"
     });
     let result = match cli.command {
+        #[cfg(feature = "server")]
         Command::Serve(args) => serve(args),
         Command::Client(args) => remote::run(args),
+        #[cfg(feature = "server")]
         Command::Demo(args) => demo::run(args),
         Command::Verify {
             data,
             postgres,
             json,
         } => verify::run(data.as_deref(), postgres.as_deref(), json),
+        #[cfg(feature = "server")]
         Command::Bench { which } => bench::run(which),
         Command::Lists { command } => lists::run(command),
         Command::Screen {
@@ -126,7 +135,19 @@ fn main() -> ExitCode {
     }
 }
 
-#[derive(Args)]
+impl Command {
+    /// The server logs its life at info; one-shot commands only warn.
+    fn is_serve(&self) -> bool {
+        #[cfg(feature = "server")]
+        if matches!(self, Command::Serve(_)) {
+            return true;
+        }
+        false
+    }
+}
+
+#[cfg(feature = "server")]
+#[derive(clap::Args)]
 struct ServeArgs {
     #[arg(long, default_value = "kliring-data")]
     data: PathBuf,
@@ -171,6 +192,7 @@ struct ServeArgs {
     require_sync_replication: bool,
 }
 
+#[cfg(feature = "server")]
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = server::ServerConfig::new(args.data, args.listen);
     config.operator_token = args.operator_token;

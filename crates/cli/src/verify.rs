@@ -12,6 +12,7 @@ use ledger::machine::LedgerMachine;
 pub fn run(data: Option<&Path>, postgres: Option<&str>, json: bool) -> anyhow::Result<()> {
     match (data, postgres) {
         (Some(data), _) => run_dir(data, json),
+        #[cfg(feature = "server")]
         (None, Some(url)) => {
             let temp = tempfile::Builder::new()
                 .prefix("kliring-verify-")
@@ -23,6 +24,11 @@ pub fn run(data: Option<&Path>, postgres: Option<&str>, json: bool) -> anyhow::R
             }
             run_dir(temp.path(), json)
         }
+        #[cfg(not(feature = "server"))]
+        (None, Some(_)) => bail!(
+            "this kliring was built without the `server` feature, so without a PostgreSQL \
+             driver: export the journal elsewhere, or verify --data DIR"
+        ),
         (None, None) => bail!("give --data DIR or --postgres URL"),
     }
 }
