@@ -1,5 +1,5 @@
 //! The netting benchmark behind `kliring bench netting`: deterministic pseudo-random
-//! obligations (generated before the clock starts), then one timed [`crate::net`] call.
+//! obligations (generated before the clock starts), then one timed [`settlement::net`] call.
 //!
 //! This is the crate's only use of a clock, and it never influences a result: the figures
 //! depend on the seed alone.
