@@ -6,6 +6,7 @@ pub enum PgError {
     /// The database refused or failed a statement, or the connection failed.
     #[error("PostgreSQL: {0}")]
     Postgres(#[from] postgres::Error),
+    /// The local journal failed (recovery, append or lock).
     #[error(transparent)]
     Journal(#[from] journal::JournalError),
     /// Another kliring holds this database's writer lock.
@@ -13,24 +14,40 @@ pub enum PgError {
     Locked,
     /// The database holds a journal of another machine kind.
     #[error("the PostgreSQL journal is of kind {found:?}, expected {expected:?}")]
-    KindMismatch { expected: String, found: String },
+    KindMismatch {
+        /// The kind this hub runs.
+        expected: String,
+        /// The kind the database's header names.
+        found: String,
+    },
     /// `journal.log` and PostgreSQL hold different records at the same sequence.
     #[error(
         "journal.log and PostgreSQL disagree on record {sequence} (different hashes); refusing to start: one of them was altered or written by another hub"
     )]
-    Diverged { sequence: u64 },
+    Diverged {
+        /// The first sequence whose hashes differ.
+        sequence: u64,
+    },
     /// A row whose columns do not match its record bytes, or a gap in the sequences.
     #[error("PostgreSQL record {sequence}: {reason}")]
-    BadRecord { sequence: u64, reason: String },
+    BadRecord {
+        /// The row's sequence.
+        sequence: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The database holds no journal.
     #[error("the PostgreSQL database holds no kliring journal")]
     NoJournal,
     /// `--require-sync-replication` and the server does not replicate synchronously.
     #[error("PostgreSQL does not replicate commits synchronously ({0}); refusing to start")]
     NotSynchronous(String),
+    /// Reading or writing a local file failed.
     #[error("i/o error on {path}: {source}")]
     Io {
+        /// The file.
         path: std::path::PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
 }

@@ -15,6 +15,7 @@ use crate::store::Store;
 pub struct ExportReport {
     /// The machine kind named by the stored file header.
     pub kind: String,
+    /// Records written.
     pub records: u64,
 }
 

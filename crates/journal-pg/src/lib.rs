@@ -27,6 +27,8 @@
 //! lock, so an auditor may run it beside a live hub), checking each row's sequence and hash
 //! column against its bytes; `journal::verify` then checks that file like any other.
 
+#![deny(missing_docs)]
+
 mod error;
 mod export;
 mod reconcile;
@@ -45,8 +47,11 @@ pub use store::{PgSink, Replication};
 
 /// A sequencer whose records PostgreSQL holds, and what starting it found.
 pub struct Started<S: StateMachine> {
+    /// The running sequencer, committing every record in PostgreSQL too.
     pub sequencer: Sequencer<S>,
+    /// How the database replicates commits (for `/v1/health`).
     pub replication: Replication,
+    /// What reconciling `journal.log` with the database did.
     pub reconciled: Reconciled,
 }
 

@@ -10,13 +10,17 @@ use crate::types::{AccountId, NewAccount, NewTransfer};
 /// One state change requested of the ledger.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
+    /// Open an account.
     CreateAccount(NewAccount),
+    /// Move, reserve, post or void money.
     CreateTransfer(NewTransfer),
     /// Change (or remove, with `None`) an account's net debit cap. Lowering it below the
     /// current net debit position is allowed: existing positions stay, new debits are refused.
     /// This event carries no `LINKED` flag, so it can only end a chain.
     SetNetDebitCap {
+        /// The account whose cap changes.
         account_id: AccountId,
+        /// The new cap in minor units; `None` removes it.
         net_debit_cap: Option<u128>,
     },
 }
@@ -39,6 +43,7 @@ macro_rules! event_results {
             Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
         )]
         #[serde(rename_all = "snake_case")]
+        #[allow(missing_docs, reason = "a self-describing name is the variant's code; groups are commented")]
         pub enum EventResult {
             $($(#[$doc])* $variant,)*
         }

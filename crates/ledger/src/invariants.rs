@@ -20,6 +20,10 @@ use crate::types::{
 
 /// The first broken invariant found.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(
+    missing_docs,
+    reason = "each field is the object its variant's doc speaks of"
+)]
 pub enum InvariantViolation {
     /// Per currency, posted debits must equal posted credits.
     PostedUnbalanced { currency: Currency },

@@ -31,6 +31,8 @@
 //! assert!(ledger.check_invariants().is_ok());
 //! ```
 
+#![deny(missing_docs)]
+
 mod accounts;
 mod event;
 mod hash;

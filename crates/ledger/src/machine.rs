@@ -11,6 +11,7 @@ use crate::{Event, EventResult, Ledger};
 pub struct LedgerMachine(pub Ledger);
 
 impl LedgerMachine {
+    /// The ledger inside.
     pub fn ledger(&self) -> &Ledger {
         &self.0
     }

@@ -169,12 +169,15 @@ impl core::ops::BitOr for TransferFlags {
 /// Request to open an account.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAccount {
+    /// Chosen by the layer above; unique across accounts.
     pub id: AccountId,
+    /// The one currency every transfer of the account moves.
     pub currency: Currency,
     /// The participant that holds the account.
     pub owner: u128,
     /// Kind of account, chosen by the layer above (position, settlement, fees, ...).
     pub code: u16,
+    /// Balance limits and other behaviour.
     pub flags: AccountFlags,
     /// Largest allowed net debit position (`debits - credits_posted`); `None` = no cap.
     pub net_debit_cap: Option<u128>,
@@ -183,15 +186,25 @@ pub struct NewAccount {
 /// A stored account with its four running totals.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
+    /// As in [`NewAccount::id`].
     pub id: AccountId,
+    /// As in [`NewAccount::currency`].
     pub currency: Currency,
+    /// As in [`NewAccount::owner`].
     pub owner: u128,
+    /// As in [`NewAccount::code`].
     pub code: u16,
+    /// As in [`NewAccount::flags`].
     pub flags: AccountFlags,
+    /// As in [`NewAccount::net_debit_cap`] (changed by [`crate::Event::SetNetDebitCap`]).
     pub net_debit_cap: Option<u128>,
+    /// Sum of posted transfers debiting the account, in minor units.
     pub debits_posted: u128,
+    /// Sum of pending (reserved) transfers debiting the account.
     pub debits_pending: u128,
+    /// Sum of posted transfers crediting the account.
     pub credits_posted: u128,
+    /// Sum of pending (reserved) transfers crediting the account.
     pub credits_pending: u128,
     /// Assigned by the ledger when the account was created.
     pub timestamp: Timestamp,
@@ -231,6 +244,7 @@ fn signed_difference(a: u128, b: u128) -> Option<i128> {
 /// Request to move money (or reserve, post or void a reservation).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTransfer {
+    /// Chosen by the layer above; unique across transfers (re-submitting it is idempotent).
     pub id: TransferId,
     /// For post/void: zero means "the pending transfer's account".
     pub debit_account_id: AccountId,
@@ -247,6 +261,7 @@ pub struct NewTransfer {
     pub code: u16,
     /// Opaque reference chosen by the caller (e.g. the payment id).
     pub user_data: u128,
+    /// The transfer's kind (pending, post, void, linked, ...).
     pub flags: TransferFlags,
 }
 
@@ -267,17 +282,27 @@ pub enum TransferState {
 /// pending transfer, and the amount they posted or released.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transfer {
+    /// As in [`NewTransfer::id`].
     pub id: TransferId,
+    /// The account debited (resolved from the pending transfer for a post or void).
     pub debit_account_id: AccountId,
+    /// The account credited (resolved likewise).
     pub credit_account_id: AccountId,
+    /// Minor units moved, reserved, posted or released.
     pub amount: u128,
+    /// As in [`NewTransfer::pending_id`].
     pub pending_id: Option<TransferId>,
+    /// As in [`NewTransfer::timeout_ns`].
     pub timeout_ns: u64,
+    /// As in [`NewTransfer::code`] (resolved for a post or void).
     pub code: u16,
+    /// As in [`NewTransfer::user_data`].
     pub user_data: u128,
+    /// As in [`NewTransfer::flags`].
     pub flags: TransferFlags,
     /// Assigned by the ledger; unique and increasing across all accounts and transfers.
     pub timestamp: Timestamp,
+    /// Where the transfer stands now.
     pub state: TransferState,
 }
 

@@ -14,8 +14,7 @@
 //! For a gross-settlement queue: [`resolve_gridlock`] (algorithm and guarantees in
 //! [`gridlock`]). `kliring bench netting` lives in the `bench` crate.
 
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod gridlock;
 mod instructions;

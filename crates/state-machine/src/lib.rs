@@ -4,6 +4,8 @@
 //! files, threads or clocks, and the journal (which re-exports the trait as
 //! `journal::StateMachine`) knows nothing of payments.
 
+#![deny(missing_docs)]
+
 use serde::{Serialize, de::DeserializeOwned};
 
 /// A deterministic state machine whose command batches the journal records.
