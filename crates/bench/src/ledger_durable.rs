@@ -49,21 +49,29 @@ impl Default for BenchConfig {
 /// One workload's measurement; serialised as one JSON object per line by the CLI.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BenchResult {
+    /// The workload's name (`hot_accounts`, `many_accounts`; the CLI appends `+postgres`).
     pub workload: String,
+    /// Accounts the transfers spread over.
     pub accounts: u64,
+    /// Transfers submitted.
     pub transfers: u64,
     /// Transfers the ledger rejected (expected 0: accounts have no limits).
     pub rejected: u64,
+    /// Producer threads submitting.
     pub producers: u64,
     /// Journal records (= fdatasync calls) written for the transfers.
     pub records: u64,
     /// Mean commands per record.
     pub batch_size: f64,
+    /// Durable transfers per second over the whole run.
     pub transfers_per_sec: u64,
+    /// Wall-clock seconds of the run.
     pub seconds: f64,
     /// Commit latency per record (write + fdatasync + apply), from the sequencer's histogram.
     pub p50_batch_ms: f64,
+    /// 99th percentile of the same.
     pub p99_batch_ms: f64,
+    /// Journal bytes written per transfer (headers included).
     pub journal_bytes_per_transfer: f64,
     /// CPU time of the whole process during the run (Linux; 0 elsewhere). On a shared machine
     /// `transfers / cpu_seconds` shows the cost independently of other load.
@@ -78,12 +86,16 @@ pub struct BenchResult {
 /// Why the benchmark could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
+    /// The journal could not be opened or written.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The sequencer stopped or refused a submission.
     #[error(transparent)]
     Sequencer(#[from] SequencerError),
+    /// The scratch data directory could not be created.
     #[error("cannot create a temporary directory: {0}")]
     TempDir(std::io::Error),
+    /// A producer thread panicked.
     #[error("a producer thread panicked")]
     ProducerPanicked,
     /// The sequencer's system of record could not be prepared.

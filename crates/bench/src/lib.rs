@@ -12,6 +12,8 @@
 //! `kliring bench screening` runs `screening::bench`, which stays with the matcher it evaluates
 //! (its labelled set is also the matcher's precision/recall test).
 
+#![deny(missing_docs)]
+
 pub mod cpu;
 pub mod ledger_durable;
 pub mod ledger_postgres;

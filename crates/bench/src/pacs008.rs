@@ -14,6 +14,7 @@ pub const PACS008_SAMPLE: &str = include_str!("../../iso20022/tests/samples/pacs
 pub struct BenchResult {
     /// The benchmarked message, e.g. `pacs.008.001.08`.
     pub message: &'static str,
+    /// Messages processed.
     pub iterations: u64,
     /// Messages parsed, validated and mapped per second over the whole run, one thread.
     pub messages_per_sec: f64,

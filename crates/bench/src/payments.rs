@@ -47,14 +47,19 @@ impl Default for BenchConfig {
 /// One configuration's measurement (one JSON object per line in `kliring bench payments --json`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BenchResult {
+    /// `single` or `bulk`.
     pub workload: String,
+    /// Concurrent HTTP clients.
     pub clients: usize,
+    /// Payments per request (1: the single-payment endpoints).
     pub batch: usize,
     /// Payments committed.
     pub payments: usize,
     /// Payments that did not commit (should be 0).
     pub failed: usize,
+    /// Wall-clock seconds of the configuration.
     pub seconds: f64,
+    /// Committed payments per second.
     pub payments_per_sec: f64,
     /// Median request round trip, ms.
     pub p50_ms: f64,
@@ -70,17 +75,24 @@ pub struct BenchResult {
 /// Why the benchmark could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
+    /// The hub did not start or stop cleanly.
     #[error("server: {0}")]
     Server(#[from] ServerError),
+    /// The scratch data directory could not be created.
     #[error("creating the temporary data directory: {0}")]
     TempDir(std::io::Error),
+    /// Setting up the scheme failed.
     #[error("setup request {what} failed: {source}")]
     Setup {
+        /// Which setup step.
         what: &'static str,
+        /// How it failed.
         source: ClientError,
     },
+    /// The demo sanctions lists did not load.
     #[error("screening fixture: {0}")]
     Lists(String),
+    /// A request body could not be encoded.
     #[error("encoding a request: {0}")]
     Encode(serde_json::Error),
 }
