@@ -50,6 +50,13 @@ fn print(report: &VerifyReport, json: bool) -> anyhow::Result<()> {
         report.head_sequence, report.head_hash
     );
     println!("  snapshots    {} checked", report.snapshots_checked);
+    match (report.head_marker, report.acknowledged_sequence) {
+        (_, Some(sequence)) => println!("  acknowledged #{sequence} (journal.head)"),
+        ("damaged", None) => println!(
+            "  acknowledged unknown: journal.head is damaged (the hub rewrites it at start)"
+        ),
+        _ => println!("  acknowledged unknown: no journal.head (a journal from before markers)"),
+    }
     if report.torn_tail_bytes > 0 {
         println!(
             "  torn tail    {} bytes (an unacknowledged partial write; recovery cuts it)",

@@ -68,12 +68,14 @@ pub mod bench;
 pub mod cpu;
 mod error;
 pub mod format;
+pub mod head;
 pub mod ledger_machine;
 mod log;
 mod metrics;
 mod reader;
 mod recovery;
 mod scan;
+pub mod segment;
 mod sequencer;
 mod sink;
 mod snapshot;
@@ -86,7 +88,7 @@ pub use reader::{Batch, JournalReader, read_kind};
 pub use recovery::{Recovered, RecoveryReport, recover};
 pub use sequencer::{Sequencer, SequencerConfig, SequencerError, SequencerHandle};
 pub use sink::{RecordSink, replica};
-pub use verify::{VerifyError, VerifyReport, verify};
+pub use verify::{VerifyError, VerifyReport, verify, verify_with_archives};
 
 use serde::{Serialize, de::DeserializeOwned};
 

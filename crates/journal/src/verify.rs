@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::StateMachine;
 use crate::error::JournalError;
-use crate::log::LOG_FILE_NAME;
-use crate::recovery::decode_commands;
+use crate::head::{self, HEAD_FILE_NAME, Marker};
+use crate::recovery::{Tail, decode_commands};
 use crate::scan::{Scanner, Step};
 use crate::snapshot;
 
@@ -26,8 +26,17 @@ pub struct VerifyReport {
     pub head_hash: String,
     /// Snapshots found and checked against the replayed state.
     pub snapshots_checked: u64,
+    /// The newest of them: segments before its record may be archived.
+    pub newest_snapshot: Option<u64>,
     /// Bytes of an unacknowledged torn last write; recovery would cut them.
     pub torn_tail_bytes: u64,
+    /// What `journal.head` holds: "valid", "absent" (a journal from before markers, or a copy
+    /// without it) or "damaged" (recovery rewrites it when the journal ends cleanly).
+    pub head_marker: &'static str,
+    /// The last acknowledged record the marker names.
+    pub acknowledged_sequence: Option<u64>,
+    /// Segment files replayed (`journal.log` and its successors, here and in archives).
+    pub segments: u64,
 }
 
 /// Why verification failed.
@@ -47,20 +56,51 @@ pub enum VerifyError {
 }
 
 /// Replays the journal in `dir` from genesis through `S`, never trusting snapshots, and checks
-/// everything that can be checked: [`StateMachine::check_batch_invariants`] after every batch,
-/// the full [`StateMachine::check_invariants`] at every snapshot and after the last record.
+/// everything that can be checked: that the tail agrees with the head marker (an acknowledged
+/// /// record damaged or missing fails, exactly where recovery would refuse),
+/// [`StateMachine::check_batch_invariants`] after every batch, the full
+/// [`StateMachine::check_invariants`] at every snapshot and after the last record.
 /// Read-only.
 pub fn verify<S: StateMachine>(dir: &Path) -> Result<VerifyReport, VerifyError> {
-    let path = dir.join(LOG_FILE_NAME);
-    let (mut scanner, kind) = Scanner::open(&path)?;
+    verify_with_archives::<S>(dir, &[])
+}
+
+/// [`verify()`] over a journal whose early segments were moved to `archives` (searched after
+/// `dir`): replay still starts at record 1, so every segment must be found somewhere, each in
+/// one place only, in an unbroken sequence and hash chain.
+pub fn verify_with_archives<S: StateMachine>(
+    dir: &Path,
+    archives: &[&Path],
+) -> Result<VerifyReport, VerifyError> {
+    // The marker first: on a live journal, every record it names was written before it, so
+    // the segments listed next hold them all.
+    let marker = head::read(dir)?;
+    let (mut scanner, kind) = Scanner::open(dir, archives)?;
     if kind != S::KIND {
         return Err(JournalError::KindMismatch {
-            path,
+            path: scanner.path().to_path_buf(),
             expected: S::KIND.to_string(),
             found: kind,
         }
         .into());
     }
+    if scanner.first_sequence() != 1 {
+        let searched: Vec<String> = archives.iter().map(|a| a.display().to_string()).collect();
+        return Err(JournalError::SegmentsMissing {
+            dir: dir.to_path_buf(),
+            archives: if searched.is_empty() {
+                String::new()
+            } else {
+                format!(", nor in {}", searched.join(", "))
+            },
+            last_missing: scanner.first_sequence() - 1,
+            need: "verification replays from record 1: give the directory holding the archived \
+                   segments with --archive DIR"
+                .to_string(),
+        }
+        .into());
+    }
+    let segments = u64::try_from(scanner.segments().len()).unwrap_or(u64::MAX);
     let mut snapshots = BTreeMap::new();
     for (sequence, snap_path) in snapshot::list(dir)? {
         let loaded =
@@ -77,18 +117,31 @@ pub fn verify<S: StateMachine>(dir: &Path) -> Result<VerifyReport, VerifyError> 
         head_sequence: 0,
         head_hash: hex::encode(scanner.position().prev_hash),
         snapshots_checked: 0,
+        newest_snapshot: None,
         torn_tail_bytes: 0,
+        head_marker: "absent",
+        acknowledged_sequence: None,
+        segments,
     };
+    report.head_marker = match marker {
+        Marker::Valid(_) => "valid",
+        Marker::Absent => "absent",
+        Marker::Damaged => "damaged",
+    };
+    report.acknowledged_sequence = marker.acknowledged().map(|ack| ack.sequence);
+    let mut tail = Tail::new(marker, &scanner);
     let mut state = S::fresh();
     loop {
         let record = match scanner.next_step()? {
             Step::Record(record) => record,
             Step::End => break,
-            Step::TornTail { offset, .. } => {
+            Step::TornTail { offset, reason } => {
                 report.torn_tail_bytes = scanner.file_len() - offset;
+                tail.torn = Some((offset, reason));
                 break;
             }
         };
+        tail.passed(&record);
         let sequence = record.header.sequence;
         let commands = decode_commands::<S::Command>(&scanner, &record)?;
         state.apply(record.header.timestamp, &commands);
@@ -98,7 +151,7 @@ pub fn verify<S: StateMachine>(dir: &Path) -> Result<VerifyReport, VerifyError> 
             state.check_batch_invariants()
         };
         checked.map_err(|reason| VerifyError::Invariant {
-            path: path.clone(),
+            path: scanner.path().to_path_buf(),
             sequence,
             offset: record.offset,
             reason,
@@ -122,12 +175,14 @@ pub fn verify<S: StateMachine>(dir: &Path) -> Result<VerifyReport, VerifyError> 
                 return Err(mismatch("differs from the state replayed from genesis"));
             }
             report.snapshots_checked += 1;
+            report.newest_snapshot = Some(sequence);
         }
     }
+    tail.judge(&dir.join(HEAD_FILE_NAME), &scanner)?;
     state
         .check_invariants()
         .map_err(|reason| VerifyError::Invariant {
-            path: path.clone(),
+            path: scanner.path().to_path_buf(),
             sequence: report.head_sequence,
             offset: scanner.position().offset,
             reason,

@@ -5,6 +5,7 @@ mod common;
 
 use common::{
     Tape, log_path, model, read_log, record_offsets, sample_batches, write_batches, write_log,
+    write_unacknowledged,
 };
 use journal::format::{self, RECORD_HEADER_LEN};
 use journal::{Corruption, JournalError, StateMachine, VerifyError, recover, verify};
@@ -12,6 +13,18 @@ use journal::{Corruption, JournalError, StateMachine, VerifyError, recover, veri
 fn fresh_journal() -> (tempfile::TempDir, Vec<u64>) {
     let dir = tempfile::tempdir().expect("tempdir");
     write_batches(dir.path(), &sample_batches());
+    let offsets = record_offsets(dir.path());
+    assert_eq!(offsets.len(), 5);
+    (dir, offsets)
+}
+
+/// The sample journal whose last record was written but never acknowledged (no head marker for
+/// it): the only record whose damage is a torn write.
+fn journal_with_unacknowledged_last() -> (tempfile::TempDir, Vec<u64>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let batches = sample_batches();
+    write_batches(dir.path(), &batches[..4]);
+    write_unacknowledged(dir.path(), &batches[4]);
     let offsets = record_offsets(dir.path());
     assert_eq!(offsets.len(), 5);
     (dir, offsets)
@@ -73,8 +86,8 @@ fn flipped_byte_in_middle_record_header_refuses() {
 }
 
 #[test]
-fn truncated_last_record_is_cut_and_startup_continues() {
-    let (dir, offsets) = fresh_journal();
+fn truncated_unacknowledged_last_record_is_cut_and_startup_continues() {
+    let (dir, offsets) = journal_with_unacknowledged_last();
     let bytes = read_log(dir.path());
     let cut = offset_usize(offsets[4]) + 30;
     write_log(dir.path(), &bytes[..cut]);
@@ -96,8 +109,8 @@ fn truncated_last_record_is_cut_and_startup_continues() {
 }
 
 #[test]
-fn flipped_byte_in_last_record_is_a_torn_tail() {
-    let (dir, offsets) = fresh_journal();
+fn flipped_byte_in_unacknowledged_last_record_is_a_torn_tail() {
+    let (dir, offsets) = journal_with_unacknowledged_last();
     let mut bytes = read_log(dir.path());
     let last = bytes.len() - 1;
     bytes[last] ^= 0xFF;
@@ -264,8 +277,10 @@ fn snapshot_ahead_of_the_journal_refuses() {
     let dir = journal_with_snapshots();
     let offsets = record_offsets(dir.path());
     let bytes = read_log(dir.path());
-    // Lose records 4 and 5 exactly at a record boundary (as if acknowledged data vanished).
+    // Lose records 4 and 5 exactly at a record boundary (as if acknowledged data vanished), in
+    // a journal without a head marker (written before markers), which would catch it first.
     write_log(dir.path(), &bytes[..offset_usize(offsets[3])]);
+    std::fs::remove_file(dir.path().join(journal::head::HEAD_FILE_NAME)).expect("removes");
     let error = recover::<Tape>(dir.path()).err().expect("refuses");
     assert!(
         matches!(

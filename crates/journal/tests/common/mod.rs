@@ -76,6 +76,17 @@ pub fn write_batches(dir: &Path, batches: &[Vec<u64>]) -> Tape {
     recovered.state
 }
 
+/// Appends `batch` as one durable record that was never acknowledged: the writer stopped after
+/// the record's `fdatasync` and before its head marker, like a batch in flight at a crash.
+pub fn write_unacknowledged(dir: &Path, batch: &[u64]) {
+    let mut recovered = journal::recover::<Tape>(dir).expect("recovers");
+    let timestamp = recovered.journal.last_timestamp() + 1;
+    recovered
+        .journal
+        .append_durable(timestamp, batch)
+        .expect("appends");
+}
+
 /// Byte offsets of every record, in order.
 pub fn record_offsets(dir: &Path) -> Vec<u64> {
     journal::JournalReader::<u64>::open(dir)
