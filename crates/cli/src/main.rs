@@ -49,9 +49,18 @@ enum Command {
             hide_env_values = true
         )]
         postgres: Option<String>,
+        /// A directory holding archived journal segments (`kliring journal archive`); repeat
+        /// for several.
+        #[arg(long, value_name = "DIR")]
+        archive: Vec<PathBuf>,
         /// Print the report as one JSON object.
         #[arg(long)]
         json: bool,
+    },
+    /// Maintain a stopped or running hub's journal.
+    Journal {
+        #[command(subcommand)]
+        command: verify::JournalCommand,
     },
     /// Benchmarks with machine-readable results (one JSON object per line with --json).
     Bench {
@@ -100,9 +109,11 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Verify {
             data,
+            archive,
             postgres,
             json,
-        } => verify::run(data.as_deref(), postgres.as_deref(), json),
+        } => verify::run(data.as_deref(), &archive, postgres.as_deref(), json),
+        Command::Journal { command } => verify::journal(command),
         Command::Bench { which } => bench::run(which),
         Command::Lists { command } => lists::run(command),
         Command::Screen {

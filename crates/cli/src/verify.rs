@@ -1,16 +1,40 @@
-//! `kliring verify --data DIR` (or `--postgres URL`): replays a journal from genesis through the
-//! state machine it was written by, and prints counts and the head hash. Any failure is a
-//! non-zero exit. A journal in PostgreSQL is first copied, as stored, into a temporary
-//! `journal.log`, so that both are checked by the same verifier.
+//! `kliring verify --data DIR [--archive DIR]...` (or `--postgres URL`): replays a journal from
+//! genesis through the state machine it was written by, across all its segments (archived ones
+//! too), and prints counts and the head hash. Any failure is a non-zero exit. A journal in
+//! PostgreSQL is first copied, as stored, into a temporary `journal.log`, so that both are
+//! checked by the same verifier. `kliring journal archive` moves segments that a verified
+//! snapshot makes unnecessary for recovery.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use clap::Subcommand;
 use journal::{StateMachine, VerifyReport, ledger_machine::LedgerMachine};
 
-pub fn run(data: Option<&Path>, postgres: Option<&str>, json: bool) -> anyhow::Result<()> {
+#[derive(Subcommand)]
+pub enum JournalCommand {
+    /// Verify the journal from genesis, then move its segments whose records all come before
+    /// the newest verified snapshot's record into an archive directory (the hub may be running:
+    /// it appends only to the last segment, and recovers from that snapshot).
+    Archive {
+        /// The data directory holding the journal.
+        #[arg(long)]
+        data: PathBuf,
+        /// Where the segments go (segments archived earlier are read from there for the
+        /// verification).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+}
+
+pub fn run(
+    data: Option<&Path>,
+    archives: &[PathBuf],
+    postgres: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
     match (data, postgres) {
-        (Some(data), _) => run_dir(data, json),
+        (Some(data), _) => print(&verify_dir(data, archives)?, json),
         (None, Some(url)) => {
             let temp = tempfile::Builder::new()
                 .prefix("kliring-verify-")
@@ -20,21 +44,46 @@ pub fn run(data: Option<&Path>, postgres: Option<&str>, json: bool) -> anyhow::R
             if !json {
                 println!("PostgreSQL holds {} records", exported.records);
             }
-            run_dir(temp.path(), json)
+            print(&verify_dir(temp.path(), &[])?, json)
         }
         (None, None) => bail!("give --data DIR or --postgres URL"),
     }
 }
 
-fn run_dir(data: &Path, json: bool) -> anyhow::Result<()> {
+pub fn journal(command: JournalCommand) -> anyhow::Result<()> {
+    match command {
+        JournalCommand::Archive { data, to } => {
+            let report = verify_dir(&data, std::slice::from_ref(&to))?;
+            let Some(snapshot) = report.newest_snapshot else {
+                bail!(
+                    "{}: no snapshot to recover from, so every segment is still needed",
+                    data.display()
+                );
+            };
+            let moved = journal::segment::archive(&data, &to, snapshot)?;
+            println!(
+                "journal verified (head #{}); {} segment(s) before record {snapshot} (a verified snapshot) moved to {}",
+                report.head_sequence,
+                moved.len(),
+                to.display()
+            );
+            for path in moved {
+                println!("  {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn verify_dir(data: &Path, archives: &[PathBuf]) -> anyhow::Result<VerifyReport> {
     let kind = journal::read_kind(data)
         .with_context(|| format!("cannot read the journal in {}", data.display()))?;
-    let report = match kind.as_str() {
-        LedgerMachine::KIND => journal::verify::<LedgerMachine>(data)?,
-        hub::Hub::KIND => journal::verify::<hub::Hub>(data)?,
+    let archives: Vec<&Path> = archives.iter().map(PathBuf::as_path).collect();
+    Ok(match kind.as_str() {
+        LedgerMachine::KIND => journal::verify_with_archives::<LedgerMachine>(data, &archives)?,
+        hub::Hub::KIND => journal::verify_with_archives::<hub::Hub>(data, &archives)?,
         other => bail!("{}: unknown journal kind {other:?}", data.display()),
-    };
-    print(&report, json)
+    })
 }
 
 fn print(report: &VerifyReport, json: bool) -> anyhow::Result<()> {
@@ -49,6 +98,7 @@ fn print(report: &VerifyReport, json: bool) -> anyhow::Result<()> {
         "  head         #{} {}",
         report.head_sequence, report.head_hash
     );
+    println!("  segments     {}", report.segments);
     println!("  snapshots    {} checked", report.snapshots_checked);
     match (report.head_marker, report.acknowledged_sequence) {
         (_, Some(sequence)) => println!("  acknowledged #{sequence} (journal.head)"),

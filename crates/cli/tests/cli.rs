@@ -118,6 +118,37 @@ fn verify_fails_on_a_tampered_journal() {
 }
 
 #[test]
+fn verify_fails_when_the_last_acknowledged_record_is_damaged() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("hub");
+    let dir = dir.to_str().unwrap();
+    stdout_json(&kliring(&[
+        "demo",
+        "--payments",
+        "20",
+        "--json",
+        "--data",
+        dir,
+    ]));
+    let verified = stdout_json(&kliring(&["verify", "--json", "--data", dir]));
+    assert_eq!(verified["head_marker"], "valid");
+    assert_eq!(verified["acknowledged_sequence"], verified["head_sequence"]);
+    // Without the head marker this read as a torn write: cut, and verify passed.
+    let log = Path::new(dir).join("journal.log");
+    let mut bytes = std::fs::read(&log).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&log, bytes).unwrap();
+    let output = kliring(&["verify", "--data", dir]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("journal.log") && stderr.contains("acknowledged"),
+        "names the file and the loss: {stderr}"
+    );
+}
+
+#[test]
 fn iso20022_check_accepts_positive_and_rejects_negative_files() {
     let valid = kliring(&[
         "iso20022",
