@@ -22,8 +22,10 @@ pub fn read_kind(dir: &Path) -> Result<String, JournalError> {
 pub struct Batch<C> {
     pub sequence: u64,
     pub timestamp: u64,
-    /// Byte offset of the record in its segment file (`journal.log` unless the journal has
-    /// grown past its first segment).
+    /// First sequence of the segment file holding the record (1: `journal.log`; the file name
+    /// is [`crate::segment::file_name`] of it).
+    pub segment: u64,
+    /// Byte offset of the record in its segment file.
     pub offset: u64,
     /// This record's hash (what the next record chains to).
     pub hash: Hash,
@@ -76,6 +78,7 @@ impl<C: DeserializeOwned> Iterator for JournalReader<C> {
                 Ok(Some(Batch {
                     sequence: record.header.sequence,
                     timestamp: record.header.timestamp,
+                    segment: self.scanner.position().segment,
                     offset: record.offset,
                     hash: record.hash,
                     commands,

@@ -80,7 +80,8 @@ fn crash_child() {
         tick_interval: Some(Duration::from_millis(5)),
         snapshot_every_records: 20,
         snapshot_every_bytes: 0,
-        segment_bytes_max: 0,
+        // Small segments, so that kills also land around segment rollovers.
+        segment_bytes_max: 16 << 10,
     };
     let sequencer = Sequencer::<LedgerMachine>::start(Path::new(&dir), config).expect("starts");
     let handle = sequencer.handle();
@@ -225,21 +226,20 @@ fn power_cut(dir: &Path, acked: &HashSet<u128>, marked: u64, rng: &mut StdRng) -
         })
         .max()
         .unwrap_or(0);
-    let log = dir.join("journal.log");
     // A child killed before it created its journal left nothing to cut (and acknowledged
     // nothing: it answers only after a durable append).
-    let len = match std::fs::metadata(&log) {
-        Ok(meta) => meta.len(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return 0,
-        Err(e) => panic!("log: {e}"),
+    let Some((last_segment, log)) = segment_files(dir).pop() else {
+        return 0;
     };
-    let mut keep_from = 0u64;
-    let mut reader = JournalReader::<Event>::open(dir).expect("opens");
+    let len = std::fs::metadata(&log).expect("log").len();
+    // Only the last segment can lose unacknowledged bytes: earlier ones were complete and
+    // durable before the next one was created.
+    let mut keep: Option<(u64, u64)> = None;
     let mut previous_end_needed = false;
-    for batch in reader.by_ref() {
+    for batch in JournalReader::<Event>::open(dir).expect("opens") {
         let batch = batch.expect("valid record");
         if previous_end_needed {
-            keep_from = batch.offset;
+            keep = Some((batch.segment, batch.offset));
         }
         previous_end_needed = batch.sequence <= newest_snapshot.max(marked)
             || batch
@@ -248,8 +248,13 @@ fn power_cut(dir: &Path, acked: &HashSet<u128>, marked: u64, rng: &mut StdRng) -
                 .any(|event| matches!(event, Event::CreateTransfer(t) if acked.contains(&t.id.0)));
     }
     if previous_end_needed {
-        keep_from = len;
+        keep = Some((last_segment, len));
     }
+    let keep_from = match keep {
+        None => 0,
+        Some((segment, offset)) if segment == last_segment => offset,
+        Some(_) => FILE_HEADER_BYTES,
+    };
     if keep_from == 0 {
         return 0;
     }
@@ -274,6 +279,31 @@ fn power_cut(dir: &Path, acked: &HashSet<u128>, marked: u64, rng: &mut StdRng) -
     len - cut_at
 }
 
+/// Size of the header every segment file starts with.
+const FILE_HEADER_BYTES: u64 = 64;
+
+/// The journal's segment files, in order, with their first sequence.
+fn segment_files(dir: &Path) -> Vec<(u64, std::path::PathBuf)> {
+    let mut found: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .expect("lists dir")
+        .filter_map(|entry| {
+            let path = entry.expect("entry").path();
+            let name = path.file_name()?.to_str()?.to_string();
+            let first = if name == "journal.log" {
+                1
+            } else {
+                name.strip_prefix("journal-")?
+                    .strip_suffix(".log")?
+                    .parse()
+                    .ok()?
+            };
+            Some((first, path))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// The sequence the head marker names right after a kill; every record holding an
 /// acknowledged transfer must be at or before it.
 fn check_marker_covers_acknowledged(dir: &Path, acked: &HashSet<u128>, run: u64) -> u64 {
@@ -282,7 +312,7 @@ fn check_marker_covers_acknowledged(dir: &Path, acked: &HashSet<u128>, run: u64)
         Marker::Absent => 0,
         Marker::Damaged => panic!("run {run}: a kill damaged the head marker"),
     };
-    if !dir.join("journal.log").exists() {
+    if segment_files(dir).is_empty() {
         return marked;
     }
     for batch in JournalReader::<Event>::open(dir).expect("opens") {
@@ -304,9 +334,11 @@ fn check_marker_covers_acknowledged(dir: &Path, acked: &HashSet<u128>, run: u64)
 /// naming it, where the journal without a marker would have cut it silently.
 fn check_damaged_last_record_refused(dir: &Path, run: u64, rng: &mut StdRng) {
     let copy = tempfile::tempdir().expect("tempdir");
-    for name in ["journal.log", journal::head::HEAD_FILE_NAME] {
-        std::fs::copy(dir.join(name), copy.path().join(name)).expect("copies");
+    for (_, path) in segment_files(dir) {
+        std::fs::copy(&path, copy.path().join(path.file_name().expect("name"))).expect("copies");
     }
+    let head = journal::head::HEAD_FILE_NAME;
+    std::fs::copy(dir.join(head), copy.path().join(head)).expect("copies");
     let Some(last) = JournalReader::<Event>::open(copy.path())
         .expect("opens")
         .last()
@@ -314,7 +346,9 @@ fn check_damaged_last_record_refused(dir: &Path, run: u64, rng: &mut StdRng) {
     else {
         return;
     };
-    let log = copy.path().join("journal.log");
+    let last_is_in_earlier_segment =
+        segment_files(copy.path()).last().map(|(first, _)| *first) != Some(last.segment);
+    let log = copy.path().join(journal::segment::file_name(last.segment));
     let mut bytes = std::fs::read(&log).expect("reads");
     let start = usize::try_from(last.offset).expect("small");
     if rng.random_range(0..2) == 0 {
@@ -330,6 +364,11 @@ fn check_damaged_last_record_refused(dir: &Path, run: u64, rng: &mut StdRng) {
             offset,
             ..
         }) => assert_eq!((first_missing, offset), (last.sequence, last.offset)),
+        // A kill right after a rollover leaves an empty last segment: the damaged record is in
+        // an earlier one, where any damage is corruption naming that segment or the next.
+        Err(JournalError::Corrupt { path, .. }) if last_is_in_earlier_segment => {
+            assert!(path.starts_with(copy.path()), "{}", path.display());
+        }
         Err(other) => panic!("run {run}: expected a lost acknowledged record, got {other}"),
         Ok(_) => panic!(
             "run {run}: damaged acknowledged record {} was cut",
@@ -407,11 +446,16 @@ fn crash_test_sigkill_recovers_every_acknowledged_transfer() {
         torn += u32::from(recovery.torn_tail_bytes > 0);
         from_snapshot += u32::from(recovery.snapshot_sequence.is_some());
     }
+    let segments = segment_files(dir.path()).len();
     println!(
         "crash test: {} acknowledged transfers survived {kills} kills \
          ({power_cuts} simulated power cuts, {torn} torn tails cut, \
-         {from_snapshot} recoveries from a snapshot)",
+         {from_snapshot} recoveries from a snapshot, {segments} journal segments)",
         acked.len()
     );
     assert!(!acked.is_empty(), "the children acknowledged nothing");
+    assert!(
+        kills < 5 || segments > 1,
+        "the journal never rolled into a second segment"
+    );
 }
