@@ -53,6 +53,11 @@ enum Command {
         /// for several.
         #[arg(long, value_name = "DIR")]
         archive: Vec<PathBuf>,
+        /// The day-to-day check: start from the newest snapshot once its record is found in
+        /// the hash chain, and replay only the records after it (every record is still read
+        /// and checksummed; archived segments before the snapshot are not needed).
+        #[arg(long)]
+        from_snapshot: bool,
         /// Print the report as one JSON object.
         #[arg(long)]
         json: bool,
@@ -110,9 +115,16 @@ fn main() -> ExitCode {
         Command::Verify {
             data,
             archive,
+            from_snapshot,
             postgres,
             json,
-        } => verify::run(data.as_deref(), &archive, postgres.as_deref(), json),
+        } => verify::run(
+            data.as_deref(),
+            &archive,
+            from_snapshot,
+            postgres.as_deref(),
+            json,
+        ),
         Command::Journal { command } => verify::journal(command),
         Command::Bench { which } => bench::run(which),
         Command::Lists { command } => lists::run(command),

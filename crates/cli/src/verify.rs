@@ -30,10 +30,12 @@ pub enum JournalCommand {
 pub fn run(
     data: Option<&Path>,
     archives: &[PathBuf],
+    from_snapshot: bool,
     postgres: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
     match (data, postgres) {
+        (Some(data), _) if from_snapshot => print(&verify_from_snapshot(data, archives)?, json),
         (Some(data), _) => print(&verify_dir(data, archives)?, json),
         (None, Some(url)) => {
             let temp = tempfile::Builder::new()
@@ -75,6 +77,17 @@ pub fn journal(command: JournalCommand) -> anyhow::Result<()> {
     }
 }
 
+fn verify_from_snapshot(data: &Path, archives: &[PathBuf]) -> anyhow::Result<VerifyReport> {
+    let kind = journal::read_kind(data)
+        .with_context(|| format!("cannot read the journal in {}", data.display()))?;
+    let archives: Vec<&Path> = archives.iter().map(PathBuf::as_path).collect();
+    Ok(match kind.as_str() {
+        LedgerMachine::KIND => journal::verify_from_snapshot::<LedgerMachine>(data, &archives)?,
+        hub::Hub::KIND => journal::verify_from_snapshot::<hub::Hub>(data, &archives)?,
+        other => bail!("{}: unknown journal kind {other:?}", data.display()),
+    })
+}
+
 fn verify_dir(data: &Path, archives: &[PathBuf]) -> anyhow::Result<VerifyReport> {
     let kind = journal::read_kind(data)
         .with_context(|| format!("cannot read the journal in {}", data.display()))?;
@@ -91,8 +104,22 @@ fn print(report: &VerifyReport, json: bool) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string(report)?);
         return Ok(());
     }
-    println!("journal ok ({})", report.kind);
-    println!("  records      {}", report.records);
+    if report.replayed_from > 0 {
+        println!(
+            "journal ok ({}), replayed from the snapshot at record {}",
+            report.kind, report.replayed_from
+        );
+    } else {
+        println!("journal ok ({})", report.kind);
+    }
+    if report.replayed_from > 0 {
+        println!(
+            "  records      {} replayed after the snapshot",
+            report.records
+        );
+    } else {
+        println!("  records      {}", report.records);
+    }
     println!("  commands     {}", report.commands);
     println!(
         "  head         #{} {}",

@@ -91,6 +91,15 @@ fn demo_runs_end_to_end_and_its_journal_verifies() {
     let verified = stdout_json(&kliring(&["verify", "--json", "--data", dir]));
     assert_eq!(verified["kind"], "hub");
     assert!(verified["commands"].as_u64().unwrap() > 400);
+    let quick = stdout_json(&kliring(&[
+        "verify",
+        "--json",
+        "--from-snapshot",
+        "--data",
+        dir,
+    ]));
+    assert!(quick["replayed_from"].as_u64().unwrap() > 0, "{quick}");
+    assert_eq!(quick["head_hash"], verified["head_hash"]);
 }
 
 #[test]

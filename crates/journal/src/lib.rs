@@ -96,7 +96,7 @@ pub use reader::{Batch, JournalReader, read_kind};
 pub use recovery::{Recovered, RecoveryReport, recover};
 pub use sequencer::{Sequencer, SequencerConfig, SequencerError, SequencerHandle};
 pub use sink::{RecordSink, replica};
-pub use verify::{VerifyError, VerifyReport, verify, verify_with_archives};
+pub use verify::{VerifyError, VerifyReport, verify, verify_from_snapshot, verify_with_archives};
 
 use serde::{Serialize, de::DeserializeOwned};
 
