@@ -35,8 +35,7 @@ pub fn run(
     json: bool,
 ) -> anyhow::Result<()> {
     match (data, postgres) {
-        (Some(data), _) if from_snapshot => print(&verify_from_snapshot(data, archives)?, json),
-        (Some(data), _) => print(&verify_dir(data, archives)?, json),
+        (Some(data), _) => print(&verify_dir(data, archives, from_snapshot)?, json),
         (None, Some(url)) => {
             let temp = tempfile::Builder::new()
                 .prefix("kliring-verify-")
@@ -46,7 +45,7 @@ pub fn run(
             if !json {
                 println!("PostgreSQL holds {} records", exported.records);
             }
-            print(&verify_dir(temp.path(), &[])?, json)
+            print(&verify_dir(temp.path(), &[], from_snapshot)?, json)
         }
         (None, None) => bail!("give --data DIR or --postgres URL"),
     }
@@ -55,7 +54,7 @@ pub fn run(
 pub fn journal(command: JournalCommand) -> anyhow::Result<()> {
     match command {
         JournalCommand::Archive { data, to } => {
-            let report = verify_dir(&data, std::slice::from_ref(&to))?;
+            let report = verify_dir(&data, std::slice::from_ref(&to), false)?;
             let Some(snapshot) = report.newest_snapshot else {
                 bail!(
                     "{}: no snapshot to recover from, so every segment is still needed",
@@ -77,24 +76,30 @@ pub fn journal(command: JournalCommand) -> anyhow::Result<()> {
     }
 }
 
-fn verify_from_snapshot(data: &Path, archives: &[PathBuf]) -> anyhow::Result<VerifyReport> {
+/// Verifies the journal in `data` with the state machine its header names, from genesis or
+/// (`from_snapshot`) from its newest snapshot.
+fn verify_dir(
+    data: &Path,
+    archives: &[PathBuf],
+    from_snapshot: bool,
+) -> anyhow::Result<VerifyReport> {
+    fn with<S: StateMachine>(
+        data: &Path,
+        archives: &[&Path],
+        from_snapshot: bool,
+    ) -> Result<VerifyReport, journal::VerifyError> {
+        if from_snapshot {
+            journal::verify_from_snapshot::<S>(data, archives)
+        } else {
+            journal::verify_with_archives::<S>(data, archives)
+        }
+    }
     let kind = journal::read_kind(data)
         .with_context(|| format!("cannot read the journal in {}", data.display()))?;
     let archives: Vec<&Path> = archives.iter().map(PathBuf::as_path).collect();
     Ok(match kind.as_str() {
-        LedgerMachine::KIND => journal::verify_from_snapshot::<LedgerMachine>(data, &archives)?,
-        hub::Hub::KIND => journal::verify_from_snapshot::<hub::Hub>(data, &archives)?,
-        other => bail!("{}: unknown journal kind {other:?}", data.display()),
-    })
-}
-
-fn verify_dir(data: &Path, archives: &[PathBuf]) -> anyhow::Result<VerifyReport> {
-    let kind = journal::read_kind(data)
-        .with_context(|| format!("cannot read the journal in {}", data.display()))?;
-    let archives: Vec<&Path> = archives.iter().map(PathBuf::as_path).collect();
-    Ok(match kind.as_str() {
-        LedgerMachine::KIND => journal::verify_with_archives::<LedgerMachine>(data, &archives)?,
-        hub::Hub::KIND => journal::verify_with_archives::<hub::Hub>(data, &archives)?,
+        LedgerMachine::KIND => with::<LedgerMachine>(data, &archives, from_snapshot)?,
+        hub::Hub::KIND => with::<hub::Hub>(data, &archives, from_snapshot)?,
         other => bail!("{}: unknown journal kind {other:?}", data.display()),
     })
 }

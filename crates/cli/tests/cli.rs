@@ -102,19 +102,26 @@ fn demo_runs_end_to_end_and_its_journal_verifies() {
     assert_eq!(quick["head_hash"], verified["head_hash"]);
 }
 
-#[test]
-fn verify_fails_on_a_tampered_journal() {
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join("hub");
-    let dir = dir.to_str().unwrap();
+/// Runs the demo with `payments` into `parent/hub`, returning that data directory.
+fn demo_journal(parent: &Path, payments: &str) -> String {
+    let dir = parent.join("hub");
+    let dir = dir.to_str().unwrap().to_owned();
     stdout_json(&kliring(&[
         "demo",
         "--payments",
-        "50",
+        payments,
         "--json",
         "--data",
-        dir,
+        &dir,
     ]));
+    dir
+}
+
+#[test]
+fn verify_fails_on_a_tampered_journal() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = demo_journal(data.path(), "50");
+    let dir = dir.as_str();
     let log = Path::new(dir).join("journal.log");
     let mut bytes = std::fs::read(&log).unwrap();
     let middle = bytes.len() / 2;
@@ -129,16 +136,8 @@ fn verify_fails_on_a_tampered_journal() {
 #[test]
 fn verify_fails_when_the_last_acknowledged_record_is_damaged() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join("hub");
-    let dir = dir.to_str().unwrap();
-    stdout_json(&kliring(&[
-        "demo",
-        "--payments",
-        "20",
-        "--json",
-        "--data",
-        dir,
-    ]));
+    let dir = demo_journal(data.path(), "20");
+    let dir = dir.as_str();
     let verified = stdout_json(&kliring(&["verify", "--json", "--data", dir]));
     assert_eq!(verified["head_marker"], "valid");
     assert_eq!(verified["acknowledged_sequence"], verified["head_sequence"]);

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::StateMachine;
 use crate::error::{Corruption, JournalError};
 use crate::format::Hash;
-use crate::head::Marker;
+use crate::head::{self, Marker};
 use crate::log::Journal;
 use crate::scan::{Position, ScannedRecord, Scanner, Step};
 use crate::segment;
@@ -44,6 +44,20 @@ pub struct RecoveryReport {
 pub fn recover<S: StateMachine>(dir: &Path) -> Result<Recovered<S>, JournalError> {
     let mut report = RecoveryReport::default();
     if segment::list(&[dir])?.is_empty() {
+        // No journal, but a marker naming acknowledged records: they were deleted, not never
+        // written. Creating an empty journal here would bury that.
+        if let Some(ack) = head::read(dir)?
+            .acknowledged()
+            .filter(|ack| ack.sequence > 0)
+        {
+            return Err(JournalError::AcknowledgedRecordLost {
+                path: dir.join(segment::file_name(1)),
+                offset: 0,
+                first_missing: 1,
+                acknowledged: ack.sequence,
+                damage: "missing (the data directory holds no journal segment)".to_string(),
+            });
+        }
         Journal::create(dir, S::KIND)?;
         report.created = true;
     }

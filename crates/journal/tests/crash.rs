@@ -13,6 +13,8 @@
 //! 50 kills by default; `KLIRING_CRASH_KILLS=1000` for the long mode; `KLIRING_CRASH_SEED`
 //! replays a run (the seed is printed).
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -20,6 +22,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::segment_files;
 use journal::head::Marker;
 use journal::ledger_machine::LedgerMachine;
 use journal::{JournalError, JournalReader, Sequencer, SequencerConfig, recover, verify};
@@ -281,28 +284,6 @@ fn power_cut(dir: &Path, acked: &HashSet<u128>, marked: u64, rng: &mut StdRng) -
 
 /// Size of the header every segment file starts with.
 const FILE_HEADER_BYTES: u64 = 64;
-
-/// The journal's segment files, in order, with their first sequence.
-fn segment_files(dir: &Path) -> Vec<(u64, std::path::PathBuf)> {
-    let mut found: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(dir)
-        .expect("lists dir")
-        .filter_map(|entry| {
-            let path = entry.expect("entry").path();
-            let name = path.file_name()?.to_str()?.to_string();
-            let first = if name == "journal.log" {
-                1
-            } else {
-                name.strip_prefix("journal-")?
-                    .strip_suffix(".log")?
-                    .parse()
-                    .ok()?
-            };
-            Some((first, path))
-        })
-        .collect();
-    found.sort();
-    found
-}
 
 /// The sequence the head marker names right after a kill; every record holding an
 /// acknowledged transfer must be at or before it.

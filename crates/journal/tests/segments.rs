@@ -3,9 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{Tape, model, write_unacknowledged};
+use common::{Tape, model, segment_files, write_unacknowledged};
 use journal::segment::{self, file_name};
 use journal::{
     Corruption, JournalError, JournalReader, StateMachine, VerifyError, recover, verify,
@@ -37,28 +37,6 @@ fn write(dir: &Path, batches: &[Vec<u64>], segment_bytes: u64, snapshot_after: &
                 .expect("snapshot");
         }
     }
-}
-
-/// The segment files of `dir` with their first sequence, in order.
-fn segment_files(dir: &Path) -> Vec<(u64, PathBuf)> {
-    let mut found: Vec<(u64, PathBuf)> = std::fs::read_dir(dir)
-        .expect("lists")
-        .filter_map(|entry| {
-            let path = entry.expect("entry").path();
-            let name = path.file_name()?.to_str()?.to_string();
-            let first = if name == "journal.log" {
-                1
-            } else {
-                name.strip_prefix("journal-")?
-                    .strip_suffix(".log")?
-                    .parse()
-                    .ok()?
-            };
-            Some((first, path))
-        })
-        .collect();
-    found.sort();
-    found
 }
 
 #[test]

@@ -21,6 +21,14 @@ fn acknowledged_journal() -> (tempfile::TempDir, Vec<u64>) {
     (dir, offsets)
 }
 
+/// Flips a bit in the last byte of `journal.log`: inside the last record's body.
+fn flip_last_log_byte(dir: &std::path::Path) {
+    let mut bytes = read_log(dir);
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    write_log(dir, &bytes);
+}
+
 fn at(offset: u64) -> usize {
     usize::try_from(offset).expect("small file")
 }
@@ -60,10 +68,7 @@ fn assert_lost(dir: &std::path::Path, offset: u64, first_missing: u64, damage: &
 #[test]
 fn flipped_byte_in_the_last_acknowledged_record_body_refuses() {
     let (dir, offsets) = acknowledged_journal();
-    let mut bytes = read_log(dir.path());
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x10;
-    write_log(dir.path(), &bytes);
+    flip_last_log_byte(dir.path());
     assert_lost(dir.path(), offsets[4], 5, "body checksum");
 }
 
@@ -144,10 +149,7 @@ fn whole_unacknowledged_record_is_kept_and_acknowledged_at_start() {
             .map(|a| a.sequence),
         Some(6)
     );
-    let mut bytes = read_log(dir.path());
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x01;
-    write_log(dir.path(), &bytes);
+    flip_last_log_byte(dir.path());
     assert!(matches!(
         recover::<Tape>(dir.path()),
         Err(JournalError::AcknowledgedRecordLost {
@@ -213,10 +215,7 @@ fn damaged_marker_with_intact_records_starts_and_is_rewritten() {
 fn damaged_marker_and_damaged_tail_refuse_until_the_operator_removes_the_marker() {
     let (dir, offsets) = acknowledged_journal();
     damage_marker(dir.path(), &[0, 1]);
-    let mut bytes = read_log(dir.path());
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x01;
-    write_log(dir.path(), &bytes);
+    flip_last_log_byte(dir.path());
     match recover::<Tape>(dir.path())
         .err()
         .expect("refuses: cannot tell")
@@ -245,10 +244,7 @@ fn journal_without_a_marker_opens_as_before_and_gains_one() {
         verify::<Tape>(dir.path()).expect("verifies").head_marker,
         "absent"
     );
-    let mut bytes = read_log(dir.path());
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x01;
-    write_log(dir.path(), &bytes);
+    flip_last_log_byte(dir.path());
     let recovered = recover::<Tape>(dir.path()).expect("starts (judged as before markers)");
     assert_eq!(recovered.report.head_sequence, 4);
     drop(recovered);
@@ -316,4 +312,20 @@ fn a_system_of_record_may_not_cut_acknowledged_records() {
         verify::<Tape>(dir.path()).expect("verifies").head_sequence,
         5
     );
+}
+
+#[test]
+fn a_deleted_journal_beside_its_marker_refuses_instead_of_starting_empty() {
+    let (dir, _) = acknowledged_journal();
+    std::fs::remove_file(log_path(dir.path())).expect("removes");
+    match recover::<Tape>(dir.path()) {
+        Err(JournalError::AcknowledgedRecordLost {
+            first_missing: 1,
+            acknowledged: 5,
+            ..
+        }) => {}
+        Err(other) => panic!("expected an acknowledged loss, got {other}"),
+        Ok(_) => panic!("started an empty journal over acknowledged records"),
+    }
+    assert!(!log_path(dir.path()).exists(), "no new journal was created");
 }

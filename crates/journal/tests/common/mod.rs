@@ -111,3 +111,25 @@ pub fn write_log(dir: &Path, bytes: &[u8]) {
 pub fn sample_batches() -> Vec<Vec<u64>> {
     vec![vec![1, 2, 3], vec![10], vec![], vec![100, 200], vec![7; 20]]
 }
+
+/// The segment files of `dir` with their first sequence, in order.
+pub fn segment_files(dir: &Path) -> Vec<(u64, std::path::PathBuf)> {
+    let mut found: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .expect("lists")
+        .filter_map(|entry| {
+            let path = entry.expect("entry").path();
+            let name = path.file_name()?.to_str()?.to_string();
+            let first = if name == "journal.log" {
+                1
+            } else {
+                name.strip_prefix("journal-")?
+                    .strip_suffix(".log")?
+                    .parse()
+                    .ok()?
+            };
+            Some((first, path))
+        })
+        .collect();
+    found.sort();
+    found
+}
