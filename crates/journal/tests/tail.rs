@@ -6,20 +6,12 @@
 mod common;
 
 use common::{
-    Tape, log_path, model, read_log, record_offsets, sample_batches, write_batches, write_log,
-    write_unacknowledged,
+    Tape, assert_starts_with_the_sample_cut_to, log_path, model, read_log, sample_batches,
+    sample_journal, write_batches, write_log, write_unacknowledged,
 };
 use journal::format::RECORD_HEADER_LEN;
 use journal::head::{self, HEAD_FILE_NAME, Marker};
 use journal::{JournalError, Sequencer, SequencerConfig, VerifyError, recover, replica, verify};
-
-fn acknowledged_journal() -> (tempfile::TempDir, Vec<u64>) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    write_batches(dir.path(), &sample_batches());
-    let offsets = record_offsets(dir.path());
-    assert_eq!(offsets.len(), 5);
-    (dir, offsets)
-}
 
 /// Flips a bit in the last byte of `journal.log`: inside the last record's body.
 fn flip_last_log_byte(dir: &std::path::Path) {
@@ -27,6 +19,12 @@ fn flip_last_log_byte(dir: &std::path::Path) {
     let last = bytes.len() - 1;
     bytes[last] ^= 0x01;
     write_log(dir, &bytes);
+}
+
+/// The sequence `journal.head` names as the last acknowledged record.
+fn acknowledged(dir: &std::path::Path) -> Option<u64> {
+    let marker = head::read(dir).expect("reads marker");
+    marker.acknowledged().map(|ack| ack.sequence)
 }
 
 fn at(offset: u64) -> usize {
@@ -67,14 +65,14 @@ fn assert_lost(dir: &std::path::Path, offset: u64, first_missing: u64, damage: &
 
 #[test]
 fn flipped_byte_in_the_last_acknowledged_record_body_refuses() {
-    let (dir, offsets) = acknowledged_journal();
+    let (dir, offsets) = sample_journal();
     flip_last_log_byte(dir.path());
     assert_lost(dir.path(), offsets[4], 5, "body checksum");
 }
 
 #[test]
 fn flipped_byte_in_the_last_acknowledged_record_header_refuses() {
-    let (dir, offsets) = acknowledged_journal();
+    let (dir, offsets) = sample_journal();
     for field in [0, 9, 25, 40, RECORD_HEADER_LEN - 1] {
         let mut bytes = read_log(dir.path());
         let original = bytes.clone();
@@ -88,7 +86,7 @@ fn flipped_byte_in_the_last_acknowledged_record_header_refuses() {
 
 #[test]
 fn last_acknowledged_record_removed_whole_refuses() {
-    let (dir, offsets) = acknowledged_journal();
+    let (dir, offsets) = sample_journal();
     let bytes = read_log(dir.path());
     write_log(dir.path(), &bytes[..at(offsets[4])]);
     assert_lost(dir.path(), offsets[4], 5, "missing");
@@ -96,7 +94,7 @@ fn last_acknowledged_record_removed_whole_refuses() {
 
 #[test]
 fn last_two_acknowledged_records_removed_refuses() {
-    let (dir, offsets) = acknowledged_journal();
+    let (dir, offsets) = sample_journal();
     let bytes = read_log(dir.path());
     write_log(dir.path(), &bytes[..at(offsets[3])]);
     assert_lost(dir.path(), offsets[3], 4, "missing");
@@ -107,7 +105,7 @@ fn last_two_acknowledged_records_removed_refuses() {
 
 #[test]
 fn torn_write_of_an_unacknowledged_batch_is_cut_and_the_journal_starts() {
-    let (dir, _) = acknowledged_journal();
+    let (dir, _) = sample_journal();
     let clean_len = read_log(dir.path()).len();
     write_unacknowledged(dir.path(), &[42, 43, 44]);
     let mut bytes = read_log(dir.path());
@@ -120,35 +118,19 @@ fn torn_write_of_an_unacknowledged_batch_is_cut_and_the_journal_starts() {
         u64::try_from(RECORD_HEADER_LEN + 2).expect("small")
     );
     assert_eq!(report.acknowledged_sequence, Some(5));
-    let recovered = recover::<Tape>(dir.path()).expect("starts");
-    assert_eq!(recovered.report.head_sequence, 5);
-    assert_eq!(recovered.state, model(&sample_batches()));
-    drop(recovered);
-    assert_eq!(read_log(dir.path()).len(), clean_len);
+    assert_starts_with_the_sample_cut_to(dir.path(), clean_len);
 }
 
 #[test]
 fn whole_unacknowledged_record_is_kept_and_acknowledged_at_start() {
-    let (dir, _) = acknowledged_journal();
+    let (dir, _) = sample_journal();
     write_unacknowledged(dir.path(), &[42]);
-    assert_eq!(
-        head::read(dir.path())
-            .expect("reads")
-            .acknowledged()
-            .map(|a| a.sequence),
-        Some(5)
-    );
+    assert_eq!(acknowledged(dir.path()), Some(5));
     let recovered = recover::<Tape>(dir.path()).expect("starts");
     assert_eq!(recovered.report.head_sequence, 6);
     drop(recovered);
     // The hub served record 6 after that start: from now on its damage is refused.
-    assert_eq!(
-        head::read(dir.path())
-            .expect("reads")
-            .acknowledged()
-            .map(|a| a.sequence),
-        Some(6)
-    );
+    assert_eq!(acknowledged(dir.path()), Some(6));
     flip_last_log_byte(dir.path());
     assert!(matches!(
         recover::<Tape>(dir.path()),
@@ -172,7 +154,7 @@ fn damage_marker(dir: &std::path::Path, slots: &[usize]) {
 #[test]
 fn one_damaged_marker_slot_falls_back_to_the_other() {
     for slot in [0, 1] {
-        let (dir, offsets) = acknowledged_journal();
+        let (dir, offsets) = sample_journal();
         damage_marker(dir.path(), &[slot]);
         let marker = head::read(dir.path()).expect("reads");
         let acknowledged = marker.acknowledged().expect("one slot survives").sequence;
@@ -190,7 +172,7 @@ fn one_damaged_marker_slot_falls_back_to_the_other() {
 
 #[test]
 fn damaged_marker_with_intact_records_starts_and_is_rewritten() {
-    let (dir, _) = acknowledged_journal();
+    let (dir, _) = sample_journal();
     damage_marker(dir.path(), &[0, 1]);
     assert_eq!(head::read(dir.path()).expect("reads"), Marker::Damaged);
     let report = verify::<Tape>(dir.path()).expect("intact records verify");
@@ -198,13 +180,7 @@ fn damaged_marker_with_intact_records_starts_and_is_rewritten() {
     let recovered = recover::<Tape>(dir.path()).expect("starts");
     assert_eq!(recovered.state, model(&sample_batches()));
     drop(recovered);
-    assert_eq!(
-        head::read(dir.path())
-            .expect("reads")
-            .acknowledged()
-            .map(|a| a.sequence),
-        Some(5)
-    );
+    assert_eq!(acknowledged(dir.path()), Some(5));
     assert_eq!(
         verify::<Tape>(dir.path()).expect("verifies").head_marker,
         "valid"
@@ -213,7 +189,7 @@ fn damaged_marker_with_intact_records_starts_and_is_rewritten() {
 
 #[test]
 fn damaged_marker_and_damaged_tail_refuse_until_the_operator_removes_the_marker() {
-    let (dir, offsets) = acknowledged_journal();
+    let (dir, offsets) = sample_journal();
     damage_marker(dir.path(), &[0, 1]);
     flip_last_log_byte(dir.path());
     match recover::<Tape>(dir.path())
@@ -238,7 +214,7 @@ fn damaged_marker_and_damaged_tail_refuse_until_the_operator_removes_the_marker(
 
 #[test]
 fn journal_without_a_marker_opens_as_before_and_gains_one() {
-    let (dir, offsets) = acknowledged_journal();
+    let (dir, offsets) = sample_journal();
     std::fs::remove_file(dir.path().join(HEAD_FILE_NAME)).expect("removes");
     assert_eq!(
         verify::<Tape>(dir.path()).expect("verifies").head_marker,
@@ -255,7 +231,7 @@ fn journal_without_a_marker_opens_as_before_and_gains_one() {
 
 #[test]
 fn marker_of_another_journal_refuses() {
-    let (dir, _) = acknowledged_journal();
+    let (dir, _) = sample_journal();
     let other = tempfile::tempdir().expect("tempdir");
     let mut batches = sample_batches();
     batches[4] = vec![8; 20];
@@ -296,7 +272,7 @@ fn sequencer_acknowledges_every_answered_batch() {
 
 #[test]
 fn a_system_of_record_may_not_cut_acknowledged_records() {
-    let (dir, _) = acknowledged_journal();
+    let (dir, _) = sample_journal();
     write_unacknowledged(dir.path(), &[9]);
     match replica::cut_after(dir.path(), "tape", 4) {
         Err(JournalError::CutBelowAcknowledged {
@@ -316,7 +292,7 @@ fn a_system_of_record_may_not_cut_acknowledged_records() {
 
 #[test]
 fn a_deleted_journal_beside_its_marker_refuses_instead_of_starting_empty() {
-    let (dir, _) = acknowledged_journal();
+    let (dir, _) = sample_journal();
     std::fs::remove_file(log_path(dir.path())).expect("removes");
     match recover::<Tape>(dir.path()) {
         Err(JournalError::AcknowledgedRecordLost {

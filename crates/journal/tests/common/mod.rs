@@ -107,6 +107,15 @@ pub fn write_log(dir: &Path, bytes: &[u8]) {
     std::fs::write(log_path(dir), bytes).expect("writes log")
 }
 
+/// A journal of the sample batches, each acknowledged, and the offsets of its records.
+pub fn sample_journal() -> (tempfile::TempDir, Vec<u64>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_batches(dir.path(), &sample_batches());
+    let offsets = record_offsets(dir.path());
+    assert_eq!(offsets.len(), 5);
+    (dir, offsets)
+}
+
 /// Five batches of different sizes, including an empty one.
 pub fn sample_batches() -> Vec<Vec<u64>> {
     vec![vec![1, 2, 3], vec![10], vec![], vec![100, 200], vec![7; 20]]
@@ -132,4 +141,14 @@ pub fn segment_files(dir: &Path) -> Vec<(u64, std::path::PathBuf)> {
         .collect();
     found.sort();
     found
+}
+
+/// Recovers `dir`, expecting exactly the acknowledged sample batches and the log cut back to
+/// `clean_len` bytes (a torn tail removed).
+pub fn assert_starts_with_the_sample_cut_to(dir: &Path, clean_len: usize) {
+    let recovered = journal::recover::<Tape>(dir).expect("starts");
+    assert_eq!(recovered.report.head_sequence, 5);
+    assert_eq!(recovered.state, model(&sample_batches()));
+    drop(recovered);
+    assert_eq!(read_log(dir).len(), clean_len);
 }
