@@ -145,6 +145,7 @@ fn sequencer_config(config: &BenchConfig) -> SequencerConfig {
         tick_interval: None,
         snapshot_every_records: 0,
         snapshot_every_bytes: 0,
+        ..SequencerConfig::default()
     }
 }
 

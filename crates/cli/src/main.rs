@@ -54,9 +54,23 @@ enum Command {
             hide_env_values = true
         )]
         postgres: Option<String>,
+        /// A directory holding archived journal segments (`kliring journal archive`); repeat
+        /// for several.
+        #[arg(long, value_name = "DIR")]
+        archive: Vec<PathBuf>,
+        /// The day-to-day check: start from the newest snapshot once its record is found in
+        /// the hash chain, and replay only the records after it (every record is still read
+        /// and checksummed; archived segments before the snapshot are not needed).
+        #[arg(long)]
+        from_snapshot: bool,
         /// Print the report as one JSON object.
         #[arg(long)]
         json: bool,
+    },
+    /// Maintain a stopped or running hub's journal.
+    Journal {
+        #[command(subcommand)]
+        command: verify::JournalCommand,
     },
     /// Benchmarks with machine-readable results (one JSON object per line with --json).
     #[cfg(feature = "server")]
@@ -107,9 +121,18 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Verify {
             data,
+            archive,
+            from_snapshot,
             postgres,
             json,
-        } => verify::run(data.as_deref(), postgres.as_deref(), json),
+        } => verify::run(
+            data.as_deref(),
+            &archive,
+            from_snapshot,
+            postgres.as_deref(),
+            json,
+        ),
+        Command::Journal { command } => verify::journal(command),
         #[cfg(feature = "server")]
         Command::Bench { which } => bench::run(which),
         Command::Lists { command } => lists::run(command),

@@ -97,21 +97,37 @@ fn demo_runs_end_to_end_and_its_journal_verifies() {
     let verified = stdout_json(&kliring(&["verify", "--json", "--data", dir]));
     assert_eq!(verified["kind"], "hub");
     assert!(verified["commands"].as_u64().unwrap() > 400);
+    let quick = stdout_json(&kliring(&[
+        "verify",
+        "--json",
+        "--from-snapshot",
+        "--data",
+        dir,
+    ]));
+    assert!(quick["replayed_from"].as_u64().unwrap() > 0, "{quick}");
+    assert_eq!(quick["head_hash"], verified["head_hash"]);
+}
+
+/// Runs the demo with `payments` into `parent/hub`, returning that data directory.
+fn demo_journal(parent: &Path, payments: &str) -> String {
+    let dir = parent.join("hub");
+    let dir = dir.to_str().unwrap().to_owned();
+    stdout_json(&kliring(&[
+        "demo",
+        "--payments",
+        payments,
+        "--json",
+        "--data",
+        &dir,
+    ]));
+    dir
 }
 
 #[test]
 fn verify_fails_on_a_tampered_journal() {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().join("hub");
-    let dir = dir.to_str().unwrap();
-    stdout_json(&kliring(&[
-        "demo",
-        "--payments",
-        "50",
-        "--json",
-        "--data",
-        dir,
-    ]));
+    let dir = demo_journal(data.path(), "50");
+    let dir = dir.as_str();
     let log = Path::new(dir).join("journal.log");
     let mut bytes = std::fs::read(&log).unwrap();
     let middle = bytes.len() / 2;
@@ -121,6 +137,29 @@ fn verify_fails_on_a_tampered_journal() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("journal.log"), "names the file: {stderr}");
+}
+
+#[test]
+fn verify_fails_when_the_last_acknowledged_record_is_damaged() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = demo_journal(data.path(), "20");
+    let dir = dir.as_str();
+    let verified = stdout_json(&kliring(&["verify", "--json", "--data", dir]));
+    assert_eq!(verified["head_marker"], "valid");
+    assert_eq!(verified["acknowledged_sequence"], verified["head_sequence"]);
+    // Without the head marker this read as a torn write: cut, and verify passed.
+    let log = Path::new(dir).join("journal.log");
+    let mut bytes = std::fs::read(&log).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&log, bytes).unwrap();
+    let output = kliring(&["verify", "--data", dir]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("journal.log") && stderr.contains("acknowledged"),
+        "names the file and the loss: {stderr}"
+    );
 }
 
 #[test]

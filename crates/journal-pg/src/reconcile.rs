@@ -57,16 +57,23 @@ pub(crate) fn reconcile(
         }
     }
     let remote = remote_hashes(store)?;
-    let local_hashes = local.map(|l| l.hashes).unwrap_or_default();
-    if let Some(index) =
-        (0..remote.len().min(local_hashes.len())).find(|&i| remote.get(i) != local_hashes.get(i))
+    // Early segments of the file may be archived: compare from its first present record.
+    let (local_first, local_hashes) = local
+        .map(|l| (l.first_sequence, l.hashes))
+        .unwrap_or((1, Vec::new()));
+    let skip = usize::try_from(local_first.saturating_sub(1)).unwrap_or(usize::MAX);
+    if let Some(index) = (0..local_hashes.len())
+        .take_while(|i| skip.saturating_add(*i) < remote.len())
+        .find(|&i| remote.get(skip.saturating_add(i)) != local_hashes.get(i))
     {
         return Err(PgError::Diverged {
-            sequence: sequence_of(index),
+            sequence: sequence_of(skip.saturating_add(index)),
         });
     }
     let remote_head = count(remote.len());
-    let local_head = count(local_hashes.len());
+    let local_head = local_first
+        .saturating_sub(1)
+        .saturating_add(count(local_hashes.len()));
     done.head_sequence = remote_head;
     if local_head > remote_head {
         tracing::warn!(

@@ -1,7 +1,7 @@
 //! The journal with PostgreSQL as its system of record, against a real server (see
 //! `common::database`): records reach PostgreSQL before the answer, a new machine rebuilds the
-//! journal from it, unacknowledged local records are cut, divergence and a second writer are
-//! refused, a lost connection stops the sequencer, and the exported journal verifies.
+//! journal from it, unacknowledged local records are cut (acknowledged ones refused),
+//! divergence and a second writer are refused, a lost connection stops the sequencer, and the exported journal verifies.
 
 #![allow(
     clippy::unwrap_used,
@@ -89,14 +89,80 @@ fn local_records_postgres_never_committed_are_cut() {
     let started = start(&url, dir.path()).unwrap();
     submit_all(&started.sequencer, &[1, 2, 3]);
     started.sequencer.shutdown().unwrap();
-    // Written without PostgreSQL, as if the sink's commit had failed after the local fsync.
+    // The sink's commit fails after the local fsync: the record stays in the file, its caller
+    // gets an error, and the head marker never names it.
+    let failing =
+        Sequencer::<Tape>::start_with_sink(dir.path(), config(), Box::new(UnreachableSink))
+            .unwrap();
+    assert!(failing.handle().submit_blocking(40).is_err());
+    assert!(failing.shutdown().is_err(), "the sequencer stopped");
+    assert_eq!(JournalReader::<u64>::open(dir.path()).unwrap().count(), 4);
+
+    let restarted = start(&url, dir.path()).unwrap();
+    assert_eq!(restarted.reconciled.cut, 1);
+    assert_eq!(state(&restarted.sequencer).commands, vec![1, 2, 3]);
+}
+
+/// A system of record that never commits.
+struct UnreachableSink;
+
+impl journal::RecordSink for UnreachableSink {
+    fn committed(&mut self, _: u64, _: &journal::format::Hash, _: &[u8]) -> Result<(), String> {
+        Err("database unreachable".to_string())
+    }
+}
+
+#[test]
+fn archived_segments_reconcile_from_the_first_present_record() {
+    let Some(url) = database() else { return };
+    let (dir, archive) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let segmented = SequencerConfig {
+        segment_bytes_max: 256,
+        snapshot_every_records: 10,
+        ..config()
+    };
+    let started = journal_pg::start::<Tape>(&url, dir.path(), segmented.clone(), false).unwrap();
+    submit_all(&started.sequencer, &(1..=30).collect::<Vec<u64>>());
+    let before = state(&started.sequencer);
+    started.sequencer.shutdown().unwrap();
+    let moved = journal::segment::archive(dir.path(), archive.path(), 30).unwrap();
+    assert!(!moved.is_empty());
+    assert!(!dir.path().join("journal.log").exists());
+
+    let restarted = journal_pg::start::<Tape>(&url, dir.path(), segmented, false).unwrap();
+    assert_eq!(
+        (restarted.reconciled.cut, restarted.reconciled.extended),
+        (0, 0)
+    );
+    assert_eq!(state(&restarted.sequencer), before);
+    submit_all(&restarted.sequencer, &[31]);
+    restarted.sequencer.shutdown().unwrap();
+    assert_eq!(pg_records(&url), 31);
+}
+
+#[test]
+fn acknowledged_local_records_postgres_lacks_refuse_to_start() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let started = start(&url, dir.path()).unwrap();
+    submit_all(&started.sequencer, &[1, 2, 3]);
+    started.sequencer.shutdown().unwrap();
+    // Served without PostgreSQL for a while: these were answered, so cutting them would lose
+    // acknowledged records (as would a database restored from an older backup).
     let embedded = Sequencer::<Tape>::start(dir.path(), config()).unwrap();
     submit_all(&embedded, &[40, 50]);
     embedded.shutdown().unwrap();
 
-    let restarted = start(&url, dir.path()).unwrap();
-    assert_eq!(restarted.reconciled.cut, 2);
-    assert_eq!(state(&restarted.sequencer).commands, vec![1, 2, 3]);
+    match start(&url, dir.path()) {
+        Err(PgError::Journal(journal::JournalError::CutBelowAcknowledged {
+            keep: 3,
+            acknowledged: 5,
+            ..
+        })) => {}
+        Err(other) => panic!("wrong error: {other}"),
+        Ok(_) => panic!("cut acknowledged records"),
+    }
+    assert_eq!(JournalReader::<u64>::open(dir.path()).unwrap().count(), 5);
 }
 
 #[test]

@@ -31,6 +31,10 @@ pub enum Corruption {
     },
     #[error("bad journal file header: {0}")]
     FileHeader(String),
+    #[error(
+        "segment out of place: record {expected} comes next, but this segment starts at {found} (a segment is missing or was renamed)"
+    )]
+    SegmentOutOfPlace { expected: u64, found: u64 },
 }
 
 /// Errors opening, recovering, appending to or reading a journal.
@@ -81,6 +85,48 @@ pub enum JournalError {
     Poisoned(PathBuf),
     #[error("invariant violated after record {sequence}: {reason}")]
     Invariant { sequence: u64, reason: String },
+    #[error(
+        "journal {path} at byte offset {offset}: record {first_missing} is {damage}, but records up to {acknowledged} were acknowledged (journal.head): an acknowledged record is lost; restore the journal from a replica or backup"
+    )]
+    AcknowledgedRecordLost {
+        path: PathBuf,
+        offset: u64,
+        first_missing: u64,
+        acknowledged: u64,
+        /// What is found there: "missing (the file ends here)" or the damage.
+        damage: String,
+    },
+    #[error(
+        "{head} names record {sequence} as acknowledged, but the journal's record {sequence} has a different hash: the journal was replaced or edited"
+    )]
+    HeadMismatch { head: PathBuf, sequence: u64 },
+    #[error(
+        "{head} is damaged (both slots) and journal {path} ends in a damaged record at byte offset {offset}: a torn write cannot be told from a damaged acknowledged record. If only the marker was damaged, remove {head} and start again: the damaged tail is then cut as an unacknowledged write"
+    )]
+    HeadDamaged {
+        head: PathBuf,
+        path: PathBuf,
+        offset: u64,
+    },
+    #[error("journal segment found twice, as {first} and as {second}: keep one of them")]
+    SegmentTwice { first: PathBuf, second: PathBuf },
+    #[error("records 1 to {last_missing} are not in {dir}{archives} (segments archived?): {need}")]
+    SegmentsMissing {
+        dir: PathBuf,
+        /// ", nor in <archive dirs>" when archives were searched, else empty.
+        archives: String,
+        last_missing: u64,
+        /// What the operator can do.
+        need: String,
+    },
+    #[error(
+        "refusing to cut {path} after record {keep}: records up to {acknowledged} were acknowledged (journal.head), so the system of record has lost acknowledged records"
+    )]
+    CutBelowAcknowledged {
+        path: PathBuf,
+        keep: u64,
+        acknowledged: u64,
+    },
 }
 
 impl JournalError {

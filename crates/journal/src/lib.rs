@@ -14,8 +14,12 @@
 //!   The first record's "previous hash" is the BLAKE3 hash of the file header, so records are
 //!   bound to the journal's kind. A record's own hash is BLAKE3 over its header and body; the last
 //!   one is the *head hash* an auditor compares.
-//!   The log is locked (`flock`) while a [`Journal`] is open: a second writer gets
-//!   [`JournalError::Locked`].
+//!   Past [`SequencerConfig::segment_bytes_max`] bytes the log continues in a new segment file
+//!   `journal-<first sequence, 20 digits>.log` with the same file header, the sequence and the
+//!   hash chain running on ([`segment`]); a single `journal.log` is the one-segment case.
+//! - `journal.head`: the head marker ([`head`]), naming the last acknowledged record, written
+//!   after that record's `fdatasync` and before anyone is answered. It is also the lock
+//!   (`flock`) held while a [`Journal`] is open: a second writer gets [`JournalError::Locked`].
 //! - `snapshot-<sequence>.snap`: the machine's state after applying record `<sequence>`, with a
 //!   header naming the kind, sequence, timestamp and the hash of that record, and a BLAKE3 hash of
 //!   the payload. Written to a temporary file, fsynced, renamed, then the directory is fsynced.
@@ -29,11 +33,15 @@
 //! existing variants' fields never changed, so older journals stay readable. A change that
 //! cannot follow that rule must bump the record format version.
 //!
-//! # Recovery behaviour (tested in `tests/corruption.rs`)
-//! - A torn or corrupt *tail* — the last record is incomplete, or its checksum is bad and nothing
-//!   follows it, or garbage with no valid record after it — is cut off with a `tracing::warn!`
-//!   naming the file and offset; startup continues. Such a record was never acknowledged,
-//!   because callers are answered only after the record was fsynced.
+//! # Recovery behaviour (tested in `tests/corruption.rs`, `tests/tail.rs`, `tests/segments.rs`)
+//! - A torn or corrupt *tail* after the record the head marker names — the last record is
+//!   incomplete, or its checksum is bad and nothing follows it, or garbage with no valid record
+//!   after it — is cut off with a `tracing::warn!` naming the file and offset; startup
+//!   continues. Such a record was never acknowledged: callers are answered only after the
+//!   record and then its marker were fsynced.
+//! - The same damage to a record up to the marker's, or such a record missing, refuses with
+//!   [`JournalError::AcknowledgedRecordLost`] naming the file and offset ([`head`] explains why
+//!   no crash leads there). A damaged marker is rewritten if the journal ends cleanly.
 //! - Corruption anywhere else refuses to start with [`JournalError::Corrupt`] naming the file and
 //!   byte offset: a flipped byte in a record followed by more data, a gap in sequence numbers
 //!   (a removed record), a broken hash chain (an edited or reordered record). Nothing is ever
@@ -66,11 +74,13 @@
 
 mod error;
 pub mod format;
+pub mod head;
 mod log;
 mod metrics;
 mod reader;
 mod recovery;
 mod scan;
+pub mod segment;
 mod sequencer;
 mod sink;
 mod snapshot;
@@ -83,6 +93,6 @@ pub use reader::{Batch, JournalReader, read_kind};
 pub use recovery::{Recovered, RecoveryReport, recover};
 pub use sequencer::{Sequencer, SequencerConfig, SequencerError, SequencerHandle};
 pub use sink::{RecordSink, replica};
-pub use verify::{VerifyError, VerifyReport, verify};
+pub use verify::{VerifyError, VerifyReport, verify, verify_from_snapshot, verify_with_archives};
 
 pub use state_machine::StateMachine;

@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use crate::StateMachine;
 use crate::error::{Corruption, JournalError};
-use crate::format::{self, Hash, RECORD_HEADER_LEN};
-use crate::scan::{self, Position};
+use crate::format::{self, FILE_HEADER_LEN, Hash, RECORD_HEADER_LEN};
+use crate::head::{Acknowledged, HeadFile};
+use crate::scan::{self, FILE_HEADER_OFFSET, Position};
+use crate::segment;
 use crate::snapshot;
 
 /// Name of the log file inside a data directory.
@@ -28,9 +30,17 @@ pub struct AppendInfo {
 /// [`crate::recover`], which validates the existing records first.
 pub struct Journal {
     dir: PathBuf,
+    /// The last segment, the one appended to.
     path: PathBuf,
     file: File,
+    /// The head marker, also the journal's lock.
+    head: HeadFile,
     kind: &'static str,
+    /// What every segment starts with.
+    file_header: [u8; FILE_HEADER_LEN],
+    /// A record is appended to a new segment once the current one holds this many bytes
+    /// (0: one file forever).
+    segment_bytes_max: u64,
     pos: Position,
     /// Reused record buffer: header placeholder followed by the encoded body.
     buf: Vec<u8>,
@@ -49,44 +59,34 @@ impl Journal {
         if let Some(parent) = parent.filter(|_| created_dir) {
             fsync_dir(parent)?;
         }
-        // Written under a temporary name and renamed, so that a crash never leaves a
-        // `journal.log` without its complete header.
-        let path = dir.join(LOG_FILE_NAME);
-        let temp = dir.join(format!("{LOG_FILE_NAME}.tmp"));
-        let mut file = File::create(&temp).map_err(|e| JournalError::io(&temp, e))?;
-        file.write_all(&header)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| JournalError::io(&temp, e))?;
-        // A hard link, unlike a rename, refuses to replace an existing journal.
-        std::fs::hard_link(&temp, &path).map_err(|e| JournalError::io(&path, e))?;
-        std::fs::remove_file(&temp).map_err(|e| JournalError::io(&temp, e))?;
-        fsync_dir(dir)
+        segment::create(dir, 1, &header)?;
+        Ok(())
     }
 
-    /// Opens the log for appending and takes an exclusive lock on it, held as long as the
-    /// returned file (and so the [`Journal`]) lives: two writers would corrupt the journal.
-    pub(crate) fn lock(dir: &Path) -> Result<File, JournalError> {
-        let path = dir.join(LOG_FILE_NAME);
-        let file = OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .map_err(|e| JournalError::io(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Locked(path)),
-            Err(std::fs::TryLockError::Error(e)) => Err(JournalError::io(&path, e)),
-        }
+    /// Takes the journal's exclusive lock (on `journal.head`, see [`crate::head`]), held as long
+    /// as the returned marker file (and so the [`Journal`]) lives: two writers would corrupt
+    /// the journal.
+    pub(crate) fn lock(dir: &Path) -> Result<HeadFile, JournalError> {
+        HeadFile::lock(dir)
     }
 
-    /// Opens the log for appending at a validated end position, cutting anything after it.
-    /// `file` comes from [`Journal::lock`].
+    /// Opens the log for appending at a validated end position, cutting anything after it, and
+    /// records that position in the head marker (everything up to it is now part of the state
+    /// the hub serves). `head` comes from [`Journal::lock`]; the caller has checked the tail
+    /// against its marker ([`crate::recovery`]).
     pub(crate) fn open_at(
         dir: &Path,
         kind: &'static str,
         pos: Position,
-        file: File,
+        head: HeadFile,
     ) -> Result<Journal, JournalError> {
-        let path = dir.join(LOG_FILE_NAME);
+        let path = dir.join(segment::file_name(pos.segment));
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(|e| JournalError::io(&path, e))?;
+        let file_header = format::encode_file_header(kind)
+            .ok_or_else(|| JournalError::KindTooLong(kind.into()))?;
         let len = file
             .metadata()
             .map_err(|e| JournalError::io(&path, e))?
@@ -97,21 +97,42 @@ impl Journal {
                 .and_then(|()| file.sync_all())
                 .map_err(|e| JournalError::io(&path, e))?;
         }
-        Ok(Journal {
+        let mut journal = Journal {
             dir: dir.to_path_buf(),
             path,
             file,
+            head,
             kind,
+            file_header,
+            segment_bytes_max: 0,
             pos,
             buf: Vec::new(),
             poisoned: false,
-        })
+        };
+        journal.acknowledge()?;
+        Ok(journal)
     }
 
-    /// Appends one batch as one record and makes it durable (`fdatasync`) before returning.
-    /// `timestamp` must exceed the previous record's. After an I/O error the journal refuses
-    /// further appends: what reached the disk is unknown until recovery re-reads it.
+    /// Appends one batch as one record, makes it durable (`fdatasync`) and then records it in
+    /// the head marker ([`Journal::acknowledge`]): when this returns, the batch may be
+    /// acknowledged. `timestamp` must exceed the previous record's. After an I/O error the
+    /// journal refuses further appends: what reached the disk is unknown until recovery re-reads
+    /// it.
     pub fn append<C: Serialize>(
+        &mut self,
+        timestamp: u64,
+        commands: &[C],
+    ) -> Result<AppendInfo, JournalError> {
+        let info = self.append_durable(timestamp, commands)?;
+        self.acknowledge()?;
+        Ok(info)
+    }
+
+    /// [`Journal::append`] without updating the head marker, for a caller that must do more
+    /// before the batch may be acknowledged (store it in a system of record); it calls
+    /// [`Journal::acknowledge`] after that and before answering anyone. Until then the record
+    /// counts as an unacknowledged write: damaged, it is cut at recovery.
+    pub fn append_durable<C: Serialize>(
         &mut self,
         timestamp: u64,
         commands: &[C],
@@ -125,6 +146,7 @@ impl Journal {
                 last: self.pos.last_timestamp,
             });
         }
+        self.roll_if_full()?;
         let too_large = |reason: String| JournalError::BatchTooLarge(reason);
         let count = u32::try_from(commands.len()).map_err(|e| too_large(e.to_string()))?;
         let mut buf = std::mem::take(&mut self.buf);
@@ -149,6 +171,7 @@ impl Journal {
             return Err(JournalError::io(&self.path, e));
         }
         self.pos = Position {
+            segment: self.pos.segment,
             offset: self.pos.offset.saturating_add(bytes),
             next_sequence: sequence.saturating_add(1),
             prev_hash: hash,
@@ -175,6 +198,7 @@ impl Journal {
         if self.poisoned {
             return Err(JournalError::Poisoned(self.path.clone()));
         }
+        self.roll_if_full()?;
         let offset = self.pos.offset;
         let corrupt = |corruption| JournalError::Corrupt {
             path: self.path.clone(),
@@ -220,11 +244,71 @@ impl Journal {
         })
     }
 
-    /// Makes everything appended so far durable (`fdatasync`).
+    /// Starts a new segment after `segment_bytes` bytes in one (0: never, the default; the
+    /// sequencer sets [`crate::SequencerConfig::segment_bytes_max`]).
+    pub fn set_segment_bytes_max(&mut self, segment_bytes: u64) {
+        self.segment_bytes_max = segment_bytes;
+    }
+
+    /// Before appending: if the current segment is full, durably creates the next one and
+    /// appends there. Every record of the full segment was made durable already, so a crash
+    /// leaves either no new segment or an empty one, both of which recovery reads as the end.
+    fn roll_if_full(&mut self) -> Result<(), JournalError> {
+        let full = self.segment_bytes_max > 0
+            && self.pos.offset >= self.segment_bytes_max
+            && self.pos.offset > FILE_HEADER_OFFSET;
+        if !full {
+            return Ok(());
+        }
+        let first = self.pos.next_sequence;
+        let opened = segment::create(&self.dir, first, &self.file_header).and_then(|path| {
+            OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .map(|file| (path.clone(), file))
+                .map_err(|e| JournalError::io(&path, e))
+        });
+        let (path, file) = match opened {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.poisoned = true;
+                return Err(e);
+            }
+        };
+        tracing::info!(segment = %path.display(), first_sequence = first, "new journal segment");
+        self.path = path;
+        self.file = file;
+        self.pos.segment = first;
+        self.pos.offset = FILE_HEADER_OFFSET;
+        Ok(())
+    }
+
+    /// Makes everything appended so far durable (`fdatasync`), then records the last record in
+    /// the head marker: records from a system of record were acknowledged there already.
     pub fn sync(&mut self) -> Result<(), JournalError> {
         if let Err(e) = self.file.sync_data() {
             self.poisoned = true;
             return Err(JournalError::io(&self.path, e));
+        }
+        self.acknowledge()
+    }
+
+    /// Durably records the last appended record as acknowledged in `journal.head`. Call it only
+    /// after that record is durable and before anyone is answered for it; from then on a damaged
+    /// or missing record up to it refuses recovery instead of being cut as a torn write.
+    pub fn acknowledge(&mut self) -> Result<(), JournalError> {
+        if self.poisoned {
+            return Err(JournalError::Poisoned(self.path.clone()));
+        }
+        let ack = Acknowledged {
+            sequence: self.head_sequence(),
+            hash: self.pos.prev_hash,
+            segment: self.pos.segment,
+            end_offset: self.pos.offset,
+        };
+        if let Err(e) = self.head.write(&ack) {
+            self.poisoned = true;
+            return Err(e);
         }
         Ok(())
     }
@@ -255,7 +339,7 @@ impl Journal {
         self.pos.last_timestamp
     }
 
-    /// Length of the log file in bytes.
+    /// Length of the segment being appended to, in bytes.
     pub fn len_bytes(&self) -> u64 {
         self.pos.offset
     }

@@ -8,14 +8,13 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Corruption, JournalError};
 use crate::format::Hash;
-use crate::log::LOG_FILE_NAME;
 use crate::recovery::decode_commands;
 use crate::scan::{Scanner, Step};
 
 /// Returns the machine kind recorded in the journal of `dir` (e.g. "ledger"), so a tool can pick
 /// the right [`crate::StateMachine`] before reading further.
 pub fn read_kind(dir: &Path) -> Result<String, JournalError> {
-    Scanner::open(&dir.join(LOG_FILE_NAME)).map(|(_, kind)| kind)
+    Scanner::open(dir, &[]).map(|(_, kind)| kind)
 }
 
 /// One journalled batch.
@@ -23,7 +22,10 @@ pub fn read_kind(dir: &Path) -> Result<String, JournalError> {
 pub struct Batch<C> {
     pub sequence: u64,
     pub timestamp: u64,
-    /// Byte offset of the record in `journal.log`.
+    /// First sequence of the segment file holding the record (1: `journal.log`; the file name
+    /// is [`crate::segment::file_name`] of it).
+    pub segment: u64,
+    /// Byte offset of the record in its segment file.
     pub offset: u64,
     /// This record's hash (what the next record chains to).
     pub hash: Hash,
@@ -42,7 +44,7 @@ pub struct JournalReader<C> {
 
 impl<C: DeserializeOwned> JournalReader<C> {
     pub fn open(dir: &Path) -> Result<Self, JournalError> {
-        let (scanner, kind) = Scanner::open(&dir.join(LOG_FILE_NAME))?;
+        let (scanner, kind) = Scanner::open(dir, &[])?;
         Ok(JournalReader {
             scanner,
             kind,
@@ -76,6 +78,7 @@ impl<C: DeserializeOwned> Iterator for JournalReader<C> {
                 Ok(Some(Batch {
                     sequence: record.header.sequence,
                     timestamp: record.header.timestamp,
+                    segment: self.scanner.position().segment,
                     offset: record.offset,
                     hash: record.hash,
                     commands,

@@ -33,6 +33,9 @@ pub struct SequencerConfig {
     pub snapshot_every_records: u64,
     /// Write a snapshot after this many journal bytes since the last one (0: never by size).
     pub snapshot_every_bytes: u64,
+    /// Start a new journal segment file once the current one holds this many bytes (0: one
+    /// file forever). Segments entirely before a snapshot can be archived.
+    pub segment_bytes_max: u64,
 }
 
 impl Default for SequencerConfig {
@@ -43,6 +46,7 @@ impl Default for SequencerConfig {
             tick_interval: Some(Duration::from_secs(1)),
             snapshot_every_records: 100_000,
             snapshot_every_bytes: 256 << 20,
+            segment_bytes_max: 256 << 20,
         }
     }
 }
@@ -131,7 +135,10 @@ impl<S: StateMachine> Sequencer<S> {
         config: SequencerConfig,
         sink: Option<Box<dyn RecordSink>>,
     ) -> Result<Self, JournalError> {
-        let recovered = recover::<S>(dir)?;
+        let mut recovered = recover::<S>(dir)?;
+        recovered
+            .journal
+            .set_segment_bytes_max(config.segment_bytes_max);
         let metrics = Arc::new(Metrics::new(recovered.journal.head_sequence()));
         let (tx, rx) = mpsc::channel(config.queue_requests_max.max(1));
         let stop = Arc::new(AtomicBool::new(false));
@@ -461,7 +468,7 @@ impl<S: StateMachine> Worker<S> {
     ) -> Result<(), SequencerError> {
         let started = Instant::now();
         let timestamp = wall_clock_ns().max(self.journal.last_timestamp().saturating_add(1));
-        let info = match self.journal.append(timestamp, commands) {
+        let info = match self.journal.append_durable(timestamp, commands) {
             Ok(info) => info,
             Err(JournalError::BatchTooLarge(reason)) => {
                 // Nothing was written: refuse this batch and carry on.
@@ -488,6 +495,12 @@ impl<S: StateMachine> Worker<S> {
                 ));
                 return Err(stop_with(waiters, error));
             }
+        }
+        // Only now may the batch be acknowledged: record it in the head marker first, so that a
+        // later damaged or missing record is refused at recovery rather than cut as torn.
+        if let Err(e) = self.journal.acknowledge() {
+            tracing::error!(error = %e, "head marker write failed; stopping the sequencer");
+            return Err(stop_with(waiters, SequencerError::Journal(e.to_string())));
         }
         let outcomes = self.state.apply(timestamp, commands);
         let count = commands.len();

@@ -25,21 +25,31 @@ pub mod replica {
     //! it with records only the system of record has. Each takes the file's lock for its
     //! duration, so none runs beside a live [`crate::Journal`].
 
-    use std::os::unix::fs::FileExt;
     use std::path::Path;
 
     use crate::error::JournalError;
-    use crate::format::{self, FILE_HEADER_LEN, Hash, RECORD_HEADER_LEN};
-    use crate::log::{Journal, LOG_FILE_NAME, fsync_dir};
+    use crate::format::{self, FILE_HEADER_LEN, Hash};
+    use crate::log::{Journal, fsync_dir};
     use crate::scan::{Scanner, Step};
+    use crate::segment;
     use crate::snapshot;
 
-    /// What a local `journal.log` holds, up to its last valid record (a torn tail is ignored).
+    /// What a local journal holds, up to its last valid record (a torn tail is ignored).
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct LocalRecords {
         pub kind: String,
-        /// The hash of each record, in order: `hashes[i]` is record `i + 1`.
+        /// Sequence of the first record present (1 unless early segments were archived).
+        pub first_sequence: u64,
+        /// The hash of each record, in order: `hashes[i]` is record `first_sequence + i`.
         pub hashes: Vec<Hash>,
+    }
+
+    impl LocalRecords {
+        /// Sequence of the last valid record (0 for none).
+        pub fn head_sequence(&self) -> u64 {
+            let count = u64::try_from(self.hashes.len()).unwrap_or(u64::MAX);
+            (self.first_sequence - 1).saturating_add(count)
+        }
     }
 
     /// The file header a journal of `kind` starts with (identical for every journal of a kind).
@@ -47,49 +57,64 @@ pub mod replica {
         format::encode_file_header(kind).ok_or_else(|| JournalError::KindTooLong(kind.into()))
     }
 
-    /// Reads the record hashes of `dir/journal.log`, or `None` when there is no journal.
+    fn exists(dir: &Path) -> Result<bool, JournalError> {
+        Ok(!segment::list(&[dir])?.is_empty())
+    }
+
+    /// Reads the record hashes of the journal in `dir`, or `None` when there is no journal.
     pub fn local_records(dir: &Path) -> Result<Option<LocalRecords>, JournalError> {
-        let path = dir.join(LOG_FILE_NAME);
-        if !path.exists() {
+        if !exists(dir)? {
             return Ok(None);
         }
         let _lock = Journal::lock(dir)?;
-        let (mut scanner, kind) = Scanner::open(&path)?;
+        let (mut scanner, kind) = Scanner::open(dir, &[])?;
+        let first_sequence = scanner.first_sequence();
         let mut hashes = Vec::new();
         while let Step::Record(record) = scanner.next_step()? {
             hashes.push(record.hash);
         }
-        Ok(Some(LocalRecords { kind, hashes }))
+        Ok(Some(LocalRecords {
+            kind,
+            first_sequence,
+            hashes,
+        }))
     }
 
-    /// Calls `each` with the sequence, hash and exact bytes of every valid record of
-    /// `dir/journal.log` in order (a torn tail is ignored), to copy them elsewhere.
+    /// Calls `each` with the sequence, hash and exact bytes of every valid record of the journal
+    /// in `dir` in order (a torn tail is ignored), to copy them elsewhere.
     pub fn for_each_record<E: From<JournalError>>(
         dir: &Path,
         mut each: impl FnMut(u64, &Hash, &[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let path = dir.join(LOG_FILE_NAME);
         let _lock = Journal::lock(dir)?;
-        let (mut scanner, _) = Scanner::open(&path)?;
-        let file = std::fs::File::open(&path).map_err(|e| JournalError::io(&path, e))?;
+        let (mut scanner, _) = Scanner::open(dir, &[])?;
         let mut bytes = Vec::new();
         while let Step::Record(record) = scanner.next_step()? {
             bytes.clear();
-            bytes.resize(RECORD_HEADER_LEN, 0);
-            file.read_exact_at(&mut bytes, record.offset)
-                .map_err(|e| JournalError::io(&path, e))?;
+            bytes.extend_from_slice(&record.header_bytes);
             bytes.extend_from_slice(&record.body);
             each(record.header.sequence, &record.hash, &bytes)?;
         }
         Ok(())
     }
 
-    /// Durably cuts every record after `keep` (and any torn tail) from `dir/journal.log`, and
-    /// removes the snapshots of the records cut. Returns how many records were cut.
+    /// Durably cuts every record after `keep` (and any torn tail) from the journal in `dir`
+    /// (truncating the segment holding `keep`, removing later segments), and removes the
+    /// snapshots of the records cut. Returns how many records were cut. Refuses with
+    /// [`JournalError::CutBelowAcknowledged`] when the head marker says a record after `keep`
+    /// was acknowledged: then the system of record, not the file, has lost records.
     pub fn cut_after(dir: &Path, kind: &'static str, keep: u64) -> Result<u64, JournalError> {
-        let path = dir.join(LOG_FILE_NAME);
-        let file = Journal::lock(dir)?;
-        let (mut scanner, _) = Scanner::open(&path)?;
+        let head = Journal::lock(dir)?;
+        let (mut scanner, _) = Scanner::open(dir, &[])?;
+        if let Some(ack) = head.marker().acknowledged()
+            && ack.sequence > keep
+        {
+            return Err(JournalError::CutBelowAcknowledged {
+                path: scanner.path().to_path_buf(),
+                keep,
+                acknowledged: ack.sequence,
+            });
+        }
         let mut cut = 0;
         let mut end = scanner.position();
         while let Step::Record(record) = scanner.next_step()? {
@@ -108,31 +133,38 @@ pub mod replica {
                 removed = true;
             }
         }
+        // Then whole segments after the one holding `keep`, newest first, so that a crash
+        // leaves the remaining ones contiguous.
+        for later in scanner.segments().iter().rev() {
+            if later.first_sequence > end.segment {
+                std::fs::remove_file(&later.path).map_err(|e| JournalError::io(&later.path, e))?;
+                removed = true;
+            }
+        }
         if removed {
             fsync_dir(dir)?;
         }
-        Journal::open_at(dir, kind, end, file)?;
+        Journal::open_at(dir, kind, end, head)?;
         Ok(cut)
     }
 
-    /// Opens `dir/journal.log` (creating it for `kind` if absent) positioned after its last
+    /// Opens the journal in `dir` (creating it for `kind` if absent) positioned after its last
     /// valid record, a torn tail cut, for [`Journal::append_sealed`]. Holds the lock until
     /// dropped; drop it before starting the sequencer.
     pub fn open_for_extending(dir: &Path, kind: &'static str) -> Result<Journal, JournalError> {
-        let path = dir.join(LOG_FILE_NAME);
-        if !path.exists() {
+        if !exists(dir)? {
             Journal::create(dir, kind)?;
         }
-        let file = Journal::lock(dir)?;
-        let (mut scanner, found) = Scanner::open(&path)?;
+        let head = Journal::lock(dir)?;
+        let (mut scanner, found) = Scanner::open(dir, &[])?;
         if found != kind {
             return Err(JournalError::KindMismatch {
-                path,
+                path: scanner.path().to_path_buf(),
                 expected: kind.to_string(),
                 found,
             });
         }
         while let Step::Record(_) = scanner.next_step()? {}
-        Journal::open_at(dir, kind, scanner.position(), file)
+        Journal::open_at(dir, kind, scanner.position(), head)
     }
 }

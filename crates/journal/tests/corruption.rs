@@ -10,14 +10,19 @@
 mod common;
 
 use common::{
-    Tape, log_path, model, read_log, record_offsets, sample_batches, write_batches, write_log,
+    Tape, assert_starts_with_the_sample_cut_to, log_path, model, read_log, record_offsets,
+    sample_batches, sample_journal, write_batches, write_log, write_unacknowledged,
 };
 use journal::format::{self, RECORD_HEADER_LEN};
 use journal::{Corruption, JournalError, StateMachine, VerifyError, recover, verify};
 
-fn fresh_journal() -> (tempfile::TempDir, Vec<u64>) {
+/// The sample journal whose last record was written but never acknowledged (no head marker for
+/// it): the only record whose damage is a torn write.
+fn journal_with_unacknowledged_last() -> (tempfile::TempDir, Vec<u64>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    write_batches(dir.path(), &sample_batches());
+    let batches = sample_batches();
+    write_batches(dir.path(), &batches[..4]);
+    write_unacknowledged(dir.path(), &batches[4]);
     let offsets = record_offsets(dir.path());
     assert_eq!(offsets.len(), 5);
     (dir, offsets)
@@ -45,7 +50,7 @@ fn assert_corrupt(error: JournalError, dir: &std::path::Path, offset: u64, expec
 
 #[test]
 fn flipped_byte_in_middle_record_body_refuses_with_file_and_offset() {
-    let (dir, offsets) = fresh_journal();
+    let (dir, offsets) = sample_journal();
     let mut bytes = read_log(dir.path());
     bytes[offset_usize(offsets[1]) + RECORD_HEADER_LEN] ^= 0x40;
     write_log(dir.path(), &bytes);
@@ -64,7 +69,7 @@ fn flipped_byte_in_middle_record_body_refuses_with_file_and_offset() {
 
 #[test]
 fn flipped_byte_in_middle_record_header_refuses() {
-    let (dir, offsets) = fresh_journal();
+    let (dir, offsets) = sample_journal();
     let mut bytes = read_log(dir.path());
     bytes[offset_usize(offsets[2]) + 9] ^= 0x01; // inside the sequence number
     write_log(dir.path(), &bytes);
@@ -79,8 +84,8 @@ fn flipped_byte_in_middle_record_header_refuses() {
 }
 
 #[test]
-fn truncated_last_record_is_cut_and_startup_continues() {
-    let (dir, offsets) = fresh_journal();
+fn truncated_unacknowledged_last_record_is_cut_and_startup_continues() {
+    let (dir, offsets) = journal_with_unacknowledged_last();
     let bytes = read_log(dir.path());
     let cut = offset_usize(offsets[4]) + 30;
     write_log(dir.path(), &bytes[..cut]);
@@ -102,8 +107,8 @@ fn truncated_last_record_is_cut_and_startup_continues() {
 }
 
 #[test]
-fn flipped_byte_in_last_record_is_a_torn_tail() {
-    let (dir, offsets) = fresh_journal();
+fn flipped_byte_in_unacknowledged_last_record_is_a_torn_tail() {
+    let (dir, offsets) = journal_with_unacknowledged_last();
     let mut bytes = read_log(dir.path());
     let last = bytes.len() - 1;
     bytes[last] ^= 0xFF;
@@ -124,23 +129,19 @@ fn zeroed_or_garbage_tail_is_cut() {
         vec![0u8; 500],
         b"KREC but not a real header, just noise".to_vec(),
     ] {
-        let (dir, _) = fresh_journal();
+        let (dir, _) = sample_journal();
         let mut bytes = read_log(dir.path());
         let clean_len = bytes.len();
         bytes.extend_from_slice(&tail);
         write_log(dir.path(), &bytes);
 
-        let recovered = recover::<Tape>(dir.path()).expect("starts");
-        assert_eq!(recovered.report.head_sequence, 5);
-        assert_eq!(recovered.state, model(&sample_batches()));
-        drop(recovered);
-        assert_eq!(read_log(dir.path()).len(), clean_len);
+        assert_starts_with_the_sample_cut_to(dir.path(), clean_len);
     }
 }
 
 #[test]
 fn removed_middle_record_refuses_with_a_sequence_gap() {
-    let (dir, offsets) = fresh_journal();
+    let (dir, offsets) = sample_journal();
     let bytes = read_log(dir.path());
     let (start, end) = (offset_usize(offsets[1]), offset_usize(offsets[2]));
     let spliced = [&bytes[..start], &bytes[end..]].concat();
@@ -156,7 +157,7 @@ fn removed_middle_record_refuses_with_a_sequence_gap() {
 
 #[test]
 fn edited_record_with_recomputed_checksums_breaks_the_hash_chain() {
-    let (dir, offsets) = fresh_journal();
+    let (dir, offsets) = sample_journal();
     let mut bytes = read_log(dir.path());
     let (start, end) = (offset_usize(offsets[3]), offset_usize(offsets[4]));
     // Forge record 4 ([100, 200] -> [100, 201]) and re-seal it so its checksums are valid.
@@ -184,7 +185,7 @@ fn edited_record_with_recomputed_checksums_breaks_the_hash_chain() {
 
 #[test]
 fn unknown_record_version_is_refused_not_misread() {
-    let (dir, offsets) = fresh_journal();
+    let (dir, offsets) = sample_journal();
     let mut bytes = read_log(dir.path());
     let at = offset_usize(offsets[0]);
     bytes[at + 4..at + 6].copy_from_slice(&9u16.to_le_bytes());
@@ -270,8 +271,10 @@ fn snapshot_ahead_of_the_journal_refuses() {
     let dir = journal_with_snapshots();
     let offsets = record_offsets(dir.path());
     let bytes = read_log(dir.path());
-    // Lose records 4 and 5 exactly at a record boundary (as if acknowledged data vanished).
+    // Lose records 4 and 5 exactly at a record boundary (as if acknowledged data vanished), in
+    // a journal without a head marker (written before markers), which would catch it first.
     write_log(dir.path(), &bytes[..offset_usize(offsets[3])]);
+    std::fs::remove_file(dir.path().join(journal::head::HEAD_FILE_NAME)).expect("removes");
     let error = recover::<Tape>(dir.path()).err().expect("refuses");
     assert!(
         matches!(
@@ -288,7 +291,7 @@ fn snapshot_ahead_of_the_journal_refuses() {
 
 #[test]
 fn kind_is_readable_without_the_machine_and_checked_on_open() {
-    let (dir, _) = fresh_journal();
+    let (dir, _) = sample_journal();
     assert_eq!(journal::read_kind(dir.path()).expect("reads"), "tape");
     let error = recover::<ledger::machine::LedgerMachine>(dir.path())
         .err()
@@ -305,7 +308,7 @@ fn kind_is_readable_without_the_machine_and_checked_on_open() {
 
 #[test]
 fn verify_reports_counts_and_head_hash() {
-    let (dir, _) = fresh_journal();
+    let (dir, _) = sample_journal();
     let report = verify::<Tape>(dir.path()).expect("verifies");
     assert_eq!(report.kind, "tape");
     assert_eq!(

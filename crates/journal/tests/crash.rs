@@ -5,6 +5,11 @@
 //! the kernel already has, so after some kills the parent also simulates a power cut: it drops a
 //! random part of the unacknowledged tail, usually mid-record, which recovery must cut.
 //!
+//! The head marker is checked too: right after each kill it must name a record at or after the
+//! last one holding an acknowledged transfer (it is written before anyone is answered), and
+//! after each restart a copy of the journal with its last record damaged must be refused, not
+//! cut as a torn write.
+//!
 //! 50 kills by default; `KLIRING_CRASH_KILLS=1000` for the long mode; `KLIRING_CRASH_SEED`
 //! replays a run (the seed is printed).
 
@@ -14,6 +19,8 @@
     reason = "a test fails by panicking"
 )]
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -21,7 +28,9 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use journal::{JournalReader, Sequencer, SequencerConfig, recover, verify};
+use common::segment_files;
+use journal::head::Marker;
+use journal::{JournalError, JournalReader, Sequencer, SequencerConfig, recover, verify};
 use ledger::machine::LedgerMachine;
 use ledger::{
     AccountFlags, AccountId, Currency, Event, EventResult, NewAccount, NewTransfer, TransferFlags,
@@ -80,6 +89,8 @@ fn crash_child() {
         tick_interval: Some(Duration::from_millis(5)),
         snapshot_every_records: 20,
         snapshot_every_bytes: 0,
+        // Small segments, so that kills also land around segment rollovers.
+        segment_bytes_max: 16 << 10,
     };
     let sequencer = Sequencer::<LedgerMachine>::start(Path::new(&dir), config).expect("starts");
     let handle = sequencer.handle();
@@ -207,10 +218,11 @@ fn run_and_kill(dir: &Path, run: u64, rng: &mut StdRng) -> Vec<u128> {
 }
 
 /// Simulates a power cut after the kill: drops a random part of the journal's unacknowledged
-/// tail (records after the last one holding an acknowledged transfer and after the newest
-/// snapshot's record, which were never reported durable), often mid-record. Returns the bytes
-/// dropped.
-fn power_cut(dir: &Path, acked: &HashSet<u128>, rng: &mut StdRng) -> u64 {
+/// tail (records after the last one holding an acknowledged transfer, after the newest
+/// snapshot's record and after the record the head marker names (`marked`): all of those were
+/// fsynced), often mid-record; when there is none, appends a torn in-flight write instead.
+/// Returns the bytes dropped or added.
+fn power_cut(dir: &Path, acked: &HashSet<u128>, marked: u64, rng: &mut StdRng) -> u64 {
     let newest_snapshot = std::fs::read_dir(dir)
         .expect("lists dir")
         .filter_map(|entry| {
@@ -223,33 +235,49 @@ fn power_cut(dir: &Path, acked: &HashSet<u128>, rng: &mut StdRng) -> u64 {
         })
         .max()
         .unwrap_or(0);
-    let log = dir.join("journal.log");
     // A child killed before it created its journal left nothing to cut (and acknowledged
     // nothing: it answers only after a durable append).
-    let len = match std::fs::metadata(&log) {
-        Ok(meta) => meta.len(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return 0,
-        Err(e) => panic!("log: {e}"),
+    let Some((last_segment, log)) = segment_files(dir).pop() else {
+        return 0;
     };
-    let mut keep_from = 0u64;
-    let mut reader = JournalReader::<Event>::open(dir).expect("opens");
+    let len = std::fs::metadata(&log).expect("log").len();
+    // Only the last segment can lose unacknowledged bytes: earlier ones were complete and
+    // durable before the next one was created.
+    let mut keep: Option<(u64, u64)> = None;
     let mut previous_end_needed = false;
-    for batch in reader.by_ref() {
+    for batch in JournalReader::<Event>::open(dir).expect("opens") {
         let batch = batch.expect("valid record");
         if previous_end_needed {
-            keep_from = batch.offset;
+            keep = Some((batch.segment, batch.offset));
         }
-        previous_end_needed = batch.sequence <= newest_snapshot
+        previous_end_needed = batch.sequence <= newest_snapshot.max(marked)
             || batch
                 .commands
                 .iter()
                 .any(|event| matches!(event, Event::CreateTransfer(t) if acked.contains(&t.id.0)));
     }
     if previous_end_needed {
-        keep_from = len;
+        keep = Some((last_segment, len));
     }
-    if keep_from == 0 || keep_from >= len {
+    let keep_from = match keep {
+        None => 0,
+        Some((segment, offset)) if segment == last_segment => offset,
+        Some(_) => FILE_HEADER_BYTES,
+    };
+    if keep_from == 0 {
         return 0;
+    }
+    if keep_from >= len {
+        // Nothing unacknowledged reached the disk: tear an in-flight write instead.
+        let torn: Vec<u8> = (0..rng.random_range(1..300usize))
+            .map(|_| rng.random())
+            .collect();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&log)
+            .expect("opens log");
+        file.write_all(&torn).expect("appends");
+        return u64::try_from(torn.len()).expect("small");
     }
     let cut_at = rng.random_range(keep_from..=len);
     let file = std::fs::OpenOptions::new()
@@ -258,6 +286,82 @@ fn power_cut(dir: &Path, acked: &HashSet<u128>, rng: &mut StdRng) -> u64 {
         .expect("opens log");
     file.set_len(cut_at).expect("truncates");
     len - cut_at
+}
+
+/// Size of the header every segment file starts with.
+const FILE_HEADER_BYTES: u64 = 64;
+
+/// The sequence the head marker names right after a kill; every record holding an
+/// acknowledged transfer must be at or before it.
+fn check_marker_covers_acknowledged(dir: &Path, acked: &HashSet<u128>, run: u64) -> u64 {
+    let marked = match journal::head::read(dir).expect("reads marker") {
+        Marker::Valid(ack) => ack.sequence,
+        Marker::Absent => 0,
+        Marker::Damaged => panic!("run {run}: a kill damaged the head marker"),
+    };
+    if segment_files(dir).is_empty() {
+        return marked;
+    }
+    for batch in JournalReader::<Event>::open(dir).expect("opens") {
+        let batch = batch.expect("valid record");
+        let holds_acked = batch
+            .commands
+            .iter()
+            .any(|event| matches!(event, Event::CreateTransfer(t) if acked.contains(&t.id.0)));
+        assert!(
+            !holds_acked || batch.sequence <= marked,
+            "run {run}: record {} was acknowledged but the marker names {marked}",
+            batch.sequence
+        );
+    }
+    marked
+}
+
+/// On a copy of the journal, damages the last (acknowledged) record and expects a refusal
+/// naming it, where the journal without a marker would have cut it silently.
+fn check_damaged_last_record_refused(dir: &Path, run: u64, rng: &mut StdRng) {
+    let copy = tempfile::tempdir().expect("tempdir");
+    for (_, path) in segment_files(dir) {
+        std::fs::copy(&path, copy.path().join(path.file_name().expect("name"))).expect("copies");
+    }
+    let head = journal::head::HEAD_FILE_NAME;
+    std::fs::copy(dir.join(head), copy.path().join(head)).expect("copies");
+    let Some(last) = JournalReader::<Event>::open(copy.path())
+        .expect("opens")
+        .last()
+        .map(|batch| batch.expect("valid record"))
+    else {
+        return;
+    };
+    let last_is_in_earlier_segment =
+        segment_files(copy.path()).last().map(|(first, _)| *first) != Some(last.segment);
+    let log = copy.path().join(journal::segment::file_name(last.segment));
+    let mut bytes = std::fs::read(&log).expect("reads");
+    let start = usize::try_from(last.offset).expect("small");
+    if rng.random_range(0..2) == 0 {
+        let at = rng.random_range(start..bytes.len());
+        bytes[at] ^= 1 << rng.random_range(0..8);
+    } else {
+        bytes.truncate(start);
+    }
+    std::fs::write(&log, &bytes).expect("writes");
+    match recover::<LedgerMachine>(copy.path()) {
+        Err(JournalError::AcknowledgedRecordLost {
+            first_missing,
+            offset,
+            ..
+        }) => assert_eq!((first_missing, offset), (last.sequence, last.offset)),
+        // A kill right after a rollover leaves an empty last segment: the damaged record is in
+        // an earlier one, where any damage is corruption naming that segment or the next.
+        Err(JournalError::Corrupt { path, .. }) if last_is_in_earlier_segment => {
+            assert!(path.starts_with(copy.path()), "{}", path.display());
+        }
+        Err(other) => panic!("run {run}: expected a lost acknowledged record, got {other}"),
+        Ok(_) => panic!(
+            "run {run}: damaged acknowledged record {} was cut",
+            last.sequence
+        ),
+    }
 }
 
 /// The checks after each restart; returns what recovery did.
@@ -320,18 +424,25 @@ fn crash_test_sigkill_recovers_every_acknowledged_transfer() {
     let (mut torn, mut from_snapshot, mut power_cuts) = (0u32, 0u32, 0u32);
     for run in 0..kills {
         acked.extend(run_and_kill(dir.path(), run, &mut rng));
+        let marked = check_marker_covers_acknowledged(dir.path(), &acked, run);
         if rng.random_range(0..3) == 0 {
-            power_cuts += u32::from(power_cut(dir.path(), &acked, &mut rng) > 0);
+            power_cuts += u32::from(power_cut(dir.path(), &acked, marked, &mut rng) > 0);
         }
         let recovery = check_after_restart(dir.path(), &acked, run);
+        check_damaged_last_record_refused(dir.path(), run, &mut rng);
         torn += u32::from(recovery.torn_tail_bytes > 0);
         from_snapshot += u32::from(recovery.snapshot_sequence.is_some());
     }
+    let segments = segment_files(dir.path()).len();
     println!(
         "crash test: {} acknowledged transfers survived {kills} kills \
          ({power_cuts} simulated power cuts, {torn} torn tails cut, \
-         {from_snapshot} recoveries from a snapshot)",
+         {from_snapshot} recoveries from a snapshot, {segments} journal segments)",
         acked.len()
     );
     assert!(!acked.is_empty(), "the children acknowledged nothing");
+    assert!(
+        kills < 5 || segments > 1,
+        "the journal never rolled into a second segment"
+    );
 }

@@ -21,6 +21,7 @@ fn config() -> SequencerConfig {
         tick_interval: None,
         snapshot_every_records: 0,
         snapshot_every_bytes: 0,
+        segment_bytes_max: 0,
     }
 }
 

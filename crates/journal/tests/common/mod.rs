@@ -76,6 +76,17 @@ pub fn write_batches(dir: &Path, batches: &[Vec<u64>]) -> Tape {
     recovered.state
 }
 
+/// Appends `batch` as one durable record that was never acknowledged: the writer stopped after
+/// the record's `fdatasync` and before its head marker, like a batch in flight at a crash.
+pub fn write_unacknowledged(dir: &Path, batch: &[u64]) {
+    let mut recovered = journal::recover::<Tape>(dir).expect("recovers");
+    let timestamp = recovered.journal.last_timestamp() + 1;
+    recovered
+        .journal
+        .append_durable(timestamp, batch)
+        .expect("appends");
+}
+
 /// Byte offsets of every record, in order.
 pub fn record_offsets(dir: &Path) -> Vec<u64> {
     journal::JournalReader::<u64>::open(dir)
@@ -96,7 +107,48 @@ pub fn write_log(dir: &Path, bytes: &[u8]) {
     std::fs::write(log_path(dir), bytes).expect("writes log")
 }
 
+/// A journal of the sample batches, each acknowledged, and the offsets of its records.
+pub fn sample_journal() -> (tempfile::TempDir, Vec<u64>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_batches(dir.path(), &sample_batches());
+    let offsets = record_offsets(dir.path());
+    assert_eq!(offsets.len(), 5);
+    (dir, offsets)
+}
+
 /// Five batches of different sizes, including an empty one.
 pub fn sample_batches() -> Vec<Vec<u64>> {
     vec![vec![1, 2, 3], vec![10], vec![], vec![100, 200], vec![7; 20]]
+}
+
+/// The segment files of `dir` with their first sequence, in order.
+pub fn segment_files(dir: &Path) -> Vec<(u64, std::path::PathBuf)> {
+    let mut found: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .expect("lists")
+        .filter_map(|entry| {
+            let path = entry.expect("entry").path();
+            let name = path.file_name()?.to_str()?.to_string();
+            let first = if name == "journal.log" {
+                1
+            } else {
+                name.strip_prefix("journal-")?
+                    .strip_suffix(".log")?
+                    .parse()
+                    .ok()?
+            };
+            Some((first, path))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Recovers `dir`, expecting exactly the acknowledged sample batches and the log cut back to
+/// `clean_len` bytes (a torn tail removed).
+pub fn assert_starts_with_the_sample_cut_to(dir: &Path, clean_len: usize) {
+    let recovered = journal::recover::<Tape>(dir).expect("starts");
+    assert_eq!(recovered.report.head_sequence, 5);
+    assert_eq!(recovered.state, model(&sample_batches()));
+    drop(recovered);
+    assert_eq!(read_log(dir).len(), clean_len);
 }
