@@ -87,6 +87,7 @@ fn huge_input_is_bounded() {
         name: "Kim Tong Myong".into(),
         birth_year: Some(1962),
         country: Some("KP".into()),
+        ..Query::default()
     };
     let result = screen(lists(), &query, f64::NAN);
     assert!(result.hits[0].explanation.contains("born 1962 agrees"));
