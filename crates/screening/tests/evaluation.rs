@@ -56,8 +56,8 @@ fn disguised_un_names_are_still_found() {
     let report = adversarial::run(&set.snapshot(), &cases, DEFAULT_THRESHOLD);
     println!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert!(report.overall.cases > 3_000, "{}", report.overall.cases);
-    // Regression guards at the measured level less a margin (measured: 0.956 overall; spaced
-    // and joined letters of long names 0.83, the weakest); the targets (0.98, 0.95 each) are
+    // Regression guards at the measured level less a margin (measured: 0.953 overall; spaced
+    // and joined letters of long names 0.81, the weakest); the targets (0.98, 0.95 each) are
     // not met yet, see the README.
     assert!(report.overall.rate >= 0.94, "{:?}", report.overall);
     for row in &report.per_disguise {
@@ -78,8 +78,8 @@ fn ordinary_names_rarely_alert() {
     );
     println!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert!(report.names_only.cases > 3_000);
-    // Measured 0.012 names only, 0.003 with secondary data; target 0.005 names only.
-    assert!(report.names_only.rate <= 0.016, "{:?}", report.names_only);
+    // Measured 0.0098 names only, 0.0021 with secondary data; target 0.005 names only.
+    assert!(report.names_only.rate <= 0.014, "{:?}", report.names_only);
     assert!(
         report.with_secondary.rate <= report.names_only.rate,
         "{:?}",
@@ -87,5 +87,40 @@ fn ordinary_names_rarely_alert() {
     );
     for row in &report.per_locale {
         assert!(row.names_only_rate <= 0.08, "{row:?}");
+    }
+}
+
+/// Prints the slowest ordinary names and payment texts (run with --ignored --nocapture).
+#[test]
+#[ignore = "diagnostic output for tuning"]
+fn slowest_screenings() {
+    let (_, set) = lists();
+    let snap = set.snapshot();
+    let people = population::bundled_population().unwrap();
+    let mut times: Vec<(u128, String)> = people
+        .iter()
+        .step_by(3)
+        .map(|p| {
+            let mut best = u128::MAX;
+            for _ in 0..3 {
+                let t0 = std::time::Instant::now();
+                snap.screen(&p.full_query(), DEFAULT_THRESHOLD);
+                best = best.min(t0.elapsed().as_micros());
+            }
+            (best, p.name.clone())
+        })
+        .collect();
+    times.sort();
+    for (us, name) in times.iter().rev().take(25) {
+        println!("{us} us  {name}");
+    }
+    println!("median {} us", times[times.len() / 2].0);
+    for text in [
+        "12 Market Street, Springfield",
+        "Invoice INV-00012 goods delivered under contract 12/2026, Jason Johnson thank you",
+    ] {
+        let t0 = std::time::Instant::now();
+        snap.screen_text(&screening::Query::name(text), DEFAULT_THRESHOLD);
+        println!("text {} us  {text}", t0.elapsed().as_micros());
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::canon::canonical_form;
-use super::normalize::{PARTICLES, TOKENS_MAX, Token, phonetic_key, tokenize};
+use super::normalize::{LEGAL_FORMS, PARTICLES, TOKENS_MAX, Token, phonetic_key, tokenize};
 use super::score::ListedTraits;
 use crate::model::{AliasQuality, Entry, EntryKind, ImportedList, ListVersion};
 
@@ -276,9 +276,14 @@ impl ListIndex {
     /// Weight of a query token: its rarity, but at least [`QUERY_WEIGHT_FLOOR`] of the rarest
     /// (a query token the listed name lacks is evidence against the match even when the token is
     /// common on the list: "Christopher Lee" is not "Christopher Mushohwe").
+    /// Initials and legal forms ("V.", "Corp") keep their small weight: they identify no one.
     pub(crate) fn query_weight(&self, token: &Token) -> f64 {
-        self.token_weight(token)
-            .max(QUERY_WEIGHT_FLOOR * self.unseen_weight)
+        let weight = self.token_weight(token);
+        if token.text.len() == 1 || LEGAL_FORMS.contains(&&*token.text) {
+            weight.min(1.0)
+        } else {
+            weight.max(QUERY_WEIGHT_FLOOR * self.unseen_weight)
+        }
     }
 
     /// Rarity weight of a token against this list.

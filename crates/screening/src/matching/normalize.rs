@@ -179,6 +179,8 @@ const VARIANTS: &[&[&str]] = &[
     &["song", "sung", "seong"],
     &["chol", "cheol", "chul"],
     &["yong", "young", "yeong"],
+    // McCune–Reischauer ŏ written "o" (lists) or "eo" (Revised Romanisation).
+    &["yo", "yeo"],
     &["il", "ill"],
     &["saif", "seif", "sayf", "saifu"],
     &["kwang", "gwang"],

@@ -86,7 +86,7 @@ const PHONETIC_MIN: f64 = 0.8;
 /// Jaro–Winkler needed between an Arabic skeleton and the consonants of a Latin spelling.
 const SKELETON_MIN: f64 = 0.85;
 /// Jaro–Winkler needed by same-key tokens whose vowels differ.
-const PHONETIC_VOWEL_MISMATCH_MIN: f64 = 0.82;
+const PHONETIC_VOWEL_MISMATCH_MIN: f64 = 0.86;
 /// Jaro–Winkler needed for a fuzzy match of short tokens.
 const SHORT_FUZZY_MIN: f64 = 0.92;
 
@@ -188,16 +188,14 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
 /// "kimjongun" ~ "Kim Jong Un").
 fn joined_sim(one: &Token, parts: &[Token]) -> Option<(f64, How)> {
     // Cheap length test first: this runs for every token against every span.
-    if parts
-        .iter()
-        .chain(std::iter::once(one))
-        .any(|t| LEGAL_FORMS.contains(&&*t.text))
-    {
-        return None;
-    }
     let text_len: usize = parts.iter().map(|t| t.text.len()).sum();
     let original_len: usize = parts.iter().map(|t| t.original.len()).sum();
-    if one.text.len() != text_len && one.original.len().abs_diff(original_len) > 2 {
+    if (one.text.len() != text_len && one.original.len().abs_diff(original_len) > 2)
+        || parts
+            .iter()
+            .chain(std::iter::once(one))
+            .any(|t| LEGAL_FORMS.contains(&&*t.text))
+    {
         return None;
     }
     let joined = concat(parts);

@@ -179,9 +179,10 @@ pub(crate) fn screen_lists(
         .map(|r| (tokenize(&r.text), r))
         .filter(|(tokens, _)| !tokens.is_empty())
         .collect();
+    let facts = Facts::of(query);
     let mut hits = Vec::new();
     for index in indexes {
-        screen_one(index, &readings, query, threshold, mode, &mut hits);
+        screen_one(index, &readings, &facts, threshold, mode, &mut hits);
     }
     hits.sort_by(|a: &Hit, b: &Hit| {
         b.score
@@ -198,8 +199,34 @@ pub(crate) fn screen_lists(
     }
 }
 
-/// Largest total bonus secondary data can add, for candidate pruning.
-const SECONDARY_BONUS_MAX: f64 = DOB_EXACT_BONUS + COUNTRY_AGREE_BONUS;
+/// The query with its secondary data parsed once per screening.
+struct Facts<'a> {
+    query: &'a Query,
+    birth: Option<(u16, Option<(u8, u8)>)>,
+    /// Largest total bonus the secondary data can add, for candidate pruning.
+    bonus_max: f64,
+}
+
+impl<'a> Facts<'a> {
+    fn of(query: &'a Query) -> Self {
+        let birth = query.birth();
+        let dob = if birth.is_some() {
+            DOB_EXACT_BONUS
+        } else {
+            0.0
+        };
+        let country = if query.country.is_some() {
+            COUNTRY_AGREE_BONUS
+        } else {
+            0.0
+        };
+        Self {
+            query,
+            birth,
+            bonus_max: dob + country,
+        }
+    }
+}
 
 /// Windows of at most [`TOKENS_MAX`] tokens, overlapping by half, covering all of `tokens`: a
 /// listed name of up to half a window lies wholly inside one of them.
@@ -232,7 +259,7 @@ struct Found<'q> {
 fn screen_one<'q>(
     index: &ListIndex,
     readings: &'q [(Vec<Token>, &'q Reading)],
-    query: &Query,
+    facts: &Facts,
     threshold: f64,
     mode: Mode,
     out: &mut Vec<Hit>,
@@ -242,7 +269,7 @@ fn screen_one<'q>(
     for (tokens, reading) in readings {
         for window in windows(tokens) {
             screen_window(
-                index, window, reading, query, threshold, mode, &mut acc, &mut best,
+                index, window, reading, facts, threshold, mode, &mut acc, &mut best,
             );
         }
     }
@@ -259,7 +286,7 @@ fn screen_one<'q>(
                 notes.push(format!("read as {:?} ({how})", found.reading.text));
             }
             notes.push(found.alignment.explain(found.tokens, &name.tokens));
-            final_score(found.alignment.score, name, entry, query, Some(&mut notes));
+            final_score(found.alignment.score, name, entry, facts, Some(&mut notes));
             out.push(Hit {
                 list: entry.list,
                 reference: entry.reference.clone(),
@@ -278,7 +305,7 @@ fn screen_window<'q>(
     index: &ListIndex,
     q: &'q [Token],
     reading: &'q Reading,
-    query: &Query,
+    facts: &Facts,
     threshold: f64,
     mode: Mode,
     acc: &mut [Shared],
@@ -348,10 +375,8 @@ fn screen_window<'q>(
         let Some(name) = usize::try_from(id).ok().and_then(|i| index.names.get(i)) else {
             continue;
         };
-        let all_listed = bit(name.tokens.len()).wrapping_sub(1);
-        // In text only a listed name met whole counts, so each of its tokens must share a key.
-        if (mode == Mode::Text && (name.traits.short || shared.all_n & all_listed != all_listed))
-            || score_bound(&shared, &qw, q_total, name, mode) < threshold
+        if (mode == Mode::Text && name.traits.short)
+            || score_bound(q, &shared, &qw, q_total, name, mode) + facts.bonus_max < threshold
         {
             continue;
         }
@@ -362,7 +387,7 @@ fn screen_window<'q>(
             continue;
         };
         let alignment = align(q, &qw, &name.tokens, &name.weights, name.traits, mode);
-        let score = final_score(alignment.score, name, entry, query, None);
+        let score = final_score(alignment.score, name, entry, facts, None);
         if score < threshold {
             continue;
         }
@@ -384,15 +409,17 @@ fn screen_window<'q>(
     }
 }
 
-/// Shortest part of a split token, and the most parts.
+/// Shortest part of a split token.
 const SPLIT_PART_MIN: usize = 2;
+/// Least average length of the parts of a split token.
+const SPLIT_PART_MEAN_MIN: usize = 3;
 
 /// Splits a token that is not itself a listed spelling into the fewest listed spellings that
 /// spell it ("kimjongun" → kim, jong, un), if it can be. A part may have lost its first letter to
 /// the previous part's last one when doubled letters were collapsed ("baudoingaruye" → baudoin,
 /// ngaruye).
 fn split_into_known(token: &str, index: &ListIndex) -> Option<Vec<String>> {
-    const SPLIT_TOKEN_MIN: usize = 5;
+    const SPLIT_TOKEN_MIN: usize = 6;
     const SPLIT_TOKEN_MAX: usize = 48;
     let len = token.len();
     if !(SPLIT_TOKEN_MIN..=SPLIT_TOKEN_MAX).contains(&len)
@@ -433,6 +460,11 @@ fn split_into_known(token: &str, index: &ListIndex) -> Option<Vec<String>> {
         end = start;
     }
     parts.reverse();
+    // Splits into many short syllables ("tiziana" → ti, zi, ana) are coincidences: the parts
+    // must average three letters or more.
+    if parts.len() * SPLIT_PART_MEAN_MIN > len {
+        return None;
+    }
     parts.retain(|p| !PARTICLES.contains(&p.as_str()));
     (parts.len() >= 2).then_some(parts)
 }
@@ -451,7 +483,14 @@ struct Shared {
 /// Upper bound of a candidate's score from the keys it shares with the query, as if every
 /// key-sharing token matched exactly. One listed token pairs with at most one query token, so
 /// query tokens sharing one key with a single listed token count once.
-fn score_bound(shared: &Shared, qw: &[f64], q_total: f64, name: &IndexedName, mode: Mode) -> f64 {
+fn score_bound(
+    q: &[Token],
+    shared: &Shared,
+    qw: &[f64],
+    q_total: f64,
+    name: &IndexedName,
+    mode: Mode,
+) -> f64 {
     let pop = |m: u16| usize::try_from(m.count_ones()).unwrap_or(usize::MAX);
     let cap = pop(shared.one_q)
         .min(pop(shared.one_n))
@@ -472,14 +511,28 @@ fn score_bound(shared: &Shared, qw: &[f64], q_total: f64, name: &IndexedName, mo
         .sum();
     let ratio = |hit: f64, total: f64| if total > 0.0 { hit / total } else { 0.0 };
     let (q_ratio, n_ratio) = (ratio(q_hit, q_total), ratio(n_hit, name.total_weight));
-    // The blend is at most the larger of the two coverages; containment at most the listed one.
-    let name_bound = match mode {
-        Mode::Text => n_ratio,
-        Mode::Name if name.traits.specific => q_ratio.max(n_ratio),
-        Mode::Name => (QUERY_SHARE * q_ratio + (1.0 - QUERY_SHARE) * n_ratio)
-            .max(SYLLABLE_QUERY_SHARE * q_ratio + (1.0 - SYLLABLE_QUERY_SHARE) * n_ratio),
+    // The blend weighs the query's coverage by QUERY_SHARE only when two listed tokens (or the
+    // only one) can match; containment is at most the listed coverage.
+    let share = if pop(shared.all_n) >= 2 || name.tokens.len() == 1 {
+        QUERY_SHARE
+    } else {
+        SYLLABLE_QUERY_SHARE
     };
-    name_bound + SECONDARY_BONUS_MAX
+    let blend = share * q_ratio + (1.0 - share) * n_ratio;
+    // Containment needs every listed token matched, a one-word name spelt as listed.
+    let all_listed = bit(name.tokens.len()).wrapping_sub(1);
+    let containable = name.traits.specific
+        && shared.all_n & all_listed == all_listed
+        && match &name.tokens[..] {
+            [only] => q.iter().any(|t| t.text == only.text),
+            _ => true,
+        };
+    match mode {
+        Mode::Text if containable => n_ratio,
+        Mode::Text => 0.0,
+        Mode::Name if containable => blend.max(n_ratio),
+        Mode::Name => blend,
+    }
 }
 
 /// The name score adjusted for alias quality, kind and secondary data, clamped and rounded;
@@ -488,7 +541,7 @@ fn final_score(
     name_score: f64,
     name: &IndexedName,
     entry: &Entry,
-    query: &Query,
+    facts: &Facts,
     mut notes: Option<&mut Vec<String>>,
 ) -> f64 {
     let mut score = name_score;
@@ -501,7 +554,7 @@ fn final_score(
         score -= LOW_ALIAS_PENALTY;
         note(format!("low-quality alias -{LOW_ALIAS_PENALTY}"));
     }
-    if let Some(kind) = query.kind {
+    if let Some(kind) = facts.query.kind {
         let listed_person = entry.kind == EntryKind::Individual;
         match (kind == EntryKind::Individual, listed_person) {
             (true, false) => {
@@ -520,7 +573,7 @@ fn final_score(
             _ => {}
         }
     }
-    score += secondary(entry, query, &mut note);
+    score += secondary(entry, facts, &mut note);
     (score.clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0
 }
 
@@ -534,9 +587,10 @@ fn kind_label(kind: EntryKind) -> &'static str {
 }
 
 /// Score adjustment from date of birth and country, when both sides have them.
-fn secondary(entry: &Entry, query: &Query, note: &mut impl FnMut(String)) -> f64 {
+fn secondary(entry: &Entry, facts: &Facts, note: &mut impl FnMut(String)) -> f64 {
+    let query = facts.query;
     let mut delta = 0.0;
-    if let (Some((year, day)), false) = (query.birth(), entry.birth_years.is_empty()) {
+    if let (Some((year, day)), false) = (facts.birth, entry.birth_years.is_empty()) {
         let listed: Vec<&str> = entry.birth_years.iter().map(|b| b.text.as_str()).collect();
         let same_day = day.is_some()
             && entry
