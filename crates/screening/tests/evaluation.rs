@@ -56,13 +56,13 @@ fn disguised_un_names_are_still_found() {
     let report = adversarial::run(&set.snapshot(), &cases, DEFAULT_THRESHOLD);
     println!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert!(report.overall.cases > 3_000, "{}", report.overall.cases);
-    // Regression guards at the measured level less a margin (measured: 0.953 overall; spaced
-    // and joined letters of long names 0.81, the weakest); the targets (0.98, 0.95 each) are
-    // not met yet, see the README.
-    assert!(report.overall.rate >= 0.94, "{:?}", report.overall);
+    // Regression guards at the measured level less a margin (measured on this sample: 0.970
+    // overall; spaced letters 0.916 the weakest); the targets (0.98, 0.95 each) are not all met
+    // yet, see the README.
+    assert!(report.overall.rate >= 0.955, "{:?}", report.overall);
     for row in &report.per_disguise {
         assert!(row.cases > 100, "{row:?}");
-        assert!(row.rate >= 0.80, "{row:?}");
+        assert!(row.rate >= 0.88, "{row:?}");
     }
 }
 
@@ -78,7 +78,7 @@ fn ordinary_names_rarely_alert() {
     );
     println!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert!(report.names_only.cases > 3_000);
-    // Measured 0.0098 names only, 0.0021 with secondary data; target 0.005 names only.
+    // Measured 0.0104 names only, 0.0025 with secondary data; target 0.005 names only.
     assert!(report.names_only.rate <= 0.014, "{:?}", report.names_only);
     assert!(
         report.with_secondary.rate <= report.names_only.rate,

@@ -256,17 +256,53 @@ struct Found<'q> {
     reading: &'q Reading,
 }
 
-fn screen_one<'q>(
+fn screen_one(
     index: &ListIndex,
-    readings: &'q [(Vec<Token>, &'q Reading)],
+    readings: &[(Vec<Token>, &Reading)],
     facts: &Facts,
     threshold: f64,
     mode: Mode,
     out: &mut Vec<Hit>,
 ) {
+    // Each reading with its joined words split into this list's spellings, when there are any
+    // ("AHMADMAHMOODHASSAN" → ahmad mahmood hassan).
+    let split: Vec<(Vec<Token>, Reading)> = readings
+        .iter()
+        .filter_map(|(tokens, reading)| {
+            let mut any = false;
+            let words: Vec<String> = tokens
+                .iter()
+                .map(|t| match split_into_known(&t.text, index) {
+                    Some(parts) => {
+                        any = true;
+                        parts.join(" ")
+                    }
+                    None => t.original.to_string(),
+                })
+                .collect();
+            let text = words.join(" ");
+            any.then(|| {
+                (
+                    tokenize(&text),
+                    Reading {
+                        text,
+                        how: Some(match reading.how {
+                            None => "joined words split",
+                            Some(_) => "normalised, then joined words split",
+                        }),
+                    },
+                )
+            })
+        })
+        .collect();
+    let all: Vec<(&[Token], &Reading)> = readings
+        .iter()
+        .map(|(t, r)| (t.as_slice(), *r))
+        .chain(split.iter().map(|(t, r)| (t.as_slice(), r)))
+        .collect();
     let mut acc = vec![Shared::default(); index.names.len()];
-    let mut best: HashMap<u32, Found<'q>> = HashMap::new();
-    for (tokens, reading) in readings {
+    let mut best: HashMap<u32, Found> = HashMap::new();
+    for &(tokens, reading) in &all {
         for window in windows(tokens) {
             screen_window(
                 index, window, reading, facts, threshold, mode, &mut acc, &mut best,
@@ -347,12 +383,6 @@ fn screen_window<'q>(
         add(&t.key, bit(i), false);
         if let Some(rest) = strip_glued_particle(&t.text) {
             add(&phonetic_key(rest), bit(i), false);
-        }
-        // A token that joins several listed tokens ("kimjongun"): its parts' keys.
-        if let Some(parts) = split_into_known(&t.text, index) {
-            for part in parts {
-                add(&phonetic_key(&part), bit(i), true);
-            }
         }
         // A token one letter away from a listed spelling whose key differs.
         for key in index.near_keys(&t.text) {
@@ -461,8 +491,8 @@ fn split_into_known(token: &str, index: &ListIndex) -> Option<Vec<String>> {
     }
     parts.reverse();
     // Splits into many short syllables ("tiziana" → ti, zi, ana) are coincidences: the parts
-    // must average three letters or more.
-    if parts.len() * SPLIT_PART_MEAN_MIN > len {
+    // must average (nearly) three letters ("rimangon" → ri, man, gon passes).
+    if parts.len() * SPLIT_PART_MEAN_MIN > len + 1 {
         return None;
     }
     parts.retain(|p| !PARTICLES.contains(&p.as_str()));
