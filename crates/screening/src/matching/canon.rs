@@ -123,7 +123,7 @@ pub(crate) fn canonicalize(input: &str) -> Canonical {
         }
     }
     unique.truncate(READINGS_MAX);
-    suspicions.sort_by(|a, b| a.code.cmp(&b.code));
+    suspicions.sort_by_key(|s| s.code);
     suspicions.dedup_by(|a, b| a.code == b.code);
     Canonical {
         readings: unique,
