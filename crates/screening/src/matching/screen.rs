@@ -21,7 +21,7 @@ use super::score::{Alignment, JOIN_SPAN_MAX, Mode, QUERY_SHARE, SYLLABLE_QUERY_S
 use crate::model::{AliasQuality, Entry, EntryKind, ListSource, ListVersion};
 
 /// Threshold used when the operator has not set one (tuned on the evaluation sets).
-pub const DEFAULT_THRESHOLD: f64 = 0.84;
+pub const DEFAULT_THRESHOLD: f64 = 0.87;
 /// At most this many hits are returned per screening, best first.
 pub const HITS_MAX: usize = 25;
 /// Score change when both sides give a year of birth and it agrees (±1 year).
