@@ -389,3 +389,40 @@ fn kind_and_birth_date_are_explained() {
         .is_err()
     );
 }
+
+#[test]
+fn short_forms_of_long_names_hold_with_a_foreign_country() {
+    // The payment's party country rarely is the listed person's: a good name match stays a hit.
+    for country in ["KE", "GB"] {
+        let query = Query {
+            name: "Hamza bin Ladin".into(),
+            country: Some(country.into()),
+            ..Query::default()
+        };
+        let result = screen(lists(), &query, 0.0);
+        let hit = result
+            .hits
+            .iter()
+            .find(|h| h.reference == "QDi.421")
+            .unwrap();
+        assert!(hit.score >= DEFAULT_THRESHOLD, "{hit:?}");
+        // The UN list alone (a hub's minimum) weighs tokens differently.
+        let result = screen(un_only(), &query, 0.0);
+        let hit = result
+            .hits
+            .iter()
+            .find(|h| h.reference == "QDi.421")
+            .unwrap();
+        assert!(hit.score >= DEFAULT_THRESHOLD, "UN only: {hit:?}");
+    }
+}
+
+fn un_only() -> &'static ListSet {
+    static LISTS: OnceLock<ListSet> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let un = RawList::Un {
+            xml: real("un_sc_consolidated_2026-02-27.xml"),
+        };
+        ListSet::from_lists(vec![import(&un, None, &mut no_progress).unwrap()])
+    })
+}

@@ -1,17 +1,20 @@
 //! Scoring one query against one listed name: token-set alignment.
 //!
-//! Every query token is paired with at most one listed token (or two adjacent listed tokens
-//! written together, or vice versa), greedily by similarity. Token similarity:
-//! exact 1.0; same canonical spelling after variant folding ("variant") 0.97; same phonetic key
-//! and vowel pattern, or an Arabic-script skeleton ("phonetic") 0.9 + 0.1·JW; same key with
-//! other vowels JW if ≥ 0.82 (tokens over 4 letters); Jaro–Winkler ≥ 0.88 (≥ 0.92 for short
-//! tokens) otherwise ("fuzzy"); a single letter against a token it begins ("initial") 0.8; a
-//! prefix of 3+ letters ("abbreviation") 0.85; joined/split tokens ("joined") 0.97 when the
-//! letters agree. Two different members of the spelling-variant table never match.
-//! Each token weighs its rarity in the list (IDF), so matching "Muhammad" proves little and an
-//! unmatched rare query token costs a lot. The score blends how much of the query is covered
-//! with how much of the listed name is covered:
-//! `score = 0.75·query_coverage + 0.25·listed_coverage`, both weighted sums of similarities.
+//! Every query token is paired with at most one listed token (or up to six adjacent listed
+//! tokens written together, or vice versa), greedily by similarity. Token similarity is bounded
+//! by real spelling similarity: exact 1.0; same canonical spelling after variant folding
+//! ("variant") 0.97; same phonetic key and vowel pattern ("phonetic") 0.9 + 0.1·JW but at most
+//! JW + 0.05, and only from JW ≥ 0.7; same key with other vowels JW if ≥ 0.86 (tokens over 4
+//! letters); Jaro–Winkler ≥ 0.90 (≥ 0.92 for short tokens) otherwise ("fuzzy"); a single letter
+//! against a token it begins ("initial") 0.8; a prefix of 4+ letters ("abbreviation") 0.85;
+//! joined/split tokens ("joined") 0.97 when the letters agree. Two different members of the
+//! spelling-variant table never match. Each token weighs its rarity in the list (IDF).
+//!
+//! A party name ([`Mode::Name`]) scores `share·query_coverage + (1−share)·listed_coverage`
+//! (share 0.75, or 0.5 when only short syllables or a single token of a longer listed name
+//! matched), or, when higher and the listed name is distinctive, its containment: the listed
+//! coverage less a little per extra query token. Free text ([`Mode::Text`]) scores containment
+//! only.
 
 use strsim::jaro_winkler;
 
@@ -155,7 +158,7 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
             return Some(((0.9 + 0.1 * jw).min(cap), How::Phonetic(jw)));
         }
         if !is_short && jw >= PHONETIC_VOWEL_MISMATCH_MIN {
-            return Some((jw, How::Phonetic(jw)));
+            return Some((cap.min(1.0 - PHONETIC_HEADROOM), How::Phonetic(jw)));
         }
     }
     let fuzzy_min = if is_short { SHORT_FUZZY_MIN } else { FUZZY_MIN };
@@ -272,23 +275,17 @@ pub(crate) fn align(
     mode: Mode,
 ) -> Alignment {
     if traits.short {
-        let exact = mode == Mode::Name && concat(q) == concat(n);
-        return Alignment {
-            score: if exact { 1.0 } else { 0.0 },
-            pairs: if exact {
-                vec![Pair {
-                    q: (0, q.len()),
-                    n: (0, n.len()),
-                    sim: 1.0,
-                    how: How::Exact,
-                }]
-            } else {
-                Vec::new()
-            },
-            unmatched_query: Vec::new(),
-            unmatched_listed: Vec::new(),
-            contained: None,
-        };
+        let mut whole = Alignment::no_match();
+        if mode == Mode::Name && concat(q) == concat(n) {
+            whole.score = 1.0;
+            whole.pairs.push(Pair {
+                q: (0, q.len()),
+                n: (0, n.len()),
+                sim: 1.0,
+                how: How::Exact,
+            });
+        }
+        return whole;
     }
     let mut pairs = Vec::with_capacity(q.len() * n.len() + 4);
     for (i, a) in q.iter().enumerate() {
@@ -365,13 +362,7 @@ pub(crate) fn align(
     let listed_coverage = coverage(&n_sim, nw);
     if n.len() == 1 && n_sim[0].is_none_or(|s| s < SINGLE_TOKEN_MIN) {
         // A one-word listed name proves nothing unless spelt (nearly) exactly.
-        return Alignment {
-            score: 0.0,
-            pairs: Vec::new(),
-            unmatched_query: Vec::new(),
-            unmatched_listed: Vec::new(),
-            contained: None,
-        };
+        return Alignment::no_match();
     }
     // Found inside a longer string: every listed token matched well, and the rest of the query
     // costs only a little (before, after) or a bit more (between the matched tokens).
@@ -432,6 +423,16 @@ fn count_f64(n: usize) -> f64 {
 }
 
 impl Alignment {
+    fn no_match() -> Self {
+        Self {
+            score: 0.0,
+            pairs: Vec::new(),
+            unmatched_query: Vec::new(),
+            unmatched_listed: Vec::new(),
+            contained: None,
+        }
+    }
+
     /// "kim=kim exact; chong~jong phonetic(jw=0.91); missing: tong; not in query: ho".
     pub(crate) fn explain(&self, q: &[Token], n: &[Token]) -> String {
         let span = |t: &[Token], (start, len): (usize, usize)| {

@@ -21,7 +21,7 @@ use super::score::{Alignment, JOIN_SPAN_MAX, Mode, QUERY_SHARE, SYLLABLE_QUERY_S
 use crate::model::{AliasQuality, Entry, EntryKind, ListSource, ListVersion};
 
 /// Threshold used when the operator has not set one (tuned on the evaluation sets).
-pub const DEFAULT_THRESHOLD: f64 = 0.87;
+pub const DEFAULT_THRESHOLD: f64 = 0.84;
 /// At most this many hits are returned per screening, best first.
 pub const HITS_MAX: usize = 25;
 /// Score change when both sides give a year of birth and it agrees (±1 year).
@@ -33,7 +33,7 @@ const DOB_DISAGREE_PENALTY: f64 = 0.15;
 /// Score change when both sides give a country and it agrees.
 const COUNTRY_AGREE_BONUS: f64 = 0.03;
 /// Score change when both sides give a country and none agrees.
-const COUNTRY_DISAGREE_PENALTY: f64 = 0.08;
+const COUNTRY_DISAGREE_PENALTY: f64 = 0.05;
 /// Publisher-marked low-quality (weak) aliases score this much lower.
 const LOW_ALIAS_PENALTY: f64 = 0.05;
 /// A person screened against a listed organisation, vessel or aircraft.
