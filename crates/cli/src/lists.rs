@@ -216,12 +216,15 @@ fn update(data: &Path, sources: &[String]) -> anyhow::Result<()> {
 }
 
 /// `kliring screen`: lists given as `--list SOURCE=FILE` (or the hub's imported ones), names as
-/// arguments or one per line on stdin.
+/// arguments or one per line on stdin. A line starting with `{` is a JSON query
+/// (`{"name":…,"country":…,"birth_date":…,"kind":"individual"|"entity"}`); `text` screens each
+/// line as free text (remittance information, an address) instead of a party name.
 pub fn screen(
     list_args: &[String],
     data: &Path,
     threshold: f64,
     json: bool,
+    text: bool,
     names: Vec<String>,
 ) -> anyhow::Result<()> {
     let lists = load_for_screening(list_args, data)?;
@@ -241,13 +244,30 @@ pub fn screen(
     } else {
         names
     };
-    for name in names {
-        let result = screening::screen(&lists, &Query::name(name), threshold);
+    for (i, line) in names.into_iter().enumerate() {
+        let query = if line.trim_start().starts_with('{') {
+            let query: Query = serde_json::from_str(&line)
+                .with_context(|| format!("query {}: not a JSON query object", i + 1))?;
+            query
+                .validate()
+                .map_err(|e| anyhow::anyhow!("query {}: {e}", i + 1))?;
+            query
+        } else {
+            Query::name(line)
+        };
+        let result = if text {
+            screening::screen_text(&lists, &query, threshold)
+        } else {
+            screening::screen(&lists, &query, threshold)
+        };
         if json {
             println!("{}", serde_json::to_string(&result)?);
             continue;
         }
         println!("{}: {} hit(s)", result.query, result.hits.len());
+        for suspicion in &result.suspicions {
+            println!("  suspicious: {}", suspicion.explanation);
+        }
         for hit in &result.hits {
             println!(
                 "  {:.3}  {} {}  {}  (matched {:?})",

@@ -83,7 +83,8 @@ enum Command {
         #[command(subcommand)]
         command: lists::ListsCommand,
     },
-    /// Screen names against sanctions lists (arguments, or one name per line on stdin).
+    /// Screen names against sanctions lists (arguments, or one per line on stdin; a line may be a
+    /// JSON query {"name":…,"country":…,"birth_date":…,"kind":"individual"|"entity"}).
     Screen {
         /// A list file as SOURCE=FILE (un, ofac-sdn, ofac-alt, ofac-add, eu, uk); repeatable. Without
         /// it, the lists imported into --data are used.
@@ -97,6 +98,10 @@ enum Command {
         /// One JSON object per name.
         #[arg(long)]
         json: bool,
+        /// Screen each input as free text (remittance information, an address line): a listed
+        /// name anywhere in it hits.
+        #[arg(long)]
+        text: bool,
         names: Vec<String>,
     },
     /// ISO 20022 messages: offline checks, and sending a file to a running hub.
@@ -141,8 +146,9 @@ fn main() -> ExitCode {
             data,
             threshold,
             json,
+            text,
             names,
-        } => lists::screen(&lists, &data, threshold, json, names),
+        } => lists::screen(&lists, &data, threshold, json, text, names),
         Command::Iso20022 { command } => match iso::run(command) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

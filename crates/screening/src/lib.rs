@@ -27,8 +27,11 @@ mod store;
 
 pub use error::{ImportError, StoreError};
 pub use import::{ProgressFn, RawList, import, no_progress, read_file, xml_list_source};
-pub use listset::{ListSet, Lists, screen};
-pub use matching::{DEFAULT_THRESHOLD, HITS_MAX, Hit, ListIndex, Query, ScreeningResult};
+pub use listset::{ListSet, Lists, screen, screen_text};
+pub use matching::{
+    DEFAULT_THRESHOLD, HITS_MAX, Hit, ListIndex, Query, ScreeningResult, Suspicion, SuspicionCode,
+    canonical_form,
+};
 pub use model::{
     Alias, AliasQuality, BirthYears, Document, Entry, EntryKind, ImportedList, ListSource,
     ListVersion,

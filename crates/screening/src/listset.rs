@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::matching::{ListIndex, Query, ScreeningResult, screen_lists};
+use crate::matching::{ListIndex, Mode, Query, ScreeningResult, screen_lists};
 use crate::model::{ImportedList, ListSource, ListVersion};
 
 /// An immutable set of list indexes, sorted by source.
@@ -14,9 +14,19 @@ pub struct Lists {
 }
 
 impl Lists {
-    /// Screens a query against every list in this snapshot.
+    /// Screens a party's name (debtor, creditor, ultimate parties, an agent's name) against
+    /// every list in this snapshot: the query should be the listed name, give or take tokens;
+    /// country, kind and date of birth adjust the score.
     pub fn screen(&self, query: &Query, threshold: f64) -> ScreeningResult {
-        screen_lists(&self.indexes, query, threshold)
+        screen_lists(&self.indexes, query, threshold, Mode::Name)
+    }
+
+    /// Screens free text (remittance information, an address line, a purpose) against every list
+    /// in this snapshot: a listed name anywhere in it hits, however much else the text says.
+    /// `query.name` holds the text (up to 2,048 bytes are read); names of four letters or fewer
+    /// ("ISIL") are not looked for in text, only as whole names by [`Lists::screen`].
+    pub fn screen_text(&self, query: &Query, threshold: f64) -> ScreeningResult {
+        screen_lists(&self.indexes, query, threshold, Mode::Text)
     }
 
     /// Versions of the lists in this snapshot.
@@ -111,7 +121,14 @@ impl ListSet {
     }
 }
 
-/// Screens one name against the active lists (a consistent snapshot).
+/// Screens one party name against the active lists (a consistent snapshot); see
+/// [`Lists::screen`].
 pub fn screen(lists: &ListSet, query: &Query, threshold: f64) -> ScreeningResult {
     lists.snapshot().screen(query, threshold)
+}
+
+/// Screens one line of free text against the active lists (a consistent snapshot); see
+/// [`Lists::screen_text`].
+pub fn screen_text(lists: &ListSet, query: &Query, threshold: f64) -> ScreeningResult {
+    lists.snapshot().screen_text(query, threshold)
 }

@@ -237,3 +237,198 @@ fn heldout_recall_and_precision_meet_targets() {
     assert!(at_default.recall >= 0.98, "{at_default:?}");
     assert!(at_default.precision >= 0.95, "{at_default:?}");
 }
+
+// One test per way of disguising a listed name (issue 10), each against real UN entries:
+// Ri Man Gon (KPi.026), Aiman Muhammed Rabi al-Zawahiri (QDi.006), Ahmad Mahmood Hassan
+// (CDi.040) and Korea Mining Development Trading Corporation (KPe.001).
+
+fn assert_un(name: &str, reference: &str) -> ScreeningResult {
+    let result = run(name);
+    assert!(
+        result
+            .hits
+            .iter()
+            .any(|h| h.list == ListSource::Un && h.reference == reference),
+        "{name:?} should find un {reference}; got {:#?}",
+        result.hits
+    );
+    result
+}
+
+fn codes(result: &ScreeningResult) -> Vec<screening::SuspicionCode> {
+    result.suspicions.iter().map(|s| s.code).collect()
+}
+
+#[test]
+fn bypass_invisible_characters() {
+    for c in ['\u{200B}', '\u{200C}', '\u{200D}', '\u{FEFF}'] {
+        let name = format!("R{c}i Ma{c}n G{c}on");
+        let result = assert_un(&name, "KPi.026");
+        assert_eq!(
+            codes(&result),
+            [screening::SuspicionCode::InvisibleCharacter]
+        );
+        assert_un(&format!("Ahm{c}ad Mah{c}mood Has{c}san"), "CDi.040");
+    }
+}
+
+#[test]
+fn bypass_right_to_left_override() {
+    let result = assert_un("\u{202E}nassaH doomhaM damhA\u{202C}", "CDi.040");
+    assert_eq!(codes(&result), [screening::SuspicionCode::BidiControl]);
+    assert!(
+        result.hits[0].explanation.contains("display order"),
+        "{:?}",
+        result.hits[0]
+    );
+}
+
+#[test]
+fn bypass_dotted_and_spaced_letters() {
+    assert_un("R.I M.A.N G.O.N", "KPi.026");
+    assert_un("A.H.M.A.D M.A.H.M.O.O.D H.A.S.S.A.N", "CDi.040");
+    assert_un("A H M A D M A H M O O D H A S S A N", "CDi.040");
+    assert_un("R I M A N G O N", "KPi.026");
+}
+
+#[test]
+fn bypass_joined_words() {
+    assert_un("AhmadMahmoodHassan", "CDi.040");
+    assert_un("rimangon", "KPi.026");
+    assert_un("KoreaMiningDevelopmentTradingCorporation", "KPe.001");
+}
+
+#[test]
+fn bypass_doubled_and_dropped_letters() {
+    assert_un("Ahhmad Mahmoood Hasssan", "CDi.040");
+    assert_un("Aiman Muhammed Rabi al-Zawahri", "QDi.006");
+    assert_un("Ahmad Mahmod Hassan", "CDi.040");
+}
+
+#[test]
+fn bypass_cyrillic_and_greek_lookalikes() {
+    // Cyrillic а, о, е, с inside Latin words.
+    let result = assert_un(
+        "Ahm\u{0430}d M\u{0430}hm\u{043E}\u{043E}d H\u{0430}ss\u{0430}n",
+        "CDi.040",
+    );
+    assert_eq!(codes(&result), [screening::SuspicionCode::MixedScriptWord]);
+    // Whole words of look-alikes: Cyrillic "АНМАD" is mixed, Greek "ΜΑΝ" is wholly Greek.
+    assert_un("R\u{0406} \u{039C}\u{0391}\u{039D} GON", "KPi.026");
+    assert_un(
+        "\u{0410}\u{041D}\u{041C}\u{0410}D MAHMOOD HASSAN",
+        "CDi.040",
+    );
+}
+
+#[test]
+fn bypass_extra_words() {
+    for name in [
+        "Ahmad Mahmood Hassan Jr",
+        "Ahmad Mahmood Hassan Trading LLC",
+        "Ahmad Mahmood Hassan Pyongyang Branch",
+        "Ri Man Gon Trading LLC",
+        "Korea Mining Development Trading Corporation Pyongyang Branch",
+    ] {
+        assert_un(
+            name,
+            if name.starts_with("Ri") {
+                "KPi.026"
+            } else if name.starts_with("Korea") {
+                "KPe.001"
+            } else {
+                "CDi.040"
+            },
+        );
+    }
+    let filler = "for the attention of the accounts department regarding the settlement of the invoice and payable to";
+    assert_un(&format!("{filler} Ahmad Mahmood Hassan"), "CDi.040");
+}
+
+#[test]
+fn bypass_remittance_text() {
+    let text = "Invoice 2026-0117 consulting services March, beneficiary AIMAN MUHAMMED RABI AL-ZAWAHIRI, 12 Harbour Road, Port Louis; ref 88117 thank you";
+    let result = screening::screen_text(lists(), &Query::name(text), DEFAULT_THRESHOLD);
+    assert!(
+        result.hits.iter().any(|h| h.reference == "QDi.006"),
+        "{:#?}",
+        result.hits
+    );
+    // A short acronym is looked for only as a whole name, not inside text.
+    let result = screening::screen_text(
+        lists(),
+        &Query::name("payment ADF invoice 7"),
+        DEFAULT_THRESHOLD,
+    );
+    assert!(
+        result.hits.iter().all(|h| h.reference != "CDe.001"),
+        "{:#?}",
+        result.hits
+    );
+    assert_un("ADF", "CDe.001");
+}
+
+#[test]
+fn kind_and_birth_date_are_explained() {
+    let person = Query {
+        name: "Korea Mining Development Trading Corporation".into(),
+        kind: Some(screening::EntryKind::Individual),
+        ..Query::default()
+    };
+    let hit = screen(lists(), &person, 0.0)
+        .hits
+        .into_iter()
+        .find(|h| h.reference == "KPe.001")
+        .unwrap();
+    assert!(
+        hit.explanation
+            .contains("a person against a listed organisation"),
+        "{}",
+        hit.explanation
+    );
+    assert!(
+        Query {
+            birth_date: Some("1984-13-01".into()),
+            ..Query::default()
+        }
+        .validate()
+        .is_err()
+    );
+}
+
+#[test]
+fn short_forms_of_long_names_hold_with_a_foreign_country() {
+    // The payment's party country rarely is the listed person's: a good name match stays a hit.
+    for country in ["KE", "GB"] {
+        let query = Query {
+            name: "Hamza bin Ladin".into(),
+            country: Some(country.into()),
+            ..Query::default()
+        };
+        let result = screen(lists(), &query, 0.0);
+        let hit = result
+            .hits
+            .iter()
+            .find(|h| h.reference == "QDi.421")
+            .unwrap();
+        assert!(hit.score >= DEFAULT_THRESHOLD, "{hit:?}");
+        // The UN list alone (a hub's minimum) weighs tokens differently.
+        let result = screen(un_only(), &query, 0.0);
+        let hit = result
+            .hits
+            .iter()
+            .find(|h| h.reference == "QDi.421")
+            .unwrap();
+        assert!(hit.score >= DEFAULT_THRESHOLD, "UN only: {hit:?}");
+    }
+}
+
+fn un_only() -> &'static ListSet {
+    static LISTS: OnceLock<ListSet> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let un = RawList::Un {
+            xml: real("un_sc_consolidated_2026-02-27.xml"),
+        };
+        ListSet::from_lists(vec![import(&un, None, &mut no_progress).unwrap()])
+    })
+}

@@ -93,8 +93,81 @@ fn huge_input_is_bounded() {
         name: "Kim Tong Myong".into(),
         birth_year: Some(1962),
         country: Some("KP".into()),
+        ..Query::default()
     };
     let result = screen(lists(), &query, f64::NAN);
     assert!(result.hits[0].explanation.contains("born 1962 agrees"));
     assert!(result.hits[0].explanation.contains("country KP agrees"));
+}
+
+/// Latin names of 1–4 words of 2–10 letters.
+fn latin_name() -> impl Strategy<Value = String> {
+    proptest::collection::vec("[A-Z][a-z]{1,9}", 1..5).prop_map(|w| w.join(" "))
+}
+
+/// Invisible characters a payer might slip between letters.
+const INVISIBLE: [char; 8] = [
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{FEFF}', '\u{2060}', '\u{00AD}', '\u{FE0F}', '\u{034F}',
+];
+
+/// Latin letters and Cyrillic/Greek letters drawn the same.
+const LOOKALIKES: [(char, char); 12] = [
+    ('a', 'а'),
+    ('e', 'е'),
+    ('o', 'о'),
+    ('p', 'р'),
+    ('c', 'с'),
+    ('x', 'х'),
+    ('K', 'К'),
+    ('M', 'М'),
+    ('T', 'Т'),
+    ('H', 'Η'),
+    ('N', 'Ν'),
+    ('o', 'ο'),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn canonical_form_is_idempotent(name in "\\PC{0,40}") {
+        let once = screening::canonical_form(&name);
+        prop_assert_eq!(screening::canonical_form(&once), once);
+    }
+
+    #[test]
+    fn invisible_characters_do_not_change_a_latin_name(
+        name in latin_name(),
+        inserts in proptest::collection::vec((0usize..64, 0usize..INVISIBLE.len()), 1..6),
+    ) {
+        let mut chars: Vec<char> = name.chars().collect();
+        for (at, which) in inserts {
+            let at = at % (chars.len() + 1);
+            chars.insert(at, INVISIBLE[which]);
+        }
+        let disguised: String = chars.into_iter().collect();
+        prop_assert_eq!(screening::canonical_form(&disguised), screening::canonical_form(&name));
+    }
+
+    #[test]
+    fn lookalike_letters_in_a_latin_word_do_not_change_it(
+        name in latin_name(),
+        picks in proptest::collection::vec(0usize..LOOKALIKES.len(), 1..4),
+    ) {
+        // Replace one occurrence per pick, keeping at least one Latin letter in that word (a
+        // wholly Cyrillic word is a Cyrillic word, read by the second reading instead).
+        let mut disguised = name.clone();
+        for pick in picks {
+            let (latin, other) = LOOKALIKES[pick];
+            let word_ok = |s: &str, at: usize| {
+                let start = s[..at].rfind(' ').map_or(0, |i| i + 1);
+                let end = s[at..].find(' ').map_or(s.len(), |i| at + i);
+                s[start..end].chars().filter(|c| c.is_ascii_alphabetic()).count() > 1
+            };
+            if let Some(at) = disguised.find(latin).filter(|&at| word_ok(&disguised, at)) {
+                disguised.replace_range(at..at + latin.len_utf8(), &other.to_string());
+            }
+        }
+        prop_assert_eq!(screening::canonical_form(&disguised), screening::canonical_form(&name));
+    }
 }

@@ -145,6 +145,7 @@ impl Screener {
                 name: party.name.clone(),
                 birth_year: None,
                 country: Some(party.country.as_str().to_owned()),
+                ..Query::default()
             };
             hits.extend(
                 self.cached(&lists, query)

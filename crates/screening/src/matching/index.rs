@@ -1,10 +1,12 @@
 //! The candidate index of one list: every listed name (primary, aliases, original script)
 //! tokenised once, an inverted index from phonetic keys to names, and token rarity weights.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::normalize::{Token, phonetic_key, tokenize};
-use crate::model::{AliasQuality, Entry, ImportedList, ListVersion};
+use super::canon::canonical_form;
+use super::normalize::{LEGAL_FORMS, PARTICLES, TOKENS_MAX, Token, phonetic_key, tokenize};
+use super::score::ListedTraits;
+use crate::model::{AliasQuality, Entry, EntryKind, ImportedList, ListVersion};
 
 /// Which of an entry's names this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +46,8 @@ pub(crate) struct IndexedName {
     pub weights: Vec<f64>,
     /// Sum of `weights`.
     pub total_weight: f64,
+    /// Distinctiveness and length, for the scorer.
+    pub traits: ListedTraits,
 }
 
 /// Index over one imported list. Immutable once built; shared behind an `Arc`.
@@ -58,7 +62,40 @@ pub struct ListIndex {
     df: HashMap<Box<str>, u32>,
     /// Weight of a token never seen in the list (the rarest possible).
     unseen_weight: f64,
+    /// Every listed token spelling (canonical and as transliterated), to split a query token
+    /// that joins several ("kimjongun").
+    pub(crate) vocabulary: HashSet<Box<str>>,
+    /// Listed spellings of [`FUZZY_SPELLING_MIN`]+ letters with their keys, and each of their
+    /// one-letter deletions → those spellings (a symmetric-deletion index: two spellings one
+    /// edit apart share a deletion, or one is the other's).
+    spellings: Vec<(Box<str>, Box<str>)>,
+    near_spellings: HashMap<Box<str>, Vec<u32>>,
 }
+
+/// `text` with each one of its letters left out (ASCII tokens; others yield nothing).
+fn deletions(text: &str) -> impl Iterator<Item = String> + '_ {
+    (0..text.len())
+        .filter(|_| text.is_ascii())
+        .map(move |i| format!("{}{}", &text[..i], &text[i + 1..]))
+}
+
+/// A listed name is distinctive enough to be recognised inside a longer string when it has three
+/// or more words of [`SPECIFIC_SYLLABLE_LETTERS`] letters in all ("Ri Je Son"), two words of
+/// [`SPECIFIC_LETTERS`] letters that are not both common on the list ([`SPECIFIC_WEIGHT_FACTOR`]
+/// of a never-seen token's weight: not "Ali Mohammed"), or when it is an organisation's strong
+/// one-word name of at least [`SPECIFIC_SINGLE_LEN`] letters, matched exactly ("HIZBALLAH
+/// Trading"). A person's or vessel's one-word name ("George", "DANIEL") is an everyday word:
+/// never recognised inside longer names.
+const SPECIFIC_LETTERS: usize = 9;
+const SPECIFIC_SYLLABLE_LETTERS: usize = 7;
+const SPECIFIC_WEIGHT_FACTOR: f64 = 0.9;
+const SPECIFIC_SINGLE_LEN: usize = 6;
+/// Listed spellings at least this long are reachable with one letter dropped, added or changed.
+const FUZZY_SPELLING_MIN: usize = 5;
+/// Least weight of a query token, as a share of the weight of a token never seen on the list.
+const QUERY_WEIGHT_FLOOR: f64 = 0.4;
+/// Names of at most this many letters in all match only exactly and as a whole.
+const SHORT_NAME_LETTERS: usize = 4;
 
 impl ListIndex {
     /// Tokenises every name of every entry and builds the inverted index.
@@ -69,10 +106,11 @@ impl ListIndex {
                 break;
             };
             let mut push = |display: &str, origin: NameOrigin| {
-                let tokens = tokenize(display);
+                let mut tokens = tokenize(&canonical_form(display));
                 if tokens.is_empty() {
                     return;
                 }
+                tokens.truncate(TOKENS_MAX);
                 names.push(IndexedName {
                     entry: entry_id,
                     display: display.into(),
@@ -80,6 +118,10 @@ impl ListIndex {
                     tokens,
                     weights: Vec::new(),
                     total_weight: 0.0,
+                    traits: ListedTraits {
+                        specific: false,
+                        short: false,
+                    },
                 });
             };
             push(&entry.primary_name, NameOrigin::Primary);
@@ -132,12 +174,56 @@ impl ListIndex {
         let total = f64::from(u32::try_from(names.len()).unwrap_or(u32::MAX).max(1));
         let unseen_weight = (1.0 + total).ln();
         for name in &mut names {
+            let entry_kind = usize::try_from(name.entry)
+                .ok()
+                .and_then(|i| list.entries.get(i))
+                .map(|e| e.kind);
             name.weights = name
                 .tokens
                 .iter()
                 .map(|t| weight(df.get(&t.key).copied(), total, unseen_weight, t))
                 .collect();
             name.total_weight = name.weights.iter().sum();
+            let letters: usize = name.tokens.iter().map(|t| t.text.len()).sum();
+            let words = name.tokens.iter().filter(|t| t.text.len() > 1).count();
+            name.traits = ListedTraits {
+                specific: match words {
+                    0 | 1 => {
+                        letters >= SPECIFIC_SINGLE_LEN
+                            && entry_kind == Some(EntryKind::Entity)
+                            && name.origin != NameOrigin::Alias(AliasQuality::Low)
+                    }
+                    2 => {
+                        letters >= SPECIFIC_LETTERS
+                            && name.total_weight >= SPECIFIC_WEIGHT_FACTOR * unseen_weight
+                    }
+                    _ => letters >= SPECIFIC_SYLLABLE_LETTERS,
+                },
+                short: letters <= SHORT_NAME_LETTERS,
+            };
+        }
+        let mut vocabulary: HashSet<Box<str>> = names
+            .iter()
+            .flat_map(|n| n.tokens.iter())
+            .flat_map(|t| [t.text.clone(), t.original.clone()])
+            .filter(|t| t.len() >= 2)
+            .collect();
+        // Particles are dropped from names but written inside joined ones ("aymanalzawahiri").
+        vocabulary.extend(PARTICLES.iter().map(|p| Box::<str>::from(*p)));
+        let mut spellings: Vec<(Box<str>, Box<str>)> = names
+            .iter()
+            .flat_map(|n| n.tokens.iter())
+            .filter(|t| t.text.len() >= FUZZY_SPELLING_MIN)
+            .map(|t| (t.text.clone(), t.key.clone()))
+            .collect();
+        spellings.sort_unstable();
+        spellings.dedup();
+        let mut near_spellings: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (id, (text, _)) in spellings.iter().enumerate() {
+            let Ok(id) = u32::try_from(id) else { break };
+            for deletion in deletions(text) {
+                near_spellings.entry(deletion.into()).or_default().push(id);
+            }
         }
         Self {
             version: list.version,
@@ -146,7 +232,35 @@ impl ListIndex {
             postings,
             df,
             unseen_weight,
+            vocabulary,
+            spellings,
+            near_spellings,
         }
+    }
+
+    /// Keys of listed spellings one letter away from `text` (dropped, added or changed), for a
+    /// query token that is no listed spelling: a typo can change the key ("innoent" keys `ANT`,
+    /// "innocent" `ANKNT`), and without a shared key a name is never a candidate.
+    pub(crate) fn near_keys(&self, text: &str) -> Vec<&str> {
+        if text.len() < FUZZY_SPELLING_MIN - 1 || self.vocabulary.contains(text) {
+            return Vec::new();
+        }
+        let mut ids: Vec<u32> = std::iter::once(text.to_owned())
+            .chain(deletions(text))
+            .filter_map(|d| self.near_spellings.get(d.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut keys: Vec<&str> = ids
+            .into_iter()
+            .filter_map(|id| usize::try_from(id).ok().and_then(|i| self.spellings.get(i)))
+            .map(|(_, key)| &**key)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 
     /// The list version this index was built from.
@@ -159,7 +273,20 @@ impl ListIndex {
         &self.entries
     }
 
-    /// Rarity weight of a query token against this list.
+    /// Weight of a query token: its rarity, but at least [`QUERY_WEIGHT_FLOOR`] of the rarest
+    /// (a query token the listed name lacks is evidence against the match even when the token is
+    /// common on the list: "Christopher Lee" is not "Christopher Mushohwe").
+    /// Initials and legal forms ("V.", "Corp") keep their small weight: they identify no one.
+    pub(crate) fn query_weight(&self, token: &Token) -> f64 {
+        let weight = self.token_weight(token);
+        if token.text.len() == 1 || LEGAL_FORMS.contains(&&*token.text) {
+            weight.min(1.0)
+        } else {
+            weight.max(QUERY_WEIGHT_FLOOR * self.unseen_weight)
+        }
+    }
+
+    /// Rarity weight of a token against this list.
     pub(crate) fn token_weight(&self, token: &Token) -> f64 {
         let total = f64::from(u32::try_from(self.names.len()).unwrap_or(u32::MAX).max(1));
         weight(

@@ -13,9 +13,11 @@ use std::sync::OnceLock;
 
 use super::script::{SKELETON_MARK, transliterate};
 
-/// Longest name accepted, in bytes; longer input is truncated at a token boundary.
-pub(crate) const NAME_BYTES_MAX: usize = 512;
-/// At most this many tokens per name are kept.
+/// Longest screened string accepted, in bytes (a remittance line or an address is a few hundred);
+/// longer input is truncated, which bounds the cost of one screening.
+pub(crate) const TEXT_BYTES_MAX: usize = 2048;
+/// Tokens of one listed name that are indexed, and the window width over longer queries (token
+/// positions are bits of a `u16`).
 pub(crate) const TOKENS_MAX: usize = 16;
 
 /// A normalised token with its phonetic key.
@@ -91,11 +93,23 @@ const TITLES: &[&str] = &[
     "seyyed",
     "syed",
     "sayed",
+    // Arabic and Persian courtesy titles as transliterated from their script (consonant
+    // skeletons, article split off): al-sayyid, al-ustadh, al-muhandis, al-anisa; jenab aqa,
+    // sarkar khanum, doktor.
+    "sid",
+    "astadh",
+    "mhnds",
+    "ansa",
+    "jnab",
+    "aqai",
+    "srkar",
+    "khanm",
+    "dktr",
 ];
 
 /// Connecting words and articles that lists use inconsistently ("al-", "bin", "de"). Dropped
 /// unless the name would become empty.
-const PARTICLES: &[&str] = &[
+pub(crate) const PARTICLES: &[&str] = &[
     "al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", "an", "bin", "ibn", "bn", "ben", "bint",
     "binti", "de", "da", "del", "della", "der", "di", "du", "dos", "das", "la", "le", "van", "von",
     "y", "e", "of", "the", "and",
@@ -165,22 +179,52 @@ const VARIANTS: &[&[&str]] = &[
     &["song", "sung", "seong"],
     &["chol", "cheol", "chul"],
     &["yong", "young", "yeong"],
+    // McCune–Reischauer ŏ written "o" (lists) or "eo" (Revised Romanisation).
+    &["yo", "yeo"],
     &["il", "ill"],
     &["saif", "seif", "sayf", "saifu"],
     &["kwang", "gwang"],
 ];
 
 /// The canonical spelling, and whether the token belongs to a known family.
-fn canonical(token: &str) -> (&str, bool) {
-    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+/// Spellings are compared with doubled letters collapsed (see [`collapse_repeats`]), so the table
+/// is keyed and valued that way too.
+fn canonical(token: &str) -> (Box<str>, bool) {
+    static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         VARIANTS
             .iter()
-            .flat_map(|family| family.iter().map(move |member| (*member, family[0])))
+            .flat_map(|family| {
+                family
+                    .iter()
+                    .map(move |member| (collapse_repeats(member), collapse_repeats(family[0])))
+            })
             .collect()
     });
-    table.get(token).map_or((token, false), |c| (*c, true))
+    table
+        .get(token)
+        .map_or((token.into(), false), |c| (c.as_str().into(), true))
 }
+
+/// Runs of one letter written once ("Hassan" → "hasan", "Kiim" → "kim"): doubling letters is a
+/// cheap disguise, and transliterations disagree on it anyway.
+pub(crate) fn collapse_repeats(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    for c in token.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Legal forms and branch words of organisations: they identify no one and never take part in a
+/// join ("Bali Ltd" is not "Balita").
+pub(crate) const LEGAL_FORMS: &[&str] = &[
+    "ltd", "llc", "lc", "inc", "corp", "co", "plc", "gmbh", "ag", "sa", "sarl", "sas", "srl",
+    "spa", "bv", "nv", "as", "ab", "oy", "pty", "jsc", "ojsc", "ojs", "ooo", "oao", "zao", "pjsc",
+    "jr", "sr", "ii", "iii", "kg", "kft", "sro", "doo", "tbk", "pt", "bhd", "sdn", "ltda", "cia",
+];
 
 /// Particles that names also carry glued to the next word ("Binladen", "Alzawahiri").
 const GLUED_PARTICLES: &[&str] = &["bin", "ibn", "ben", "al", "el", "abd", "abdul", "abdel"];
@@ -194,11 +238,13 @@ pub(crate) fn strip_glued_particle(token: &str) -> Option<&str> {
     })
 }
 
-/// Normalises a name into tokens. Returns an empty vector for input with no letters or digits.
+/// Normalises a canonical string (see `canon.rs`) into tokens, all of them (windows bound the
+/// cost of long text). Returns an empty vector for input with no letters or digits.
 pub(crate) fn tokenize(name: &str) -> Vec<Token> {
     let name = truncate(name);
     let mut ascii = String::with_capacity(name.len() + 8);
     transliterate(name, &mut ascii);
+    // Titles and particles are recognised as written ("dass" is a name, "das" a particle).
     let words: Vec<(bool, &str)> = ascii
         .split_whitespace()
         .map(|w| match w.strip_prefix(SKELETON_MARK) {
@@ -206,19 +252,18 @@ pub(crate) fn tokenize(name: &str) -> Vec<Token> {
             None => (false, w),
         })
         .filter(|(_, w)| !w.is_empty() && !TITLES.contains(w))
-        .take(TOKENS_MAX * 2)
         .collect();
     let meaningful = words.iter().filter(|(_, w)| !PARTICLES.contains(w)).count();
     words
         .into_iter()
         .filter(|(_, w)| meaningful == 0 || !PARTICLES.contains(w))
-        .take(TOKENS_MAX)
         .map(|(skeleton, w)| {
-            let (text, known) = canonical(w);
+            let w = collapse_repeats(w);
+            let (text, known) = canonical(&w);
             Token {
-                key: phonetic_key(text).into(),
-                vowels: vowel_signature(text).into(),
-                text: text.into(),
+                key: phonetic_key(&text).into(),
+                vowels: vowel_signature(&text).into(),
+                text,
                 original: w.into(),
                 skeleton,
                 known,
@@ -264,10 +309,10 @@ pub(crate) fn vowel_signature(token: &str) -> String {
 }
 
 fn truncate(name: &str) -> &str {
-    if name.len() <= NAME_BYTES_MAX {
+    if name.len() <= TEXT_BYTES_MAX {
         return name;
     }
-    let mut end = NAME_BYTES_MAX;
+    let mut end = TEXT_BYTES_MAX;
     while !name.is_char_boundary(end) {
         end -= 1;
     }
@@ -385,7 +430,8 @@ mod tests {
 
     #[test]
     fn titles_particles_and_variants() {
-        assert_eq!(texts("Dr. Mohammed AL-Ahmad"), ["muhammad", "ahmad"]);
+        assert_eq!(texts("Dr. Mohammed AL-Ahmad"), ["muhamad", "ahmad"]);
+        assert_eq!(texts("Kiim Hassan Dass"), ["kim", "hasan", "das"]);
         assert_eq!(texts("Sheikh Osama bin Laden"), ["usama", "laden"]);
         assert_eq!(texts("AL"), ["al"]);
         assert_eq!(texts("  -- "), Vec::<String>::new());

@@ -1,21 +1,24 @@
 //! Scoring one query against one listed name: token-set alignment.
 //!
-//! Every query token is paired with at most one listed token (or two adjacent listed tokens
-//! written together, or vice versa), greedily by similarity. Token similarity:
-//! exact 1.0; same canonical spelling after variant folding ("variant") 0.97; same phonetic key
-//! and vowel pattern, or an Arabic-script skeleton ("phonetic") 0.9 + 0.1·JW; same key with
-//! other vowels JW if ≥ 0.82 (tokens over 4 letters); Jaro–Winkler ≥ 0.88 (≥ 0.92 for short
-//! tokens) otherwise ("fuzzy"); a single letter against a token it begins ("initial") 0.8; a
-//! prefix of 3+ letters ("abbreviation") 0.85; joined/split tokens ("joined") 0.97 when the
-//! letters agree. Two different members of the spelling-variant table never match.
-//! Each token weighs its rarity in the list (IDF), so matching "Muhammad" proves little and an
-//! unmatched rare query token costs a lot. The score blends how much of the query is covered
-//! with how much of the listed name is covered:
-//! `score = 0.75·query_coverage + 0.25·listed_coverage`, both weighted sums of similarities.
+//! Every query token is paired with at most one listed token (or up to six adjacent listed
+//! tokens written together, or vice versa), greedily by similarity. Token similarity is bounded
+//! by real spelling similarity: exact 1.0; same canonical spelling after variant folding
+//! ("variant") 0.97; same phonetic key and vowel pattern ("phonetic") 0.9 + 0.1·JW but at most
+//! JW + 0.05, and only from JW ≥ 0.7; same key with other vowels JW if ≥ 0.86 (tokens over 4
+//! letters); Jaro–Winkler ≥ 0.90 (≥ 0.92 for short tokens) otherwise ("fuzzy"); a single letter
+//! against a token it begins ("initial") 0.8; a prefix of 4+ letters ("abbreviation") 0.85;
+//! joined/split tokens ("joined") 0.97 when the letters agree. Two different members of the
+//! spelling-variant table never match. Each token weighs its rarity in the list (IDF).
+//!
+//! A party name ([`Mode::Name`]) scores `share·query_coverage + (1−share)·listed_coverage`
+//! (share 0.75, or 0.5 when only short syllables or a single token of a longer listed name
+//! matched), or, when higher and the listed name is distinctive, its containment: the listed
+//! coverage less a little per extra query token. Free text ([`Mode::Text`]) scores containment
+//! only.
 
 use strsim::jaro_winkler;
 
-use super::normalize::{Token, phonetic_key, strip_glued_particle};
+use super::normalize::{LEGAL_FORMS, Token, phonetic_key, strip_glued_particle};
 
 /// Weight of query coverage in the score; the listed name's coverage gets the rest.
 pub(crate) const QUERY_SHARE: f64 = 0.75;
@@ -23,6 +26,8 @@ pub(crate) const QUERY_SHARE: f64 = 0.75;
 const FUZZY_MIN: f64 = 0.9;
 /// Joined/split tokens need this Jaro–Winkler similarity when keys differ.
 const JOINED_FUZZY_MIN: f64 = 0.93;
+/// Joined/split tokens need this Jaro–Winkler similarity when keys agree.
+const JOINED_PHONETIC_MIN: f64 = 0.9;
 
 /// How a query token matched a listed token.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -66,6 +71,9 @@ pub(crate) struct Alignment {
     pairs: Vec<Pair>,
     unmatched_query: Vec<usize>,
     unmatched_listed: Vec<usize>,
+    /// The listed name was found inside a longer string: (tokens outside it, tokens between its
+    /// matched tokens).
+    contained: Option<(usize, usize)>,
 }
 
 fn concat(tokens: &[Token]) -> String {
@@ -81,9 +89,19 @@ const PHONETIC_MIN: f64 = 0.8;
 /// Jaro–Winkler needed between an Arabic skeleton and the consonants of a Latin spelling.
 const SKELETON_MIN: f64 = 0.85;
 /// Jaro–Winkler needed by same-key tokens whose vowels differ.
-const PHONETIC_VOWEL_MISMATCH_MIN: f64 = 0.82;
+const PHONETIC_VOWEL_MISMATCH_MIN: f64 = 0.86;
 /// Jaro–Winkler needed for a fuzzy match of short tokens.
 const SHORT_FUZZY_MIN: f64 = 0.92;
+
+/// Same-key tokens whose spelling is this far apart (Jaro–Winkler) are different names, whatever
+/// their keys say ("yu" and "oo" share a key and nothing else).
+const PHONETIC_FLOOR: f64 = 0.7;
+/// A phonetic match counts at most this much above the tokens' real string similarity.
+const PHONETIC_HEADROOM: f64 = 0.05;
+/// A single-token listed name ("SIERRA", "George") needs its token matched at least this well.
+const SINGLE_TOKEN_MIN: f64 = 0.95;
+/// Most tokens one token may stand for when written together ("kimjongun").
+pub(crate) const JOIN_SPAN_MAX: usize = 6;
 
 fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
     if a.text == b.text {
@@ -120,18 +138,27 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
             .filter(|c| !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
             .collect();
         let cjw = jaro_winkler(&skeleton.text, &consonants);
-        if skeleton.key == latin.key && cjw >= SKELETON_MIN {
-            return Some((0.9 + 0.1 * cjw, How::Phonetic(cjw)));
+        // Short Latin syllables ("shi", "min") are too easy to meet by consonants alone.
+        if skeleton.key == latin.key
+            && cjw >= SKELETON_MIN
+            && latin.text.len() > SHORT_TOKEN_LEN - 1
+        {
+            return Some((
+                (0.9 + 0.1 * cjw).min(cjw + PHONETIC_HEADROOM),
+                How::Phonetic(cjw),
+            ));
         }
     }
     let is_short = short.text.len() <= SHORT_TOKEN_LEN;
-    if a.key == b.key {
-        // Jaro–Winkler is uninformative for 2–4 letter syllables, so there key and vowels decide.
+    if a.key == b.key && jw >= PHONETIC_FLOOR {
+        // A key proves a sound, not a name: the pair counts no more than a little above its
+        // real spelling similarity.
+        let cap = jw + PHONETIC_HEADROOM;
         if a.vowels == b.vowels && (is_short || jw >= PHONETIC_MIN) {
-            return Some((0.9 + 0.1 * jw, How::Phonetic(jw)));
+            return Some(((0.9 + 0.1 * jw).min(cap), How::Phonetic(jw)));
         }
         if !is_short && jw >= PHONETIC_VOWEL_MISMATCH_MIN {
-            return Some((jw, How::Phonetic(jw)));
+            return Some((cap.min(1.0 - PHONETIC_HEADROOM), How::Phonetic(jw)));
         }
     }
     let fuzzy_min = if is_short { SHORT_FUZZY_MIN } else { FUZZY_MIN };
@@ -139,8 +166,8 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
         return Some((jw, How::Fuzzy(jw)));
     }
     // Abbreviations: "Corp" for "Corporation", "Intl" is not handled.
-    if short.text.len() >= 3
-        && long.text.len() > short.text.len() + 2
+    if short.text.len() >= 4
+        && long.text.len() > short.text.len() + 3
         && long.text.starts_with(&*short.text)
     {
         return Some((0.85, How::Prefix));
@@ -160,39 +187,106 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
     None
 }
 
-fn joined_sim(one: &Token, two: &[Token]) -> Option<(f64, How)> {
-    // Cheap length test first: this runs for every token against every adjacent pair.
-    let text_len: usize = two.iter().map(|t| t.text.len()).sum();
-    let original_len: usize = two.iter().map(|t| t.original.len()).sum();
-    if one.text.len() != text_len && one.original.len().abs_diff(original_len) > 2 {
+/// One token against several adjacent tokens written together ("Jongun" ~ "Jong Un",
+/// "kimjongun" ~ "Kim Jong Un").
+fn joined_sim(one: &Token, parts: &[Token]) -> Option<(f64, How)> {
+    // Cheap length test first: this runs for every token against every span.
+    let text_len: usize = parts.iter().map(|t| t.text.len()).sum();
+    let original_len: usize = parts.iter().map(|t| t.original.len()).sum();
+    if (one.text.len() != text_len && one.original.len().abs_diff(original_len) > 2)
+        || parts
+            .iter()
+            .chain(std::iter::once(one))
+            .any(|t| LEGAL_FORMS.contains(&&*t.text))
+    {
         return None;
     }
-    let joined = concat(two);
-    let joined_original: String = two.iter().map(|t| &*t.original).collect();
+    let joined = concat(parts);
+    let joined_original: String = parts.iter().map(|t| &*t.original).collect();
     if *one.text == joined || *one.original == joined_original {
         return Some((0.97, How::Joined));
     }
-    // A join must spell (nearly) the same letters: keys alone are too lossy here, since a
-    // vowel-only syllable ("Kim Yo") adds nothing to a key.
-    if one.original.len().abs_diff(joined_original.len()) > 2 {
+    // Letters joined and then collapsed ("kimmin" → "kimin") or a doubled letter at a seam.
+    if crate::matching::normalize::collapse_repeats(&joined) == *one.text {
+        return Some((0.96, How::Joined));
+    }
+    // A join must spell (nearly) the same letters, from the same first letter: keys alone are
+    // too lossy here ("Kim Yo" keys like "Kim"; "wang li" is not "anglia").
+    if one.original.len().abs_diff(joined_original.len()) > 2
+        || one.original.as_bytes().first() != joined_original.as_bytes().first()
+    {
         return None;
     }
     let jw = jaro_winkler(&one.original, &joined_original);
-    let skeleton = one.skeleton || two.iter().any(|t| t.skeleton);
-    // The key must come from both parts: "Yun Ho" keys like "Yun" alone, so it proves nothing.
-    let adds = |key: &str| two.iter().all(|t| *t.key != *key);
+    let skeleton = one.skeleton || parts.iter().any(|t| t.skeleton);
+    // The key must come from every part: "Yun Ho" keys like "Yun" alone, so it proves nothing.
+    let adds = |key: &str| parts.iter().all(|t| *t.key != *key);
     let same_key = [phonetic_key(&joined), phonetic_key(&joined_original)]
         .iter()
         .any(|k| *one.key == **k && adds(k));
-    if (same_key || skeleton) && jw >= 0.85 {
-        Some((0.9 + 0.07 * jw, How::Joined))
+    if (same_key || skeleton) && jw >= JOINED_PHONETIC_MIN {
+        Some(((0.9 + 0.07 * jw).min(jw + PHONETIC_HEADROOM), How::Joined))
     } else {
         (jw >= JOINED_FUZZY_MIN).then_some((0.97 * jw, How::Joined))
     }
 }
 
-/// Aligns query tokens (with weights) to listed tokens (with weights).
-pub(crate) fn align(q: &[Token], qw: &[f64], n: &[Token], nw: &[f64]) -> Alignment {
+/// What the score of an alignment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// A party's name: the query should be the listed name, perhaps with more or fewer tokens.
+    Name,
+    /// Free text (remittance information, an address line): a listed name anywhere in it hits,
+    /// the rest of the text is no evidence either way.
+    Text,
+}
+
+/// What the scorer knows of the listed name besides its tokens.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ListedTraits {
+    /// Distinctive enough (rare tokens, or one long rare token) to be recognised inside a longer
+    /// string.
+    pub specific: bool,
+    /// Four letters or fewer in all ("ISIL", "KCST", "Ri"): matches only exactly, as a whole.
+    pub short: bool,
+}
+
+/// Each unmatched query token outside the matched listed name costs this much (at most
+/// [`EXTRA_TOKENS_COUNTED`] of them) when the listed name is found inside a longer name.
+const EXTRA_TOKEN_PENALTY: f64 = 0.01;
+const EXTRA_TOKENS_COUNTED: usize = 4;
+/// Each unmatched query token between matched ones costs this much.
+const GAP_TOKEN_PENALTY: f64 = 0.03;
+/// A one-word listed name must match this well (exact or a known variant) to count as contained.
+const SINGLE_TOKEN_CONTAINED_MIN: f64 = 0.97;
+/// Each listed token must match at least this well for the name to count as contained.
+const CONTAINED_TOKEN_MIN: f64 = 0.85;
+/// Query share of the blend when nothing but short syllables (≤ 4 letters) matched: Chinese,
+/// Korean and Vietnamese names share syllables widely, so the listed name's coverage decides more.
+pub(crate) const SYLLABLE_QUERY_SHARE: f64 = 0.5;
+
+/// Aligns query tokens (with weights) to listed tokens (with weights) and scores the alignment.
+pub(crate) fn align(
+    q: &[Token],
+    qw: &[f64],
+    n: &[Token],
+    nw: &[f64],
+    traits: ListedTraits,
+    mode: Mode,
+) -> Alignment {
+    if traits.short {
+        let mut whole = Alignment::no_match();
+        if mode == Mode::Name && concat(q) == concat(n) {
+            whole.score = 1.0;
+            whole.pairs.push(Pair {
+                q: (0, q.len()),
+                n: (0, n.len()),
+                sim: 1.0,
+                how: How::Exact,
+            });
+        }
+        return whole;
+    }
     let mut pairs = Vec::with_capacity(q.len() * n.len() + 4);
     for (i, a) in q.iter().enumerate() {
         for (j, b) in n.iter().enumerate() {
@@ -204,27 +298,29 @@ pub(crate) fn align(q: &[Token], qw: &[f64], n: &[Token], nw: &[f64]) -> Alignme
                     how,
                 });
             }
-        }
-        for j in 0..n.len().saturating_sub(1) {
-            if let Some((sim, how)) = joined_sim(a, &n[j..j + 2]) {
-                pairs.push(Pair {
-                    q: (i, 1),
-                    n: (j, 2),
-                    sim,
-                    how,
-                });
+            for len in 2..=JOIN_SPAN_MAX.min(n.len() - j) {
+                if let Some((sim, how)) = joined_sim(a, &n[j..j + len]) {
+                    pairs.push(Pair {
+                        q: (i, 1),
+                        n: (j, len),
+                        sim,
+                        how,
+                    });
+                }
             }
         }
     }
-    for i in 0..q.len().saturating_sub(1) {
-        for (j, b) in n.iter().enumerate() {
-            if let Some((sim, how)) = joined_sim(b, &q[i..i + 2]) {
-                pairs.push(Pair {
-                    q: (i, 2),
-                    n: (j, 1),
-                    sim,
-                    how,
-                });
+    for i in 0..q.len() {
+        for len in 2..=JOIN_SPAN_MAX.min(q.len() - i) {
+            for (j, b) in n.iter().enumerate() {
+                if let Some((sim, how)) = joined_sim(b, &q[i..i + len]) {
+                    pairs.push(Pair {
+                        q: (i, len),
+                        n: (j, 1),
+                        sim,
+                        how,
+                    });
+                }
             }
         }
     }
@@ -263,17 +359,80 @@ pub(crate) fn align(q: &[Token], qw: &[f64], n: &[Token], nw: &[f64]) -> Alignme
             .sum::<f64>()
             / total
     };
-    let score = QUERY_SHARE * coverage(&q_sim, qw) + (1.0 - QUERY_SHARE) * coverage(&n_sim, nw);
+    let listed_coverage = coverage(&n_sim, nw);
+    if n.len() == 1 && n_sim[0].is_none_or(|s| s < SINGLE_TOKEN_MIN) {
+        // A one-word listed name proves nothing unless spelt (nearly) exactly.
+        return Alignment::no_match();
+    }
+    // Found inside a longer string: every listed token matched well, and the rest of the query
+    // costs only a little (before, after) or a bit more (between the matched tokens).
+    // One word is recognised inside a longer string only when spelt as listed.
+    let token_min = if n.len() == 1 {
+        SINGLE_TOKEN_CONTAINED_MIN
+    } else {
+        CONTAINED_TOKEN_MIN
+    };
+    let contained = (traits.specific && n_sim.iter().all(|s| s.is_some_and(|s| s >= token_min)))
+        .then(|| {
+            let matched: Vec<usize> = (0..q.len()).filter(|&i| q_sim[i].is_some()).collect();
+            let (first, last) = (matched.first().copied()?, matched.last().copied()?);
+            let gaps = (first..=last).filter(|&i| q_sim[i].is_none()).count();
+            let extra = q.len() - (last - first + 1);
+            Some((extra, gaps))
+        })
+        .flatten();
+    let contained_score = contained.map(|(extra, gaps)| {
+        listed_coverage
+            - EXTRA_TOKEN_PENALTY * count_f64(extra.min(EXTRA_TOKENS_COUNTED))
+            - GAP_TOKEN_PENALTY * count_f64(gaps)
+    });
+    let score = match mode {
+        Mode::Text => contained_score.unwrap_or(0.0),
+        Mode::Name => {
+            // Short syllables alone (Chinese, Korean, Vietnamese names) prove less than a long
+            // rare token: then the listed name's coverage counts as much as the query's.
+            // So does a single matched token standing for a longer listed name ("Lopes" for
+            // "Lopez, Luis").
+            let long_token_matched = chosen.iter().any(|p| {
+                p.sim >= 0.9 && (p.n.0..p.n.0 + p.n.1).any(|j| n[j].text.len() > SHORT_TOKEN_LEN)
+            });
+            let listed_matched = n_sim.iter().filter(|s| s.is_some()).count();
+            let share = if long_token_matched && (listed_matched >= 2 || n.len() == 1) {
+                QUERY_SHARE
+            } else {
+                SYLLABLE_QUERY_SHARE
+            };
+            let blend = share * coverage(&q_sim, qw) + (1.0 - share) * listed_coverage;
+            contained_score.map_or(blend, |c| c.max(blend))
+        }
+    };
     chosen.sort_by_key(|p| p.q.0);
     Alignment {
         score,
         pairs: chosen,
         unmatched_query: (0..q.len()).filter(|&i| q_sim[i].is_none()).collect(),
         unmatched_listed: (0..n.len()).filter(|&j| n_sim[j].is_none()).collect(),
+        contained: contained
+            .filter(|&(extra, gaps)| extra + gaps > 0 && contained_score >= Some(score)),
     }
 }
 
+/// Token counts are tiny; saturate rather than wrap.
+fn count_f64(n: usize) -> f64 {
+    f64::from(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 impl Alignment {
+    fn no_match() -> Self {
+        Self {
+            score: 0.0,
+            pairs: Vec::new(),
+            unmatched_query: Vec::new(),
+            unmatched_listed: Vec::new(),
+            contained: None,
+        }
+    }
+
     /// "kim=kim exact; chong~jong phonetic(jw=0.91); missing: tong; not in query: ho".
     pub(crate) fn explain(&self, q: &[Token], n: &[Token]) -> String {
         let span = |t: &[Token], (start, len): (usize, usize)| {
@@ -295,7 +454,11 @@ impl Alignment {
                 format!("{}{sign}{} {}", span(q, p.q), span(n, p.n), p.how.label())
             })
             .collect();
-        if !self.unmatched_query.is_empty() {
+        if let Some((extra, gaps)) = self.contained {
+            parts.push(format!(
+                "listed name found inside a longer string ({extra} token(s) around it, {gaps} between its tokens)"
+            ));
+        } else if !self.unmatched_query.is_empty() {
             let missing: Vec<&str> = self
                 .unmatched_query
                 .iter()
@@ -320,11 +483,24 @@ mod tests {
     use super::*;
     use crate::matching::normalize::tokenize;
 
-    fn score(a: &str, b: &str) -> (f64, String) {
+    const PLAIN: ListedTraits = ListedTraits {
+        specific: false,
+        short: false,
+    };
+    const SPECIFIC: ListedTraits = ListedTraits {
+        specific: true,
+        short: false,
+    };
+
+    fn scored(a: &str, b: &str, traits: ListedTraits, mode: Mode) -> (f64, String) {
         let (q, n) = (tokenize(a), tokenize(b));
         let (qw, nw) = (vec![1.0; q.len()], vec![1.0; n.len()]);
-        let al = align(&q, &qw, &n, &nw);
+        let al = align(&q, &qw, &n, &nw, traits, mode);
         (al.score, al.explain(&q, &n))
+    }
+
+    fn score(a: &str, b: &str) -> (f64, String) {
+        scored(a, b, PLAIN, Mode::Name)
     }
 
     #[test]
@@ -350,6 +526,43 @@ mod tests {
         let (s, e) = score("Saddam Hussein Smith", "Saddam Hussein");
         assert!(s < 0.85, "{s}");
         assert!(e.contains("unmatched in query: smith"), "{e}");
+    }
+
+    #[test]
+    fn contained_names_survive_extra_tokens_in_names_and_text() {
+        let listed = "Ahmad Mahmood Hassan";
+        for query in [
+            "Ahmad Mahmood Hassan Trading LLC",
+            "payment to the order of Ahmad Mahmood Hassan",
+        ] {
+            let (s, e) = scored(query, listed, SPECIFIC, Mode::Name);
+            assert!(s > 0.9, "{query}: {s} {e}");
+            assert!(e.contains("found inside a longer string"), "{e}");
+            assert!(score(query, listed).0 < s);
+        }
+        let (s, _) = scored(
+            "invoice 12 for Ahmad Mahmood Hassan, thanks",
+            listed,
+            SPECIFIC,
+            Mode::Text,
+        );
+        assert!(s > 0.9, "{s}");
+        // Text mode needs the whole listed name.
+        let (s, _) = scored(
+            "invoice 12 for Ahmad Hassan, thanks",
+            listed,
+            SPECIFIC,
+            Mode::Text,
+        );
+        assert_eq!(s, 0.0);
+    }
+
+    #[test]
+    fn phonetic_keys_alone_do_not_match_dissimilar_spellings() {
+        // Same consonant key, nothing else in common.
+        assert!(score("Yu", "Oo").0 < 0.5);
+        let (s, e) = score("Qiang Xiong", "Kang Song");
+        assert!(s < 0.84, "{s} {e}");
     }
 
     #[test]

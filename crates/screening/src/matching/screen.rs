@@ -1,26 +1,33 @@
-//! Screening a query against list indexes: candidate generation through the inverted index,
-//! scoring, secondary data (year of birth, country), ranking.
+//! Screening a query against list indexes: canonical readings of the query, windows over long
+//! text, candidate generation through the inverted index, scoring, secondary data (kind, date
+//! of birth, country), ranking.
 //!
 //! Candidates are names sharing a phonetic key with a query token (or with two adjacent query
-//! tokens written together). Before scoring a candidate in full we bound its score from the
-//! query weight its keys cover; a candidate whose bound cannot reach the threshold is skipped,
-//! which keeps common tokens such as "Muhammad" from making every screening slow.
+//! tokens written together, or with the parts of a query token that joins several listed
+//! tokens). Before scoring a candidate in full we bound its score from the weight its keys
+//! cover; a candidate whose bound cannot reach the threshold is skipped, which keeps common
+//! tokens such as "Muhammad" from making every screening slow.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 
+use super::canon::{Reading, Suspicion, canonicalize};
 use super::index::{IndexedName, ListIndex, NameOrigin, bit, joined_keys};
-use super::normalize::{TOKENS_MAX, Token, phonetic_key, strip_glued_particle, tokenize};
-use super::score::{Alignment, QUERY_SHARE, align};
-use crate::model::{AliasQuality, Entry, ListSource, ListVersion};
+use super::normalize::{
+    PARTICLES, TOKENS_MAX, Token, phonetic_key, strip_glued_particle, tokenize,
+};
+use super::score::{Alignment, JOIN_SPAN_MAX, Mode, QUERY_SHARE, SYLLABLE_QUERY_SHARE, align};
+use crate::model::{AliasQuality, Entry, EntryKind, ListSource, ListVersion};
 
-/// Threshold used when the operator has not set one (tuned on the evaluation set).
+/// Threshold used when the operator has not set one (tuned on the evaluation sets).
 pub const DEFAULT_THRESHOLD: f64 = 0.84;
 /// At most this many hits are returned per screening, best first.
 pub const HITS_MAX: usize = 25;
 /// Score change when both sides give a year of birth and it agrees (±1 year).
 const DOB_AGREE_BONUS: f64 = 0.05;
+/// Score change when both sides give a full date of birth and it is the same day.
+const DOB_EXACT_BONUS: f64 = 0.08;
 /// Score change when both sides give a year of birth and it disagrees.
 const DOB_DISAGREE_PENALTY: f64 = 0.15;
 /// Score change when both sides give a country and it agrees.
@@ -28,17 +35,32 @@ const COUNTRY_AGREE_BONUS: f64 = 0.03;
 /// Score change when both sides give a country and none agrees.
 const COUNTRY_DISAGREE_PENALTY: f64 = 0.05;
 /// Publisher-marked low-quality (weak) aliases score this much lower.
-const LOW_ALIAS_PENALTY: f64 = 0.03;
+const LOW_ALIAS_PENALTY: f64 = 0.05;
+/// A person screened against a listed organisation, vessel or aircraft.
+const PERSON_AS_ORGANISATION_PENALTY: f64 = 0.15;
+/// An organisation screened against a listed person: smaller, since companies are named after
+/// people (a company carrying a listed person's name deserves a look).
+const ORGANISATION_AS_PERSON_PENALTY: f64 = 0.08;
 
-/// What to screen: a party's name and, when known, secondary data.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// What to screen: a party's name (or a line of free text) and, when known, secondary data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Query {
-    /// The party's name in any script.
+    /// The party's name in any script (or the free text, for [`crate::Lists::screen_text`]).
     pub name: String,
-    /// Year of birth, for individuals.
+    /// Year of birth, for individuals (`birth_date` wins when both are given).
+    #[serde(default)]
     pub birth_year: Option<u16>,
     /// Country (name or ISO 3166 alpha-2 code) of nationality, residence or registration.
+    #[serde(default)]
     pub country: Option<String>,
+    /// Whether the party is a person or an organisation, when known: a person does not match a
+    /// listed organisation (nor the reverse) without a penalty. Vessel and aircraft count as
+    /// organisations.
+    #[serde(default)]
+    pub kind: Option<EntryKind>,
+    /// Date of birth, `YYYY-MM-DD` or `YYYY`, for individuals. See [`Query::validate`].
+    #[serde(default)]
+    pub birth_date: Option<String>,
 }
 
 impl Query {
@@ -49,6 +71,57 @@ impl Query {
             ..Self::default()
         }
     }
+
+    /// Checks the secondary data: a `birth_date` that is neither `YYYY-MM-DD` nor `YYYY` is an
+    /// error (screening itself ignores it rather than guess).
+    pub fn validate(&self) -> Result<(), String> {
+        match &self.birth_date {
+            Some(text) if parse_date(text).is_none() => Err(format!(
+                "birth_date {text:?} is neither YYYY-MM-DD nor YYYY"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Year and, when given, (month, day) of birth.
+    fn birth(&self) -> Option<(u16, Option<(u8, u8)>)> {
+        self.birth_date
+            .as_deref()
+            .and_then(parse_date)
+            .or(self.birth_year.map(|y| (y, None)))
+    }
+}
+
+/// `YYYY-MM-DD`, `YYYY`, or the OFAC form `DD Mon YYYY`.
+fn parse_date(text: &str) -> Option<(u16, Option<(u8, u8)>)> {
+    let text = text.trim();
+    let year = |y: &str| {
+        (y.len() == 4)
+            .then(|| y.parse::<u16>().ok())
+            .flatten()
+            .filter(|y| (1800..=2200).contains(y))
+    };
+    if let Some(y) = year(text) {
+        return Some((y, None));
+    }
+    let valid = |m: u8, d: u8| (1..=12).contains(&m) && (1..=31).contains(&d);
+    let parts: Vec<&str> = text.split('-').collect();
+    if let [y, m, d] = parts[..] {
+        let (m, d) = (m.parse::<u8>().ok()?, d.parse::<u8>().ok()?);
+        return valid(m, d).then_some((year(y)?, Some((m, d))));
+    }
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    if let [d, mon, y] = parts[..] {
+        const MONTHS: [&str; 12] = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
+        let mon = mon.get(..3)?.to_ascii_lowercase();
+        let m = MONTHS.iter().position(|x| *x == mon)?;
+        let m = u8::try_from(m + 1).ok()?;
+        let d = d.parse::<u8>().ok()?;
+        return valid(m, d).then_some((year(y)?, Some((m, d))));
+    }
+    None
 }
 
 /// One listed entry that matched.
@@ -64,7 +137,8 @@ pub struct Hit {
     pub matched_name: String,
     /// Match strength in [0, 1], rounded to 4 decimals.
     pub score: f64,
-    /// Which query token matched which listed token and how, and secondary-data adjustments.
+    /// Which query token matched which listed token and how, how the query was read (when not
+    /// as written), and secondary-data adjustments.
     pub explanation: String,
 }
 
@@ -78,6 +152,11 @@ pub struct ScreeningResult {
     pub hits: Vec<Hit>,
     /// Versions of every list screened.
     pub lists: Vec<ListVersion>,
+    /// Signs of a deliberate disguise in the screened string itself (bidi controls, invisible
+    /// characters between letters, mixed-script words), whether or not anything matched. A
+    /// payment carrying one deserves a hold. Omitted from JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suspicions: Vec<Suspicion>,
 }
 
 /// Screens `query` against every index. `threshold` outside [0, 1] is clamped; NaN means the
@@ -86,18 +165,24 @@ pub(crate) fn screen_lists(
     indexes: &[std::sync::Arc<ListIndex>],
     query: &Query,
     threshold: f64,
+    mode: Mode,
 ) -> ScreeningResult {
     let threshold = if threshold.is_nan() {
         DEFAULT_THRESHOLD
     } else {
         threshold.clamp(0.0, 1.0)
     };
-    let tokens = tokenize(&query.name);
+    let canon = canonicalize(&query.name);
+    let readings: Vec<(Vec<Token>, &Reading)> = canon
+        .readings
+        .iter()
+        .map(|r| (tokenize(&r.text), r))
+        .filter(|(tokens, _)| !tokens.is_empty())
+        .collect();
+    let facts = Facts::of(query);
     let mut hits = Vec::new();
-    if !tokens.is_empty() {
-        for index in indexes {
-            screen_one(index, &tokens, query, threshold, &mut hits);
-        }
+    for index in indexes {
+        screen_one(index, &readings, &facts, threshold, mode, &mut hits);
     }
     hits.sort_by(|a: &Hit, b: &Hit| {
         b.score
@@ -110,29 +195,173 @@ pub(crate) fn screen_lists(
         query: query.name.clone(),
         hits,
         lists: indexes.iter().map(|i| i.version.clone()).collect(),
+        suspicions: canon.suspicions,
     }
 }
 
-/// Largest total bonus secondary data can add, for candidate pruning.
-const SECONDARY_BONUS_MAX: f64 = DOB_AGREE_BONUS + COUNTRY_AGREE_BONUS;
+/// The query with its secondary data parsed once per screening.
+struct Facts<'a> {
+    query: &'a Query,
+    birth: Option<(u16, Option<(u8, u8)>)>,
+    /// Largest total bonus the secondary data can add, for candidate pruning.
+    bonus_max: f64,
+}
 
-fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out: &mut Vec<Hit>) {
-    let qw: Vec<f64> = q.iter().map(|t| index.token_weight(t)).collect();
+impl<'a> Facts<'a> {
+    fn of(query: &'a Query) -> Self {
+        let birth = query.birth();
+        let dob = if birth.is_some() {
+            DOB_EXACT_BONUS
+        } else {
+            0.0
+        };
+        let country = if query.country.is_some() {
+            COUNTRY_AGREE_BONUS
+        } else {
+            0.0
+        };
+        Self {
+            query,
+            birth,
+            bonus_max: dob + country,
+        }
+    }
+}
+
+/// Windows of at most [`TOKENS_MAX`] tokens, overlapping by half, covering all of `tokens`: a
+/// listed name of up to half a window lies wholly inside one of them.
+fn windows(tokens: &[Token]) -> Vec<&[Token]> {
+    if tokens.len() <= TOKENS_MAX {
+        return vec![tokens];
+    }
+    let step = TOKENS_MAX / 2;
+    let mut out = Vec::new();
+    let mut start = 0;
+    loop {
+        let end = (start + TOKENS_MAX).min(tokens.len());
+        out.push(&tokens[start..end]);
+        if end == tokens.len() {
+            return out;
+        }
+        start += step;
+    }
+}
+
+/// The best alignment found for one entry so far.
+struct Found<'q> {
+    score: f64,
+    name: u32,
+    alignment: Alignment,
+    tokens: &'q [Token],
+    reading: &'q Reading,
+}
+
+fn screen_one(
+    index: &ListIndex,
+    readings: &[(Vec<Token>, &Reading)],
+    facts: &Facts,
+    threshold: f64,
+    mode: Mode,
+    out: &mut Vec<Hit>,
+) {
+    // Each reading with its joined words split into this list's spellings, when there are any
+    // ("AHMADMAHMOODHASSAN" → ahmad mahmood hassan).
+    let split: Vec<(Vec<Token>, Reading)> = readings
+        .iter()
+        .filter_map(|(tokens, reading)| {
+            let mut any = false;
+            let words: Vec<String> = tokens
+                .iter()
+                .map(|t| match split_into_known(&t.text, index) {
+                    Some(parts) => {
+                        any = true;
+                        parts.join(" ")
+                    }
+                    None => t.original.to_string(),
+                })
+                .collect();
+            let text = words.join(" ");
+            any.then(|| {
+                (
+                    tokenize(&text),
+                    Reading {
+                        text,
+                        how: Some(match reading.how {
+                            None => "joined words split",
+                            Some(_) => "normalised, then joined words split",
+                        }),
+                    },
+                )
+            })
+        })
+        .collect();
+    let all: Vec<(&[Token], &Reading)> = readings
+        .iter()
+        .map(|(t, r)| (t.as_slice(), *r))
+        .chain(split.iter().map(|(t, r)| (t.as_slice(), r)))
+        .collect();
+    let mut acc = vec![Shared::default(); index.names.len()];
+    let mut best: HashMap<u32, Found> = HashMap::new();
+    for &(tokens, reading) in &all {
+        for window in windows(tokens) {
+            screen_window(
+                index, window, reading, facts, threshold, mode, &mut acc, &mut best,
+            );
+        }
+    }
+    for (entry_id, found) in best {
+        let entry = usize::try_from(entry_id)
+            .ok()
+            .and_then(|i| index.entries.get(i));
+        let name = usize::try_from(found.name)
+            .ok()
+            .and_then(|i| index.names.get(i));
+        if let (Some(entry), Some(name)) = (entry, name) {
+            let mut notes = Vec::new();
+            if let Some(how) = found.reading.how {
+                notes.push(format!("read as {:?} ({how})", found.reading.text));
+            }
+            notes.push(found.alignment.explain(found.tokens, &name.tokens));
+            final_score(found.alignment.score, name, entry, facts, Some(&mut notes));
+            out.push(Hit {
+                list: entry.list,
+                reference: entry.reference.clone(),
+                name: entry.primary_name.clone(),
+                matched_name: name.display.to_string(),
+                score: found.score,
+                explanation: notes.join("; "),
+            });
+        }
+    }
+}
+
+/// Screens one window of one reading; `acc` is all-zero on entry and left so.
+#[allow(clippy::too_many_arguments)]
+fn screen_window<'q>(
+    index: &ListIndex,
+    q: &'q [Token],
+    reading: &'q Reading,
+    facts: &Facts,
+    threshold: f64,
+    mode: Mode,
+    acc: &mut [Shared],
+    best: &mut HashMap<u32, Found<'q>>,
+) {
+    let qw: Vec<f64> = q.iter().map(|t| index.query_weight(t)).collect();
     let q_total: f64 = qw.iter().sum();
     if q_total <= 0.0 {
         return;
     }
     // Which query and listed tokens share keys, per name; `seen` lists the names touched so the
     // dense accumulator never has to be scanned.
-    let mut acc = vec![Shared::default(); index.names.len()];
     let mut seen: Vec<u32> = Vec::new();
-    let mut add = |key: &str, query_tokens: u16, query_pair: bool| {
+    let mut add = |key: &str, query_tokens: u16, join: bool| {
         let Some(postings) = index.postings.get(key) else {
             return;
         };
         for p in postings {
-            if query_pair && p.joined {
-                // Pair against pair is not an alignment the scorer makes.
+            if join && p.joined {
+                // Join against join is not an alignment the scorer makes.
                 continue;
             }
             let Some(a) = usize::try_from(p.name).ok().and_then(|i| acc.get_mut(i)) else {
@@ -142,7 +371,7 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
                 seen.push(p.name);
             }
             a.all_n |= p.tokens;
-            if query_pair || p.joined {
+            if join || p.joined {
                 a.other_q |= query_tokens;
             } else {
                 a.one_q |= query_tokens;
@@ -155,6 +384,12 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
         if let Some(rest) = strip_glued_particle(&t.text) {
             add(&phonetic_key(rest), bit(i), false);
         }
+        // A token one letter away from a listed spelling whose key differs.
+        for key in index.near_keys(&t.text) {
+            if *key != *t.key {
+                add(key, bit(i), false);
+            }
+        }
     }
     for i in 0..q.len().saturating_sub(1) {
         for key in joined_keys(&q[i], &q[i + 1]) {
@@ -162,16 +397,17 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
         }
     }
 
-    // Best (score, name id, alignment) per entry; explanations are written for winners only.
-    let mut best: HashMap<u32, (f64, u32, Alignment)> = HashMap::new();
     for id in seen {
+        let Some(slot) = usize::try_from(id).ok().and_then(|i| acc.get_mut(i)) else {
+            continue;
+        };
+        let shared = std::mem::take(slot);
         let Some(name) = usize::try_from(id).ok().and_then(|i| index.names.get(i)) else {
             continue;
         };
-        let Some(shared) = usize::try_from(id).ok().and_then(|i| acc.get(i)) else {
-            continue;
-        };
-        if score_bound(shared, &qw, q_total, name) < threshold {
+        if (mode == Mode::Text && name.traits.short)
+            || score_bound(q, &shared, &qw, q_total, name, mode) + facts.bonus_max < threshold
+        {
             continue;
         }
         let Some(entry) = usize::try_from(name.entry)
@@ -180,38 +416,87 @@ fn screen_one(index: &ListIndex, q: &[Token], query: &Query, threshold: f64, out
         else {
             continue;
         };
-        let alignment = align(q, &qw, &name.tokens, &name.weights);
-        let score = final_score(alignment.score, name, entry, query, None);
+        let alignment = align(q, &qw, &name.tokens, &name.weights, name.traits, mode);
+        let score = final_score(alignment.score, name, entry, facts, None);
         if score < threshold {
             continue;
         }
         match best.get(&name.entry) {
-            Some((s, _, _)) if *s >= score => {}
+            Some(found) if found.score >= score => {}
             _ => {
-                best.insert(name.entry, (score, id, alignment));
+                best.insert(
+                    name.entry,
+                    Found {
+                        score,
+                        name: id,
+                        alignment,
+                        tokens: q,
+                        reading,
+                    },
+                );
             }
         }
     }
-    for (entry_id, (score, name_id, alignment)) in best {
-        let entry = usize::try_from(entry_id)
-            .ok()
-            .and_then(|i| index.entries.get(i));
-        let name = usize::try_from(name_id)
-            .ok()
-            .and_then(|i| index.names.get(i));
-        if let (Some(entry), Some(name)) = (entry, name) {
-            let mut notes = vec![alignment.explain(q, &name.tokens)];
-            final_score(alignment.score, name, entry, query, Some(&mut notes));
-            out.push(Hit {
-                list: entry.list,
-                reference: entry.reference.clone(),
-                name: entry.primary_name.clone(),
-                matched_name: name.display.to_string(),
-                score,
-                explanation: notes.join("; "),
-            });
+}
+
+/// Shortest part of a split token.
+const SPLIT_PART_MIN: usize = 2;
+/// Least average length of the parts of a split token.
+const SPLIT_PART_MEAN_MIN: usize = 3;
+
+/// Splits a token that is not itself a listed spelling into the fewest listed spellings that
+/// spell it ("kimjongun" → kim, jong, un), if it can be. A part may have lost its first letter to
+/// the previous part's last one when doubled letters were collapsed ("baudoingaruye" → baudoin,
+/// ngaruye).
+fn split_into_known(token: &str, index: &ListIndex) -> Option<Vec<String>> {
+    const SPLIT_TOKEN_MIN: usize = 6;
+    const SPLIT_TOKEN_MAX: usize = 48;
+    let len = token.len();
+    if !(SPLIT_TOKEN_MIN..=SPLIT_TOKEN_MAX).contains(&len)
+        || !token.is_ascii()
+        || index.vocabulary.contains(token)
+    {
+        return None;
+    }
+    let known = |start: usize, end: usize| -> Option<String> {
+        let part = &token[start..end];
+        if index.vocabulary.contains(part) {
+            return Some(part.to_owned());
+        }
+        let seam = format!("{}{part}", token.get(start.checked_sub(1)?..start)?);
+        index.vocabulary.contains(seam.as_str()).then_some(seam)
+    };
+    // fewest[i] = (parts, previous cut) for the best split of token[..i].
+    let mut fewest: Vec<Option<(usize, usize)>> = vec![None; len + 1];
+    fewest[0] = Some((0, 0));
+    for end in SPLIT_PART_MIN..=len {
+        for start in 0..=end - SPLIT_PART_MIN {
+            let Some((parts, _)) = fewest[start] else {
+                continue;
+            };
+            if parts >= JOIN_SPAN_MAX + 2 || fewest[end].is_some_and(|(p, _)| p <= parts + 1) {
+                continue;
+            }
+            if known(start, end).is_some() {
+                fewest[end] = Some((parts + 1, start));
+            }
         }
     }
+    let mut parts = Vec::new();
+    let mut end = len;
+    while end > 0 {
+        let (_, start) = fewest[end]?;
+        parts.push(known(start, end)?);
+        end = start;
+    }
+    parts.reverse();
+    // Splits into many short syllables ("tiziana" → ti, zi, ana) are coincidences: the parts
+    // must average (nearly) three letters ("rimangon" → ri, man, gon passes).
+    if parts.len() * SPLIT_PART_MEAN_MIN > len + 1 {
+        return None;
+    }
+    parts.retain(|p| !PARTICLES.contains(&p.as_str()));
+    (parts.len() >= 2).then_some(parts)
 }
 
 /// Tokens of one name that share keys with the query: query and listed tokens paired one to
@@ -228,7 +513,14 @@ struct Shared {
 /// Upper bound of a candidate's score from the keys it shares with the query, as if every
 /// key-sharing token matched exactly. One listed token pairs with at most one query token, so
 /// query tokens sharing one key with a single listed token count once.
-fn score_bound(shared: &Shared, qw: &[f64], q_total: f64, name: &IndexedName) -> f64 {
+fn score_bound(
+    q: &[Token],
+    shared: &Shared,
+    qw: &[f64],
+    q_total: f64,
+    name: &IndexedName,
+    mode: Mode,
+) -> f64 {
     let pop = |m: u16| usize::try_from(m.count_ones()).unwrap_or(usize::MAX);
     let cap = pop(shared.one_q)
         .min(pop(shared.one_n))
@@ -248,72 +540,129 @@ fn score_bound(shared: &Shared, qw: &[f64], q_total: f64, name: &IndexedName) ->
         .map(|j| name.weights[j])
         .sum();
     let ratio = |hit: f64, total: f64| if total > 0.0 { hit / total } else { 0.0 };
-    QUERY_SHARE * ratio(q_hit, q_total)
-        + (1.0 - QUERY_SHARE) * ratio(n_hit, name.total_weight)
-        + SECONDARY_BONUS_MAX
+    let (q_ratio, n_ratio) = (ratio(q_hit, q_total), ratio(n_hit, name.total_weight));
+    // The blend weighs the query's coverage by QUERY_SHARE only when two listed tokens (or the
+    // only one) can match; containment is at most the listed coverage.
+    let share = if pop(shared.all_n) >= 2 || name.tokens.len() == 1 {
+        QUERY_SHARE
+    } else {
+        SYLLABLE_QUERY_SHARE
+    };
+    let blend = share * q_ratio + (1.0 - share) * n_ratio;
+    // Containment needs every listed token matched, a one-word name spelt as listed.
+    let all_listed = bit(name.tokens.len()).wrapping_sub(1);
+    let containable = name.traits.specific
+        && shared.all_n & all_listed == all_listed
+        && match &name.tokens[..] {
+            [only] => q.iter().any(|t| t.text == only.text),
+            _ => true,
+        };
+    match mode {
+        Mode::Text if containable => n_ratio,
+        Mode::Text => 0.0,
+        Mode::Name if containable => blend.max(n_ratio),
+        Mode::Name => blend,
+    }
 }
 
-/// The name score adjusted for alias quality and secondary data, clamped and rounded; notes
-/// the adjustments when asked.
+/// The name score adjusted for alias quality, kind and secondary data, clamped and rounded;
+/// notes the adjustments when asked.
 fn final_score(
     name_score: f64,
     name: &IndexedName,
     entry: &Entry,
-    query: &Query,
+    facts: &Facts,
     mut notes: Option<&mut Vec<String>>,
 ) -> f64 {
     let mut score = name_score;
+    let mut note = |text: String| {
+        if let Some(notes) = notes.as_deref_mut() {
+            notes.push(text);
+        }
+    };
     if name.origin == NameOrigin::Alias(AliasQuality::Low) {
         score -= LOW_ALIAS_PENALTY;
-        if let Some(notes) = notes.as_deref_mut() {
-            notes.push(format!("low-quality alias -{LOW_ALIAS_PENALTY}"));
+        note(format!("low-quality alias -{LOW_ALIAS_PENALTY}"));
+    }
+    if let Some(kind) = facts.query.kind {
+        let listed_person = entry.kind == EntryKind::Individual;
+        match (kind == EntryKind::Individual, listed_person) {
+            (true, false) => {
+                score -= PERSON_AS_ORGANISATION_PENALTY;
+                note(format!(
+                    "a person against a listed {} -{PERSON_AS_ORGANISATION_PENALTY}",
+                    kind_label(entry.kind)
+                ));
+            }
+            (false, true) => {
+                score -= ORGANISATION_AS_PERSON_PENALTY;
+                note(format!(
+                    "an organisation against a listed person -{ORGANISATION_AS_PERSON_PENALTY}"
+                ));
+            }
+            _ => {}
         }
     }
-    score += secondary(entry, query, notes);
+    score += secondary(entry, facts, &mut note);
     (score.clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0
 }
 
-/// Score adjustment from year of birth and country, when both sides have them.
-fn secondary(entry: &Entry, query: &Query, mut notes: Option<&mut Vec<String>>) -> f64 {
+fn kind_label(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Individual => "person",
+        EntryKind::Entity => "organisation",
+        EntryKind::Vessel => "vessel",
+        EntryKind::Aircraft => "aircraft",
+    }
+}
+
+/// Score adjustment from date of birth and country, when both sides have them.
+fn secondary(entry: &Entry, facts: &Facts, note: &mut impl FnMut(String)) -> f64 {
+    let query = facts.query;
     let mut delta = 0.0;
-    if let (Some(year), false) = (query.birth_year, entry.birth_years.is_empty()) {
+    if let (Some((year, day)), false) = (facts.birth, entry.birth_years.is_empty()) {
+        let listed: Vec<&str> = entry.birth_years.iter().map(|b| b.text.as_str()).collect();
+        let same_day = day.is_some()
+            && entry
+                .birth_years
+                .iter()
+                .any(|b| parse_date(&b.text) == Some((year, day)));
         let agrees = entry
             .birth_years
             .iter()
             .any(|b| year >= b.from.saturating_sub(1) && year <= b.to.saturating_add(1));
-        let listed: Vec<&str> = entry.birth_years.iter().map(|b| b.text.as_str()).collect();
-        if agrees {
+        let given = query
+            .birth_date
+            .clone()
+            .filter(|_| day.is_some())
+            .unwrap_or_else(|| year.to_string());
+        if same_day {
+            delta += DOB_EXACT_BONUS;
+            note(format!("born {given}, the listed date +{DOB_EXACT_BONUS}"));
+        } else if agrees {
             delta += DOB_AGREE_BONUS;
-            if let Some(n) = notes.as_deref_mut() {
-                n.push(format!(
-                    "born {year} agrees with {} +{DOB_AGREE_BONUS}",
-                    listed.join("/")
-                ));
-            }
+            note(format!(
+                "born {given} agrees with {} +{DOB_AGREE_BONUS}",
+                listed.join("/")
+            ));
         } else {
             delta -= DOB_DISAGREE_PENALTY;
-            if let Some(n) = notes.as_deref_mut() {
-                n.push(format!(
-                    "born {year} differs from {} -{DOB_DISAGREE_PENALTY}",
-                    listed.join("/")
-                ));
-            }
+            note(format!(
+                "born {given} differs from {} -{DOB_DISAGREE_PENALTY}",
+                listed.join("/")
+            ));
         }
     }
     if let (Some(country), false) = (&query.country, entry.countries.is_empty()) {
         if crate::countries::any_matches(country, &entry.countries) {
             delta += COUNTRY_AGREE_BONUS;
-            if let Some(n) = notes {
-                n.push(format!("country {country} agrees +{COUNTRY_AGREE_BONUS}"));
-            }
+            note(format!("country {country} agrees +{COUNTRY_AGREE_BONUS}"));
         } else {
             delta -= COUNTRY_DISAGREE_PENALTY;
-            if let Some(n) = notes {
-                n.push(format!(
-                    "country {country} differs from {} -{COUNTRY_DISAGREE_PENALTY}",
-                    entry.countries.join("/")
-                ));
-            }
+            note(format!(
+                "country {country} differs from {} -{COUNTRY_DISAGREE_PENALTY}",
+                entry.countries.join("/")
+            ));
         }
     }
     delta

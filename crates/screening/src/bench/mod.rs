@@ -1,5 +1,6 @@
 //! Evaluation and benchmark: precision and recall on a labelled set of name pairs, plus
-//! screening throughput and latency per name, for several thresholds.
+//! screening throughput and latency per name, for several thresholds; recall under attack on
+//! disguised listed names ([`adversarial`]); false alarms on ordinary names ([`population`]).
 //!
 //! The labelled set (`eval/pairs.tsv`, bundled) has real listed names written the way payments
 //! spell them (other romanisations, other scripts, reordered, shortened, joined, misspelt) as
@@ -8,6 +9,9 @@
 //! negative; a negative with any hit is a false positive. Other entries hit by a positive query
 //! are not counted against precision (relatives and namesakes on the lists are legitimate
 //! alerts). Only the held-out split is scored; the training split was used to tune weights.
+
+pub mod adversarial;
+pub mod population;
 
 use std::time::Instant;
 
@@ -76,7 +80,7 @@ pub struct BenchResult {
 
 /// The bundled labelled set.
 pub fn bundled_eval() -> Result<Vec<EvalCase>, String> {
-    parse_eval(include_str!("../eval/pairs.tsv"))
+    parse_eval(include_str!("../../eval/pairs.tsv"))
 }
 
 /// Parses the TSV format: `split <TAB> list <TAB> reference <TAB> query <TAB> note`, where split
@@ -192,6 +196,34 @@ pub fn run(lists: &Lists, eval: &[EvalCase]) -> Vec<BenchResult> {
             }
         })
         .collect()
+}
+
+/// A share of cases: found (adversarial) or alerted (population).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateRow {
+    /// What the row counts (a disguise, a locale, "all").
+    pub group: String,
+    /// Cases screened.
+    pub cases: usize,
+    /// Cases with the event counted (entry found, or any hit).
+    pub hits: usize,
+    /// `hits / cases` (0 when there are no cases).
+    pub rate: f64,
+}
+
+impl RateRow {
+    fn new(group: &str, cases: usize, hits: usize) -> Self {
+        Self {
+            group: group.to_owned(),
+            cases,
+            hits,
+            rate: if cases == 0 {
+                0.0
+            } else {
+                count_f64(hits) / count_f64(cases)
+            },
+        }
+    }
 }
 
 /// Nearest-rank percentile of sorted nanosecond samples, in milliseconds.
