@@ -3,6 +3,12 @@
 //! a deterministic sample (every third UN entry, every fourth ordinary name) so the suite stays
 //! quick; `kliring bench screening` runs the full sets.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use std::sync::OnceLock;
 
 use screening::bench::{adversarial, population};
