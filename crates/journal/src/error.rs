@@ -113,7 +113,7 @@ pub enum JournalError {
     #[error("records 1 to {last_missing} are not in {dir}{archives} (segments archived?): {need}")]
     SegmentsMissing {
         dir: PathBuf,
-        /// ", nor in <archive dirs>" when archives were searched, else empty.
+        /// `", nor in DIR, …"` naming the archive directories when they were searched, else empty.
         archives: String,
         last_missing: u64,
         /// What the operator can do.
