@@ -43,6 +43,17 @@ pub enum SuspicionCode {
     MixedScriptWord,
 }
 
+impl SuspicionCode {
+    /// The machine-readable code, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuspicionCode::BidiControl => "bidi_control",
+            SuspicionCode::InvisibleCharacter => "invisible_character",
+            SuspicionCode::MixedScriptWord => "mixed_script_word",
+        }
+    }
+}
+
 /// A property of the screened string that suggests a deliberate disguise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suspicion {

@@ -13,8 +13,9 @@
 //! A party name ([`Mode::Name`]) scores `share·query_coverage + (1−share)·listed_coverage`
 //! (share 0.75, or 0.5 when only short syllables or a single token of a longer listed name
 //! matched), or, when higher and the listed name is distinctive, its containment: the listed
-//! coverage less a little per extra query token. Free text ([`Mode::Text`]) scores containment
-//! only.
+//! coverage less a little per extra query token. Free text ([`Mode::Text`]) scores containment,
+//! or the run of consecutive words that matched scored as a party name (at least two listed
+//! tokens, one of them long).
 
 use strsim::jaro_winkler;
 
@@ -83,7 +84,7 @@ fn concat(tokens: &[Token]) -> String {
 /// Preference for a join over a one-to-one pair of nearly the same similarity.
 const JOIN_BONUS: f64 = 0.03;
 /// Tokens this short are common syllables (Korean, Chinese): they need closer spelling.
-const SHORT_TOKEN_LEN: usize = 4;
+pub(crate) const SHORT_TOKEN_LEN: usize = 4;
 /// Jaro–Winkler needed by same-key tokens with the same vowels.
 const PHONETIC_MIN: f64 = 0.8;
 /// Jaro–Winkler needed between an Arabic skeleton and the consonants of a Latin spelling.
@@ -386,17 +387,34 @@ pub(crate) fn align(
             - EXTRA_TOKEN_PENALTY * count_f64(extra.min(EXTRA_TOKENS_COUNTED))
             - GAP_TOKEN_PENALTY * count_f64(gaps)
     });
+    // Short syllables alone (Chinese, Korean, Vietnamese names) prove less than a long rare
+    // token: then the listed name's coverage counts as much as the query's. So does a single
+    // matched token standing for a longer listed name ("Lopes" for "Lopez, Luis").
+    let long_token_matched = chosen
+        .iter()
+        .any(|p| p.sim >= 0.9 && (p.n.0..p.n.0 + p.n.1).any(|j| n[j].text.len() > SHORT_TOKEN_LEN));
+    let listed_matched = n_sim.iter().filter(|s| s.is_some()).count();
     let score = match mode {
-        Mode::Text => contained_score.unwrap_or(0.0),
+        Mode::Text => {
+            // A name written without its middle name or patronymic ("for Doku Umarov" for
+            // DOKU KHAMATOVICH UMAROV) is scored as the party name it would be, from the run of
+            // words it matched: consecutive, at least two listed tokens, one of them long.
+            let matched: Vec<usize> = (0..q.len()).filter(|&i| q_sim[i].is_some()).collect();
+            let run = match (matched.first(), matched.last()) {
+                (Some(&first), Some(&last)) if last - first + 1 == matched.len() => {
+                    Some(first..=last)
+                }
+                _ => None,
+            };
+            let as_name = run
+                .filter(|_| long_token_matched && listed_matched >= 2)
+                .map_or(0.0, |run| {
+                    QUERY_SHARE * coverage(&q_sim[run.clone()], &qw[run])
+                        + (1.0 - QUERY_SHARE) * listed_coverage
+                });
+            contained_score.unwrap_or(0.0).max(as_name)
+        }
         Mode::Name => {
-            // Short syllables alone (Chinese, Korean, Vietnamese names) prove less than a long
-            // rare token: then the listed name's coverage counts as much as the query's.
-            // So does a single matched token standing for a longer listed name ("Lopes" for
-            // "Lopez, Luis").
-            let long_token_matched = chosen.iter().any(|p| {
-                p.sim >= 0.9 && (p.n.0..p.n.0 + p.n.1).any(|j| n[j].text.len() > SHORT_TOKEN_LEN)
-            });
-            let listed_matched = n_sim.iter().filter(|s| s.is_some()).count();
             let share = if long_token_matched && (listed_matched >= 2 || n.len() == 1) {
                 QUERY_SHARE
             } else {
@@ -547,9 +565,18 @@ mod tests {
             Mode::Text,
         );
         assert!(s > 0.9, "{s}");
-        // Text mode needs the whole listed name.
-        let (s, _) = scored(
+        // A name without its middle name scores in text as it would as a party's name...
+        let (s, e) = scored(
             "invoice 12 for Ahmad Hassan, thanks",
+            listed,
+            SPECIFIC,
+            Mode::Text,
+        );
+        let (as_name, _) = scored("Ahmad Hassan", listed, SPECIFIC, Mode::Name);
+        assert!((s - as_name).abs() < 1e-9, "{s} vs {as_name}: {e}");
+        // ...but listed words scattered through the text are no name.
+        let (s, _) = scored(
+            "Ahmad paid invoice 12 to Hassan",
             listed,
             SPECIFIC,
             Mode::Text,

@@ -43,7 +43,7 @@ const PERSON_AS_ORGANISATION_PENALTY: f64 = 0.15;
 const ORGANISATION_AS_PERSON_PENALTY: f64 = 0.08;
 
 /// What to screen: a party's name (or a line of free text) and, when known, secondary data.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Query {
     /// The party's name in any script (or the free text, for [`crate::Lists::screen_text`]).
     pub name: String,
@@ -559,6 +559,15 @@ fn score_bound(
         };
     match mode {
         Mode::Text if containable => n_ratio,
+        // The run of words that matched, scored as a name: its query coverage is at most 1.
+        Mode::Text
+            if pop(shared.all_n) >= 2
+                && name.tokens.iter().enumerate().any(|(j, t)| {
+                    shared.all_n & bit(j) != 0 && t.text.len() > super::score::SHORT_TOKEN_LEN
+                }) =>
+        {
+            QUERY_SHARE + (1.0 - QUERY_SHARE) * n_ratio
+        }
         Mode::Text => 0.0,
         Mode::Name if containable => blend.max(n_ratio),
         Mode::Name => blend,
