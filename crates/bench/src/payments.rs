@@ -207,6 +207,7 @@ fn payment(ring: &Ring, from: usize, to: usize) -> CreatePaymentRequest {
         remittance_info: None,
         expires_in_secs: None,
         fx_quote_id: None,
+        ..CreatePaymentRequest::default()
     }
 }
 

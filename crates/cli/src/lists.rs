@@ -29,6 +29,11 @@ pub enum ListsCommand {
         /// OFAC address file (add.csv) accompanying an sdn.csv.
         #[arg(long)]
         add: Option<PathBuf>,
+        /// Store a UN list that does not look like the published one (fewer than 500
+        /// entries, no or an older dateGenerated than the one stored). A hub puts it in force
+        /// only when served with --accept-unverified-un-list, which journals the override.
+        #[arg(long)]
+        accept_unverified_un_list: bool,
         file: PathBuf,
     },
     /// Download the official files and import them (needs network access).
@@ -54,10 +59,16 @@ pub fn run(command: ListsCommand) -> anyhow::Result<()> {
             source,
             alt,
             add,
+            accept_unverified_un_list,
             file,
         } => {
             let raw = read_raw(source.as_deref(), &file, alt.as_deref(), add.as_deref())?;
-            import_and_store(&data, &raw, &file.display().to_string())
+            import_and_store(
+                &data,
+                &raw,
+                &file.display().to_string(),
+                accept_unverified_un_list,
+            )
         }
         ListsCommand::Update { data, sources } => update(&data, &sources),
         ListsCommand::Show { data } => {
@@ -120,10 +131,34 @@ fn looks_like_xml(bytes: &[u8]) -> bool {
     start.starts_with(b"<") || start.starts_with("\u{feff}<".as_bytes())
 }
 
-/// Parses with a progress bar, then stores; a file that fails to parse leaves the previously
-/// imported version in place.
-fn import_and_store(data: &Path, raw: &RawList, what: &str) -> anyhow::Result<()> {
+/// Parses with a progress bar, checks a UN list against the published one's shape (see
+/// `server::screen::un_list_problems`), then stores; a file that fails to parse or the check
+/// leaves the previously imported version in place.
+fn import_and_store(
+    data: &Path,
+    raw: &RawList,
+    what: &str,
+    accept_unverified_un_list: bool,
+) -> anyhow::Result<()> {
     let list = parse_with_progress(raw, None, what)?;
+    if list.version.source == ListSource::Un {
+        let stored = store(data).load(ListSource::Un)?;
+        let problems =
+            server::screen::un_list_problems(&list.version, stored.as_ref().map(|l| &l.version));
+        if !problems.is_empty() {
+            let problems = problems.join("; ");
+            if !accept_unverified_un_list {
+                bail!(
+                    "{what} does not look like the published UN list: {problems}; not imported \
+                     (--accept-unverified-un-list stores it anyway)"
+                );
+            }
+            eprintln!(
+                "warning: {what} does not look like the published UN list: {problems}; stored, \
+                 and a hub puts it in force only with --accept-unverified-un-list (journalled)"
+            );
+        }
+    }
     store(data).save(raw, &list.version)?;
     print_version(&list);
     Ok(())
@@ -210,7 +245,7 @@ fn update(data: &Path, sources: &[String]) -> anyhow::Result<()> {
                 add: take("add"),
             },
         };
-        import_and_store(data, &raw, &format!("official {source} list"))?;
+        import_and_store(data, &raw, &format!("official {source} list"), false)?;
     }
     Ok(())
 }

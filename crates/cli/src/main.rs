@@ -193,6 +193,14 @@ struct ServeArgs {
     /// Screening score at or above which a name is a hit.
     #[arg(long, default_value_t = screening::DEFAULT_THRESHOLD)]
     threshold: f64,
+    /// Put a UN list in force even if it does not look like the published one (fewer than
+    /// 500 entries, no or an older dateGenerated). The override is journalled and raised on
+    /// /v1/health and the dashboard.
+    #[arg(long)]
+    accept_unverified_un_list: bool,
+    /// Days after its dateGenerated the UN list in force raises the un_list_stale alarm.
+    #[arg(long, value_name = "DAYS", default_value_t = server::screen::UN_LIST_MAX_AGE_DAYS_DEFAULT)]
+    un_list_max_age_days: u32,
     /// Close busy deferred-net settlement windows on this schedule (seconds); settling
     /// them stays the operator's confirmation.
     #[arg(long, value_name = "SECS")]
@@ -227,6 +235,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.operator_token = args.operator_token;
     config.list_files = args.lists;
     config.screening_threshold = args.threshold;
+    config.accept_unverified_un_list = args.accept_unverified_un_list;
+    config.un_list_max_age_days = args.un_list_max_age_days;
     config.window_close_interval_secs = args.close_windows_every;
     config.auth_failures_per_minute = args.auth_failures_per_minute;
     config.webhook_private_targets = args.webhook_private_targets;

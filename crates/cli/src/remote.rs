@@ -245,6 +245,7 @@ async fn execute(hub: &HubClient, command: ClientCommand) -> anyhow::Result<()> 
                 remittance_info: remittance,
                 expires_in_secs: None,
                 fx_quote_id: quote,
+                ..CreatePaymentRequest::default()
             };
             show::<PaymentResult>(hub.post("/v1/payments", &request).await?)
         }

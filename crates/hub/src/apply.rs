@@ -91,7 +91,10 @@ impl Hub {
                 operator(actor)?;
                 self.record_liquidity(now, *participant, *currency, *direction, *amount)
             }
-            Action::CreatePayment(create) => self.create_payment(now, actor, create),
+            Action::CreatePayment(create) => self.create_payment(now, actor, create, None),
+            Action::CreatePaymentWithParties(create) => {
+                self.create_payment(now, actor, &create.payment, Some(&create.parties))
+            }
             Action::AcceptPayment { payment } => self.accept_payment(now, actor, *payment),
             Action::RejectPayment { payment, reason } => {
                 self.reject_payment(now, actor, *payment, *reason)
@@ -101,9 +104,25 @@ impl Hub {
                 return_id,
                 reason,
             } => self.return_payment(now, actor, *payment, *return_id, *reason),
-            Action::ReviewHold { payment } => self.review_hold(now, actor, *payment),
-            Action::ReleaseHold { payment } => self.release_hold(now, actor, *payment),
-            Action::RejectHold { payment } => self.reject_hold(now, actor, *payment),
+            Action::ReviewHold { payment } => self.review_hold(now, actor, *payment, None),
+            Action::ReleaseHold { payment } => self.release_hold(now, actor, *payment, None),
+            Action::RejectHold { payment } => self.reject_hold(now, actor, *payment, None),
+            Action::ReviewHoldAs {
+                payment,
+                credential,
+            } => self.review_hold(now, actor, *payment, Some(*credential)),
+            Action::ReleaseHoldAs {
+                payment,
+                credential,
+            } => self.release_hold(now, actor, *payment, Some(*credential)),
+            Action::RejectHoldAs {
+                payment,
+                credential,
+            } => self.reject_hold(now, actor, *payment, Some(*credential)),
+            Action::RecordListOverride(record) => {
+                operator(actor)?;
+                self.record_list_override(now, record)
+            }
             Action::PublishRate {
                 base,
                 quote,

@@ -10,8 +10,8 @@ use crate::error::Reason;
 use crate::fx::{Quote, QuoteRequest, Rate};
 use crate::model::{
     Bic, CountryCode, CredentialId, CurrencyCode, ParticipantId, ParticipantStatus, PaymentId,
-    PaymentInstruction, PaymentStatus, Principal, Roles, ScreeningVerdict, SettlementModel,
-    Timestamp, WindowId,
+    PaymentInstruction, PaymentStatus, Principal, RelatedParties, Roles, ScreeningVerdict,
+    SettlementModel, Timestamp, WindowId,
 };
 use crate::window::InstructionMode;
 
@@ -44,6 +44,14 @@ pub struct CreatePayment {
     /// a release after the expiry expires the payment instead of reserving.
     pub expires_at: Timestamp,
     pub screening: ScreeningVerdict,
+}
+
+/// A new payment naming more than debtor and creditor (ultimate parties, initiating party,
+/// agents, structured remittance text), all of it screened by the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePaymentWithParties {
+    pub payment: CreatePayment,
+    pub parties: RelatedParties,
 }
 
 /// What to do. See each variant for who may do it.
@@ -146,6 +154,44 @@ pub enum Action {
         msg_id: String,
         actions: Vec<Action>,
     },
+    /// The debtor participant: `CreatePayment` with the related parties it named (idempotency
+    /// compares both).
+    CreatePaymentWithParties(Box<CreatePaymentWithParties>),
+    /// A compliance officer, naming the credential it authenticated with: `ReviewHold`, with
+    /// four eyes decided by credential (see [`Action::ReleaseHoldAs`]).
+    ReviewHoldAs {
+        payment: PaymentId,
+        credential: CredentialId,
+    },
+    /// A compliance officer whose credential differs from the reviewer's (and whose name is
+    /// not the reviewer's): `ReleaseHold`.
+    ReleaseHoldAs {
+        payment: PaymentId,
+        credential: CredentialId,
+    },
+    /// As [`Action::ReleaseHoldAs`], for `RejectHold`.
+    RejectHoldAs {
+        payment: PaymentId,
+        credential: CredentialId,
+    },
+    /// Operator: a sanctions list version that fails the server's checks of a published list
+    /// (too few entries, no or an older generation date) was put in force by the operator's
+    /// explicit override. Recorded once per version (a repeat changes nothing).
+    RecordListOverride(ListOverrideRecord),
+}
+
+/// An operator's override of the list checks, as journalled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListOverrideRecord {
+    /// `un`, `ofac-sdn`, ...
+    pub source: String,
+    /// The list's content hash.
+    pub version: String,
+    pub entries: u64,
+    /// The list's own generation date, if it states one.
+    pub generated: Option<String>,
+    /// What the checks found, in words.
+    pub reason: String,
 }
 
 impl Action {
@@ -175,6 +221,11 @@ impl Action {
             Action::SetLiquidityQueue { .. } => "set_liquidity_queue",
             Action::CancelPayment { .. } => "cancel_payment",
             Action::ReceiveMessage { .. } => "receive_message",
+            Action::CreatePaymentWithParties(_) => "create_payment_with_parties",
+            Action::ReviewHoldAs { .. } => "review_hold_as",
+            Action::ReleaseHoldAs { .. } => "release_hold_as",
+            Action::RejectHoldAs { .. } => "reject_hold_as",
+            Action::RecordListOverride(_) => "record_list_override",
         }
     }
 }
@@ -262,5 +313,10 @@ pub enum Success {
     /// ReceiveMessage: the outcome of each of its actions, in order.
     MessageReceived {
         outcomes: Vec<Outcome>,
+    },
+    /// RecordListOverride: `replayed` when the version was already recorded.
+    ListOverrideRecorded {
+        version: String,
+        replayed: bool,
     },
 }

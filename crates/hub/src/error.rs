@@ -185,6 +185,10 @@ pub enum HubError {
     NestedMessage,
     #[error("a message carries more actions than the hub applies at once")]
     MessageTooLarge,
+    #[error("the credential is not an active credential of the acting principal")]
+    CredentialNotOfActor,
+    #[error("too many list overrides recorded")]
+    TooManyListOverrides,
 }
 
 impl HubError {
@@ -269,6 +273,8 @@ impl HubError {
             ForbiddenNotParticipant => "forbidden_not_participant",
             NestedMessage => "nested_message",
             MessageTooLarge => "message_too_large",
+            CredentialNotOfActor => "credential_not_of_actor",
+            TooManyListOverrides => "too_many_list_overrides",
         }
     }
 

@@ -1,10 +1,17 @@
 //! The compliance hold (issue 4): a payment whose screening had hits waits, with no ledger
 //! effect, until one officer has reviewed it and a second, different officer releases it (it
 //! proceeds to reservation) or rejects it (it fails with `SanctionsHit`, ISO RR04).
+//!
+//! "Different" is decided by credential: the `*HoldAs` actions name the credential the officer
+//! authenticated with, and the decision needs another credential than the review's (as well as
+//! another display name; the server also refuses look-alike names). The original actions,
+//! without a credential, are kept for journals written before; they compare names only.
 
 use crate::command::Success;
 use crate::error::{HubError, Reason};
-use crate::model::{ParticipantStatus, PaymentId, PaymentStatus, Principal, Timestamp};
+use crate::model::{
+    CredentialId, ParticipantStatus, PaymentId, PaymentStatus, Principal, Timestamp,
+};
 use crate::payments::{outcome_of, step};
 use crate::state::{Hub, OfficerStamp, Payment, StepKind};
 
@@ -14,8 +21,10 @@ impl Hub {
         now: Timestamp,
         actor: &Principal,
         id: PaymentId,
+        credential: Option<CredentialId>,
     ) -> Result<Success, HubError> {
         let officer = officer_name(actor)?;
+        self.check_credential(actor, credential)?;
         let payment = self.held_payment(id)?;
         let hold = payment.hold.clone().unwrap_or_default();
         if hold.reviewed.is_some() {
@@ -31,7 +40,11 @@ impl Hub {
         });
         p.updated_at = now;
         p.history.push(step(now, actor, StepKind::HoldReviewed));
-        Ok(outcome_of(p))
+        let outcome = outcome_of(p);
+        if let Some(credential) = credential {
+            self.hold_credentials.entry(id).or_default().reviewed = Some(credential);
+        }
+        Ok(outcome)
     }
 
     pub(crate) fn release_hold(
@@ -39,10 +52,13 @@ impl Hub {
         now: Timestamp,
         actor: &Principal,
         id: PaymentId,
+        credential: Option<CredentialId>,
     ) -> Result<Success, HubError> {
         let officer = officer_name(actor)?;
+        self.check_credential(actor, credential)?;
         let payment = self.held_payment(id)?;
         second_officer(payment, officer)?;
+        self.second_credential(id, credential)?;
         let ins = payment.instruction.clone();
         let expires_at = payment.expires_at;
         // The provider's rate commitment lapses with its quote.
@@ -109,6 +125,9 @@ impl Hub {
         let outcome = outcome_of(p);
         let seq = p.seq;
         self.held.remove(&seq);
+        if let Some(credential) = credential {
+            self.hold_credentials.entry(id).or_default().decided = Some(credential);
+        }
         match status {
             PaymentStatus::Reserved => {
                 self.expiry.insert((expires_at, id));
@@ -125,10 +144,13 @@ impl Hub {
         now: Timestamp,
         actor: &Principal,
         id: PaymentId,
+        credential: Option<CredentialId>,
     ) -> Result<Success, HubError> {
         let officer = officer_name(actor)?;
+        self.check_credential(actor, credential)?;
         let payment = self.held_payment(id)?;
         second_officer(payment, officer)?;
+        self.second_credential(id, credential)?;
         let p = self.payment_mut(&id).ok_or(HubError::PaymentNotFound)?;
         if let Some(hold) = &mut p.hold {
             hold.decided = Some(OfficerStamp {
@@ -145,8 +167,44 @@ impl Hub {
         let outcome = outcome_of(p);
         let seq = p.seq;
         self.held.remove(&seq);
+        if let Some(credential) = credential {
+            self.hold_credentials.entry(id).or_default().decided = Some(credential);
+        }
         self.announce(now, id);
         Ok(outcome)
+    }
+
+    /// The credential an `*HoldAs` action names must be an active one of the actor.
+    fn check_credential(
+        &self,
+        actor: &Principal,
+        credential: Option<CredentialId>,
+    ) -> Result<(), HubError> {
+        let Some(id) = credential else {
+            return Ok(());
+        };
+        let found = usize::try_from(id.0.wrapping_sub(1))
+            .ok()
+            .and_then(|index| self.credentials.get(index));
+        match found {
+            Some(c) if c.id == id && c.revoked_at.is_none() && c.principal == *actor => Ok(()),
+            _ => Err(HubError::CredentialNotOfActor),
+        }
+    }
+
+    /// Four eyes by credential: the decision's credential differs from the review's.
+    fn second_credential(
+        &self,
+        id: PaymentId,
+        credential: Option<CredentialId>,
+    ) -> Result<(), HubError> {
+        let reviewed = self.hold_credentials.get(&id).and_then(|c| c.reviewed);
+        match (reviewed, credential) {
+            (Some(reviewer), Some(decider)) if reviewer == decider => {
+                Err(HubError::FourEyesSameOfficer)
+            }
+            _ => Ok(()),
+        }
     }
 
     fn held_payment(&self, id: PaymentId) -> Result<&Payment, HubError> {

@@ -43,6 +43,18 @@ impl Hub {
             self.check_payment(payment)
                 .map_err(|e| format!("payment {}: {e}", payment.id()))?;
         }
+        for (id, related) in &self.related {
+            if self.payment_ref(id).is_none() || related.is_empty() {
+                return Err(format!(
+                    "related parties of {id}: no such payment, or nothing named"
+                ));
+            }
+        }
+        for id in self.hold_credentials.keys() {
+            if self.payment_ref(id).and_then(|p| p.hold.as_ref()).is_none() {
+                return Err(format!("hold credentials of {id}: no such held payment"));
+            }
+        }
         Ok(())
     }
 

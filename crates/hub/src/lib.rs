@@ -48,7 +48,13 @@
 //! - The verdict must name a UN list version, or the payment is refused (`no_un_list_loaded`).
 //!   A verdict with hits holds the payment before any reservation; a first officer reviews, a
 //!   second, different officer releases (→ reservation) or rejects (→ Rejected, `sanctions_hit`,
-//!   RR04). Held payments do not expire while held; a release after the expiry expires it.
+//!   RR04). "Different" means another credential (`ReviewHoldAs` / `ReleaseHoldAs` /
+//!   `RejectHoldAs` name the credential, which must be the actor's and active) and another
+//!   name; the original `*Hold` actions compare names only and stay for old journals.
+//! - `CreatePaymentWithParties` is `CreatePayment` plus the [`RelatedParties`] the sender named
+//!   (ultimate parties, initiating party, agents, structured remittance), validated, kept
+//!   ([`Hub::related_parties`]) and compared by idempotency; the verdict's hits name their
+//!   field ([`PartySide::field`]). Held payments do not expire while held; a release after the expiry expires it.
 //! - Expiry: at the start of every batch, reserved payments with `expires_at <= now` are voided
 //!   (reason `timeout`, AB05), in (expiry, id) order; then queued ones expire the same way.
 //! - Cancel (`CancelPayment`, debtor participant or operator): Held, Queued or Reserved →
@@ -111,7 +117,8 @@ pub mod state;
 pub mod window;
 
 pub use command::{
-    Action, Command, CreatePayment, LiquidityDirection, Outcome, PaymentOutcome, Success,
+    Action, Command, CreatePayment, CreatePaymentWithParties, LiquidityDirection,
+    ListOverrideRecord, Outcome, PaymentOutcome, Success,
 };
 pub use error::{HubError, Reason};
 pub use fx::{PublishedRate, Quote, QuoteRequest, Rate, convert};
@@ -122,9 +129,10 @@ pub use query::{
     PaymentFilter, PaymentPage,
 };
 pub use queue::{LIQUIDITY_QUEUE_MAX, LiquidityQueue};
-pub use scheme::{CREDENTIALS_MAX, CURRENCIES_MAX, PARTICIPANTS_MAX};
+pub use scheme::{CREDENTIALS_MAX, CURRENCIES_MAX, LIST_OVERRIDES_MAX, PARTICIPANTS_MAX};
 pub use state::{
-    AccountKind, Credential, CurrencyConfig, FxTerms, Hold, Hub, InboxEvent, InboxKind, Leg,
-    OfficerStamp, Participant, Payment, SCHEME, Step, StepKind, account_id,
+    AccountKind, Credential, CurrencyConfig, FxTerms, Hold, HoldCredentials, Hub, InboxEvent,
+    InboxKind, Leg, ListOverride, OfficerStamp, Participant, Payment, SCHEME, Step, StepKind,
+    account_id,
 };
 pub use window::{InstructionMode, Window, WindowStatus};

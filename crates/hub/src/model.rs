@@ -307,34 +307,170 @@ pub struct Party {
 }
 
 impl Party {
-    fn validate(&self, side: PartySide) -> Result<(), HubError> {
-        let (name, address, account) = match side {
-            PartySide::Debtor => ("debtor.name", "debtor.address_lines", "debtor.account"),
-            PartySide::Creditor => (
-                "creditor.name",
-                "creditor.address_lines",
-                "creditor.account",
-            ),
-        };
+    /// `fields`: how refusals name this party's name, address and account.
+    fn validate(&self, fields: [&'static str; 3]) -> Result<(), HubError> {
+        let [name, address, account] = fields;
         check_text(name, &self.name, NAME_LEN_MAX)?;
         check_text(account, &self.account, ACCOUNT_LEN_MAX)?;
-        if self.address_lines.len() > ADDRESS_LINES_MAX {
+        check_address(address, &self.address_lines)
+    }
+}
+
+/// Which field of a payment a screening hit concerns. `Debtor` and `Creditor` are the parties'
+/// names; the other variants were appended later (postcard encodes variant indexes).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PartySide {
+    Debtor,
+    Creditor,
+    DebtorAddress,
+    CreditorAddress,
+    UltimateDebtor,
+    UltimateDebtorAddress,
+    UltimateCreditor,
+    UltimateCreditorAddress,
+    InitiatingParty,
+    InitiatingPartyAddress,
+    DebtorAgent,
+    CreditorAgent,
+    /// Intermediary agent 1, 2 or 3 (`IntrmyAgt1..3`).
+    IntermediaryAgent(u8),
+    /// Unstructured or structured remittance information.
+    RemittanceInformation,
+}
+
+impl PartySide {
+    /// The field path shown to officers, e.g. `ultimate_creditor.name`.
+    pub fn field(&self) -> String {
+        match self {
+            PartySide::Debtor => "debtor.name".into(),
+            PartySide::Creditor => "creditor.name".into(),
+            PartySide::DebtorAddress => "debtor.address".into(),
+            PartySide::CreditorAddress => "creditor.address".into(),
+            PartySide::UltimateDebtor => "ultimate_debtor.name".into(),
+            PartySide::UltimateDebtorAddress => "ultimate_debtor.address".into(),
+            PartySide::UltimateCreditor => "ultimate_creditor.name".into(),
+            PartySide::UltimateCreditorAddress => "ultimate_creditor.address".into(),
+            PartySide::InitiatingParty => "initiating_party.name".into(),
+            PartySide::InitiatingPartyAddress => "initiating_party.address".into(),
+            PartySide::DebtorAgent => "debtor_agent.name".into(),
+            PartySide::CreditorAgent => "creditor_agent.name".into(),
+            PartySide::IntermediaryAgent(n) => format!("intermediary_agents[{n}].name"),
+            PartySide::RemittanceInformation => "remittance_information".into(),
+        }
+    }
+}
+
+/// Most intermediary agents of a payment (ISO 20022 `IntrmyAgt1..3`).
+pub const INTERMEDIARY_AGENTS_MAX: usize = 3;
+/// Most structured remittance texts kept per payment.
+pub const REMITTANCE_STRUCTURED_MAX: usize = 16;
+
+/// A party named besides debtor and creditor: an ultimate debtor or creditor, the initiating
+/// party. Kept, screened and forwarded; no account of its own at a participant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedParty {
+    pub name: String,
+    pub address_lines: Vec<String>,
+    pub country: Option<CountryCode>,
+}
+
+/// An agent named in a payment message: the debtor's or creditor's agent as the message names
+/// it, or an intermediary agent. Participants are identified elsewhere; this is what the
+/// message said, kept for screening, audit and forwarding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRecord {
+    pub name: Option<String>,
+    pub bic: Option<Bic>,
+}
+
+/// Every party, agent and text of a payment beyond [`PaymentInstruction`] (which keeps its
+/// journalled shape). All of it is screened; empty when the sender named none of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedParties {
+    pub ultimate_debtor: Option<RelatedParty>,
+    pub ultimate_creditor: Option<RelatedParty>,
+    pub initiating_party: Option<RelatedParty>,
+    pub debtor_agent: Option<AgentRecord>,
+    pub creditor_agent: Option<AgentRecord>,
+    pub intermediary_agents: Vec<AgentRecord>,
+    /// Text of structured remittance information (creditor references, invoicer and invoicee
+    /// names, additional remittance information).
+    pub remittance_structured: Vec<String>,
+}
+
+impl RelatedParties {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Text lengths and counts, each refusal naming its field.
+    pub fn validate(&self) -> Result<(), HubError> {
+        let parties = [
+            (
+                &self.ultimate_debtor,
+                "ultimate_debtor.name",
+                "ultimate_debtor.address",
+            ),
+            (
+                &self.ultimate_creditor,
+                "ultimate_creditor.name",
+                "ultimate_creditor.address",
+            ),
+            (
+                &self.initiating_party,
+                "initiating_party.name",
+                "initiating_party.address",
+            ),
+        ];
+        for (party, name, address) in parties {
+            if let Some(party) = party {
+                check_text(name, &party.name, NAME_LEN_MAX)?;
+                check_address(address, &party.address_lines)?;
+            }
+        }
+        let agents = [
+            (&self.debtor_agent, "debtor_agent.name"),
+            (&self.creditor_agent, "creditor_agent.name"),
+        ];
+        let intermediaries = self
+            .intermediary_agents
+            .iter()
+            .map(|agent| (agent, "intermediary_agents.name"));
+        if self.intermediary_agents.len() > INTERMEDIARY_AGENTS_MAX {
             return Err(HubError::InvalidText {
-                field: address.to_owned(),
+                field: "intermediary_agents".to_owned(),
             });
         }
-        for line in &self.address_lines {
-            check_text(address, line, ADDRESS_LINE_LEN_MAX)?;
+        for (agent, field) in agents
+            .into_iter()
+            .filter_map(|(agent, field)| agent.as_ref().map(|a| (a, field)))
+            .chain(intermediaries)
+        {
+            if let Some(name) = &agent.name {
+                check_text(field, name, NAME_LEN_MAX)?;
+            }
+        }
+        if self.remittance_structured.len() > REMITTANCE_STRUCTURED_MAX {
+            return Err(HubError::InvalidText {
+                field: "remittance_structured".to_owned(),
+            });
+        }
+        for text in &self.remittance_structured {
+            check_text("remittance_structured", text, REMITTANCE_LEN_MAX)?;
         }
         Ok(())
     }
 }
 
-/// Which party of a payment a screening hit concerns.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PartySide {
-    Debtor,
-    Creditor,
+fn check_address(field: &'static str, lines: &[String]) -> Result<(), HubError> {
+    if lines.len() > ADDRESS_LINES_MAX {
+        return Err(HubError::InvalidText {
+            field: field.to_owned(),
+        });
+    }
+    lines
+        .iter()
+        .try_for_each(|line| check_text(field, line, ADDRESS_LINE_LEN_MAX))
 }
 
 /// The content of a payment as the debtor participant sent it. Idempotency compares exactly this
@@ -361,8 +497,13 @@ impl PaymentInstruction {
     /// Checks what needs no state: text fields, amount, distinct participants.
     pub fn validate(&self) -> Result<(), HubError> {
         check_text("end_to_end_id", &self.end_to_end_id, END_TO_END_ID_LEN_MAX)?;
-        self.debtor.validate(PartySide::Debtor)?;
-        self.creditor.validate(PartySide::Creditor)?;
+        self.debtor
+            .validate(["debtor.name", "debtor.address_lines", "debtor.account"])?;
+        self.creditor.validate([
+            "creditor.name",
+            "creditor.address_lines",
+            "creditor.account",
+        ])?;
         if let Some(info) = &self.remittance_info {
             check_text("remittance_info", info, REMITTANCE_LEN_MAX)?;
         }

@@ -8,7 +8,7 @@ use crate::command::{CreatePayment, PaymentOutcome, Success};
 use crate::error::{HubError, Reason};
 use crate::model::{
     CurrencyCode, ParticipantId, ParticipantStatus, PaymentId, PaymentInstruction, PaymentStatus,
-    Principal, SettlementModel, Timestamp,
+    Principal, RelatedParties, SettlementModel, Timestamp,
 };
 use crate::scheme::link_all;
 use crate::state::{
@@ -32,13 +32,15 @@ impl Hub {
         now: Timestamp,
         actor: &Principal,
         command: &CreatePayment,
+        related: Option<&RelatedParties>,
     ) -> Result<Success, HubError> {
         let ins = &command.instruction;
         if *actor != Principal::Participant(ins.debtor_participant) {
             return Err(HubError::ForbiddenNotDebtor);
         }
+        let related = related.filter(|r| !r.is_empty());
         if let Some(existing) = self.payment_ref(&ins.payment_id) {
-            if existing.instruction != *ins {
+            if existing.instruction != *ins || self.related.get(&ins.payment_id) != related {
                 return Err(HubError::DuplicatePaymentIdDifferentContent);
             }
             return Ok(Success::Payment(PaymentOutcome {
@@ -49,6 +51,9 @@ impl Hub {
             }));
         }
         ins.validate()?;
+        if let Some(related) = related {
+            related.validate()?;
+        }
         command.screening.validate()?;
         if command.expires_at <= now {
             return Err(HubError::ExpiryInPast);
@@ -95,6 +100,9 @@ impl Hub {
             quote.used_by = Some(ins.payment_id);
         }
         self.insert_payment(payment);
+        if let Some(related) = related {
+            self.related.insert(ins.payment_id, related.clone());
+        }
         self.announce(now, ins.payment_id);
         Ok(outcome)
     }

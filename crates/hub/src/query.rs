@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::{
-    CurrencyCode, ParticipantId, PaymentId, PaymentStatus, Principal, SettlementModel,
+    CredentialId, CurrencyCode, ParticipantId, PaymentId, PaymentStatus, Principal, RelatedParties,
+    SettlementModel,
 };
 use crate::state::{
     AccountKind, CurrencyConfig, Hub, InboxEvent, Participant, Payment, account_id,
@@ -94,6 +95,15 @@ fn page_limit(limit: usize) -> usize {
 impl Hub {
     /// The principal a bearer token's sha256 authenticates (`None` if unknown or revoked).
     pub fn principal_for_token_hash(&self, token_hash: &[u8; 32]) -> Option<Principal> {
+        self.credential_for_token_hash(token_hash)
+            .map(|(_, principal)| principal)
+    }
+
+    /// The active credential of a token hash, with its principal.
+    pub fn credential_for_token_hash(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Option<(CredentialId, Principal)> {
         let id = self.tokens.get(token_hash)?;
         let credential = self
             .credentials
@@ -101,7 +111,17 @@ impl Hub {
         credential
             .revoked_at
             .is_none()
-            .then(|| credential.principal.clone())
+            .then(|| (credential.id, credential.principal.clone()))
+    }
+
+    /// The credentials that reviewed and decided a hold, where the `*HoldAs` actions named them.
+    pub fn hold_credentials(&self, id: PaymentId) -> Option<&crate::state::HoldCredentials> {
+        self.hold_credentials.get(&id)
+    }
+
+    /// List versions the operator put in force by override, oldest first.
+    pub fn list_overrides(&self) -> &[crate::state::ListOverride] {
+        &self.list_overrides
     }
 
     /// Every credential, revoked ones included (token hashes only; tokens are never stored).
@@ -178,6 +198,12 @@ impl Hub {
     /// Any payment, regardless of who asks.
     pub fn payment(&self, id: PaymentId) -> Option<&Payment> {
         self.payment_ref(&id)
+    }
+
+    /// What the payment named beyond debtor and creditor (ultimate parties, initiating party,
+    /// agents, structured remittance text); `None` when it named none of it.
+    pub fn related_parties(&self, id: PaymentId) -> Option<&RelatedParties> {
+        self.related.get(&id)
     }
 
     /// The payment if `viewer` may see it (`None` otherwise, so existence is not disclosed).

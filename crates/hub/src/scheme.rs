@@ -19,6 +19,12 @@ pub const CURRENCIES_MAX: usize = 64;
 pub const PARTICIPANTS_MAX: usize = 100_000;
 /// Most credentials (including revoked ones).
 pub const CREDENTIALS_MAX: usize = 1_000_000;
+/// Most list overrides recorded (one per list version the operator forced in).
+pub const LIST_OVERRIDES_MAX: usize = 10_000;
+/// Longest list source, version hash or generation date in an override record.
+pub const LIST_FIELD_LEN_MAX: usize = 128;
+/// Longest reason in an override record.
+pub const LIST_OVERRIDE_REASON_LEN_MAX: usize = 512;
 
 impl Hub {
     pub(crate) fn register_credential(
@@ -56,6 +62,36 @@ impl Hub {
         });
         self.tokens.insert(token_hash, id);
         Ok(Success::CredentialRegistered { credential: id })
+    }
+
+    pub(crate) fn record_list_override(
+        &mut self,
+        now: Timestamp,
+        record: &crate::command::ListOverrideRecord,
+    ) -> Result<Success, HubError> {
+        check_text("source", &record.source, LIST_FIELD_LEN_MAX)?;
+        check_text("version", &record.version, LIST_FIELD_LEN_MAX)?;
+        check_text("reason", &record.reason, LIST_OVERRIDE_REASON_LEN_MAX)?;
+        if let Some(generated) = &record.generated {
+            check_text("generated", generated, LIST_FIELD_LEN_MAX)?;
+        }
+        let replayed = self
+            .list_overrides
+            .iter()
+            .any(|o| o.record.source == record.source && o.record.version == record.version);
+        if !replayed {
+            if self.list_overrides.len() >= LIST_OVERRIDES_MAX {
+                return Err(HubError::TooManyListOverrides);
+            }
+            self.list_overrides.push(crate::state::ListOverride {
+                record: record.clone(),
+                at: now,
+            });
+        }
+        Ok(Success::ListOverrideRecorded {
+            version: record.version.clone(),
+            replayed,
+        })
     }
 
     pub(crate) fn revoke_credential(

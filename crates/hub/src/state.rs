@@ -11,7 +11,7 @@ use crate::error::{HubError, Reason};
 use crate::fx::{PublishedRate, Quote};
 use crate::model::{
     Bic, CountryCode, CredentialId, CurrencyCode, ParticipantId, ParticipantStatus, PaymentId,
-    PaymentInstruction, PaymentStatus, Principal, QuoteId, Roles, ScreeningVerdict,
+    PaymentInstruction, PaymentStatus, Principal, QuoteId, RelatedParties, Roles, ScreeningVerdict,
     SettlementModel, Timestamp, WindowId,
 };
 use crate::queue::LiquidityQueue;
@@ -284,6 +284,27 @@ pub struct Hub {
     /// Messages by (MsgId, sender) → the payments they created (see [`crate::message`]);
     /// MsgId first, so every sender's use of one MsgId is a range.
     pub(crate) messages: BTreeMap<(String, ParticipantId), Vec<PaymentId>>,
+    /// Related parties of payments that named any (`CreatePaymentWithParties`). Appended last:
+    /// a snapshot written before it fails to decode (it ends early) and recovery replays.
+    pub(crate) related: BTreeMap<PaymentId, RelatedParties>,
+    /// The credentials that reviewed and decided holds through the `*HoldAs` actions.
+    pub(crate) hold_credentials: BTreeMap<PaymentId, HoldCredentials>,
+    /// List versions put in force by the operator's override, in order.
+    pub(crate) list_overrides: Vec<ListOverride>,
+}
+
+/// A recorded override of the list checks (see `Action::RecordListOverride`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListOverride {
+    pub record: crate::command::ListOverrideRecord,
+    pub at: Timestamp,
+}
+
+/// Which credentials acted on a hold (four eyes compares these, not display names).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldCredentials {
+    pub reviewed: Option<CredentialId>,
+    pub decided: Option<CredentialId>,
 }
 
 /// Maps a ledger refusal of a money movement to the hub's error.

@@ -104,6 +104,27 @@ fn every_action() -> Vec<Action> {
             msg_id: "MSG-1".into(),
             actions: vec![Action::AcceptPayment { payment: pid(1) }],
         },
+        Action::CreatePaymentWithParties(Box::new(CreatePaymentWithParties {
+            payment: CreatePayment {
+                instruction: instruction(2, A, B, 100, eur()),
+                expires_at: T0,
+                screening: hit(),
+            },
+            parties: related(),
+        })),
+        Action::ReviewHoldAs {
+            payment: pid(1),
+            credential: CredentialId(2),
+        },
+        Action::ReleaseHoldAs {
+            payment: pid(1),
+            credential: CredentialId(3),
+        },
+        Action::RejectHoldAs {
+            payment: pid(1),
+            credential: CredentialId(3),
+        },
+        Action::RecordListOverride(list_override("blake3:small")),
     ]
 }
 
@@ -142,4 +163,62 @@ fn malformed_bytes_are_refused_not_misread() {
     let at = bad_code.windows(3).position(|w| w == b"EUR").unwrap();
     bad_code[at] = b'e';
     assert!(postcard::from_bytes::<Command>(&bad_code).is_err());
+}
+
+#[test]
+fn a_snapshot_from_before_the_screening_state_is_refused_so_recovery_replays() {
+    use journal::StateMachine;
+    let mut f = Fixture::new();
+    f.create(instruction(1, A, B, 100, eur()), clear()).unwrap();
+    let bytes = f.hub.encode_snapshot();
+    assert_eq!(Hub::decode_snapshot(&bytes).map(|h| h == f.hub), Ok(true));
+    // Hubs before `related`, `hold_credentials` and `list_overrides` ended three (empty
+    // collection) bytes earlier.
+    assert_eq!(&bytes[bytes.len() - 3..], &[0, 0, 0]);
+    assert!(Hub::decode_snapshot(&bytes[..bytes.len() - 3]).is_err());
+}
+
+fn list_override(version: &str) -> ListOverrideRecord {
+    ListOverrideRecord {
+        source: "un".into(),
+        version: version.into(),
+        entries: 1,
+        generated: None,
+        reason: "1 entry, fewer than 500".into(),
+    }
+}
+
+#[test]
+fn list_overrides_are_recorded_once_per_version_by_the_operator_only() {
+    let mut f = Fixture::new();
+    let record = Action::RecordListOverride(list_override("blake3:small"));
+    assert_eq!(
+        code(&f.run(participant(A), record.clone())),
+        "forbidden_operator_only"
+    );
+    assert_eq!(
+        f.ok_op(record.clone()),
+        Success::ListOverrideRecorded {
+            version: "blake3:small".into(),
+            replayed: false
+        }
+    );
+    assert_eq!(
+        f.ok_op(record),
+        Success::ListOverrideRecorded {
+            version: "blake3:small".into(),
+            replayed: true
+        }
+    );
+    assert_eq!(f.hub.list_overrides().len(), 1);
+    assert_eq!(
+        f.hub.list_overrides()[0].record.reason,
+        "1 entry, fewer than 500"
+    );
+    let mut blank = list_override("blake3:other");
+    blank.reason = " ".into();
+    assert_eq!(
+        code(&f.run(Principal::Operator, Action::RecordListOverride(blank))),
+        "invalid_text"
+    );
 }

@@ -216,3 +216,78 @@ fn release_outcomes_depend_on_the_state_at_release() {
         assert_eq!(f.status(1), (status, reason));
     }
 }
+
+/// Registers an officer credential (token hash from `n`) and returns its id.
+fn officer_credential(f: &mut Fixture, name: &str, n: u8) -> CredentialId {
+    match f.ok_op(Action::RegisterCredential {
+        token_hash: [n; 32],
+        principal: officer(name),
+    }) {
+        Success::CredentialRegistered { credential } => credential,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn four_eyes_compares_credentials_not_only_names() {
+    let mut f = held_fixture();
+    let ann = officer_credential(&mut f, "ann", 1);
+    let ann_again = officer_credential(&mut f, "ann", 2);
+    let bob = officer_credential(&mut f, "bob", 3);
+    let review = |credential| Action::ReviewHoldAs {
+        payment: pid(1),
+        credential,
+    };
+    let release = |credential| Action::ReleaseHoldAs {
+        payment: pid(1),
+        credential,
+    };
+    let reject = |credential| Action::RejectHoldAs {
+        payment: pid(1),
+        credential,
+    };
+    // A credential is only good for its own principal, and only while active.
+    assert_eq!(
+        code(&f.run(officer("bob"), review(ann))),
+        "credential_not_of_actor"
+    );
+    assert_eq!(
+        code(&f.run(officer("ann"), review(CredentialId(99)))),
+        "credential_not_of_actor"
+    );
+    assert_eq!(code(&f.run(officer("ann"), review(ann))), "ok");
+    assert_eq!(
+        f.hub.hold_credentials(pid(1)).and_then(|c| c.reviewed),
+        Some(ann)
+    );
+    // The reviewer's own credential cannot decide, whatever principal it is presented as.
+    for action in [release(ann), reject(ann)] {
+        assert_eq!(
+            code(&f.run(officer("ann"), action)),
+            "four_eyes_same_officer"
+        );
+    }
+    // Another credential with the reviewer's name is the same officer too.
+    assert_eq!(
+        code(&f.run(officer("ann"), release(ann_again))),
+        "four_eyes_same_officer"
+    );
+    assert_eq!(code(&f.run(officer("bob"), release(bob))), "ok");
+    assert_eq!(f.status(1).0, PaymentStatus::Reserved);
+    let stamps = f.hub.hold_credentials(pid(1)).cloned().unwrap();
+    assert_eq!((stamps.reviewed, stamps.decided), (Some(ann), Some(bob)));
+    // A revoked credential acts no more.
+    let out = f.create(instruction(2, A, B, 1_000, eur()), hit());
+    assert_eq!(payment_status(&out), PaymentStatus::Held);
+    f.ok_op(Action::RevokeCredential { credential: bob });
+    assert_eq!(
+        code(&f.run(
+            officer("bob"),
+            Action::ReviewHoldAs {
+                payment: pid(2),
+                credential: bob
+            }
+        )),
+        "credential_not_of_actor"
+    );
+}

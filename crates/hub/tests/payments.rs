@@ -686,3 +686,121 @@ fn a_selective_filter_stops_at_the_scan_limit_with_a_cursor() {
     let seqs: Vec<u64> = second.payments.iter().map(|p| p.seq).collect();
     assert_eq!((seqs, second.next_cursor), (vec![limit + 5], None));
 }
+
+fn create_with_parties(
+    f: &mut Fixture,
+    ins: PaymentInstruction,
+    parties: RelatedParties,
+) -> Outcome {
+    let actor = participant(ins.debtor_participant);
+    let expires_at = f.now + 60 * SECOND;
+    f.run(
+        actor,
+        Action::CreatePaymentWithParties(Box::new(CreatePaymentWithParties {
+            payment: CreatePayment {
+                instruction: ins,
+                expires_at,
+                screening: clear(),
+            },
+            parties,
+        })),
+    )
+}
+
+/// A change that makes related parties invalid.
+type Spoil = fn(&mut RelatedParties);
+
+#[test]
+fn related_parties_are_stored_compared_and_validated() {
+    let mut f = Fixture::new();
+    let out = create_with_parties(&mut f, instruction(1, A, B, 1_000, eur()), related());
+    assert_eq!(payment_status(&out), PaymentStatus::Reserved);
+    assert_eq!(f.hub.related_parties(pid(1)), Some(&related()));
+    // The same content again is a replay; other related parties are other content.
+    let again = create_with_parties(&mut f, instruction(1, A, B, 1_000, eur()), related());
+    assert!(matches!(
+        again,
+        Ok(Success::Payment(PaymentOutcome { replayed: true, .. }))
+    ));
+    let mut other = related();
+    other.ultimate_creditor = None;
+    assert_eq!(
+        code(&create_with_parties(
+            &mut f,
+            instruction(1, A, B, 1_000, eur()),
+            other
+        )),
+        "duplicate_payment_id_different_content"
+    );
+    assert_eq!(
+        code(&f.create(instruction(1, A, B, 1_000, eur()), clear())),
+        "duplicate_payment_id_different_content"
+    );
+    // Naming nothing is a plain payment, and the same as CreatePayment.
+    let out = create_with_parties(
+        &mut f,
+        instruction(2, A, B, 1_000, eur()),
+        RelatedParties::default(),
+    );
+    assert_eq!(payment_status(&out), PaymentStatus::Reserved);
+    assert_eq!(f.hub.related_parties(pid(2)), None);
+    assert!(matches!(
+        f.create(instruction(2, A, B, 1_000, eur()), clear()),
+        Ok(Success::Payment(PaymentOutcome { replayed: true, .. }))
+    ));
+    // Each text is checked and the refusal names its field.
+    let cases: Vec<(Spoil, &str)> = vec![
+        (
+            |r| r.ultimate_creditor.as_mut().unwrap().name = " ".into(),
+            "ultimate_creditor.name",
+        ),
+        (
+            |r| r.ultimate_debtor.as_mut().unwrap().address_lines = vec!["x".into(); 8],
+            "ultimate_debtor.address",
+        ),
+        (
+            |r| r.initiating_party.as_mut().unwrap().name = "a\nb".into(),
+            "initiating_party.name",
+        ),
+        (
+            |r| r.debtor_agent.as_mut().unwrap().name = Some("n".repeat(141)),
+            "debtor_agent.name",
+        ),
+        (
+            |r| r.intermediary_agents = vec![r.intermediary_agents[0].clone(); 4],
+            "intermediary_agents",
+        ),
+        (
+            |r| r.remittance_structured = vec![String::new()],
+            "remittance_structured",
+        ),
+    ];
+    for (n, (spoil, field)) in cases.into_iter().enumerate() {
+        let mut bad = related();
+        spoil(&mut bad);
+        let id = 10 + u128::try_from(n).unwrap();
+        let out = create_with_parties(&mut f, instruction(id, A, B, 1_000, eur()), bad);
+        match out {
+            Err(HubError::InvalidText { field: got }) => assert_eq!(got, field),
+            other => panic!("{field}: {other:?}"),
+        }
+        assert!(f.hub.payment(pid(id)).is_none());
+    }
+}
+
+#[test]
+fn hit_fields_name_where_the_match_was() {
+    assert_eq!(
+        PartySide::UltimateCreditor.field(),
+        "ultimate_creditor.name"
+    );
+    assert_eq!(
+        PartySide::IntermediaryAgent(2).field(),
+        "intermediary_agents[2].name"
+    );
+    assert_eq!(
+        PartySide::RemittanceInformation.field(),
+        "remittance_information"
+    );
+    assert_eq!(PartySide::DebtorAddress.field(), "debtor.address");
+}

@@ -141,6 +141,15 @@ pub struct CreditTransferTx {
     pub instructions_for_next_agent: Vec<String>,
     /// Unstructured remittance lines (`RmtInf/Ustrd`).
     pub remittance: Vec<String>,
+    /// `UltmtDbtr`, `InitgPty`, `UltmtCdtr`.
+    pub ultimate_debtor: Option<Party>,
+    pub initiating_party: Option<Party>,
+    pub ultimate_creditor: Option<Party>,
+    /// `IntrmyAgt1..3`, in order.
+    pub intermediary_agents: Vec<Agent>,
+    /// Every text of structured remittance information (`RmtInf/Strd`: referred documents,
+    /// creditor references, invoicer and invoicee names, additional remittance lines ...).
+    pub remittance_structured: Vec<String>,
 }
 
 /// pacs.008 / pacs.009: one or more payments.

@@ -25,15 +25,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or(ApiError::Unauthenticated)?;
-        let hash = token::hash(token);
+        let TokenHash(hash) = bearer_hash(parts)?;
         if let Some(principal) = state.known_principal(&hash) {
             return Ok(Caller(principal));
         }
@@ -61,6 +53,31 @@ impl FromRequestParts<AppState> for Caller {
             }
         }
     }
+}
+
+/// The SHA-256 of the request's bearer token: which credential acts, for rules that compare
+/// credentials (four eyes). Authentication itself is [`Caller`]'s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenHash(pub [u8; 32]);
+
+impl FromRequestParts<AppState> for TokenHash {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        bearer_hash(parts)
+    }
+}
+
+fn bearer_hash(parts: &Parts) -> Result<TokenHash, ApiError> {
+    let token = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(TokenHash(token::hash(token)))
 }
 
 impl Caller {

@@ -22,6 +22,12 @@ pub struct ServerConfig {
     pub lists: Vec<ImportedList>,
     /// Screening score at or above which a name counts as a hit (0..=1).
     pub screening_threshold: f64,
+    /// Put a UN list in force even if it does not look like the published one (too few
+    /// entries, no or an older `dateGenerated`); the override is journalled and shown on
+    /// `/v1/health`. For an operator who knows why; never needed for the official file.
+    pub accept_unverified_un_list: bool,
+    /// Days after its `dateGenerated` the UN list in force raises the `un_list_stale` alarm.
+    pub un_list_max_age_days: u32,
     /// Expiry of a reserved payment when the request gives none, in seconds.
     pub payment_expiry_default_secs: u64,
     /// Longest expiry a request may ask for, in seconds.
@@ -113,6 +119,9 @@ impl ServerConfig {
                 "screening threshold {threshold} is outside {SCREENING_THRESHOLD_MIN}..={SCREENING_THRESHOLD_MAX}"
             ));
         }
+        if self.un_list_max_age_days == 0 {
+            return Err("the UN list's maximum age must be at least one day".to_owned());
+        }
         if self.inbox_wait_max_secs > INBOX_WAIT_MAX_SECS {
             return Err(format!(
                 "inbox long-poll maximum {} s is above {INBOX_WAIT_MAX_SECS} s",
@@ -131,6 +140,8 @@ impl ServerConfig {
             list_files: Vec::new(),
             lists: Vec::new(),
             screening_threshold: screening::DEFAULT_THRESHOLD,
+            accept_unverified_un_list: false,
+            un_list_max_age_days: crate::screen::UN_LIST_MAX_AGE_DAYS_DEFAULT,
             payment_expiry_default_secs: 3_600,
             payment_expiry_max_secs: hub::PAYMENT_EXPIRY_MAX_NS / 1_000_000_000,
             inbox_wait_max_secs: 60,

@@ -5,16 +5,17 @@
 //! state is checked here, so an invalid request is refused before anything is journalled.
 
 use hub::{
-    Bic, CountryCode, CurrencyCode, HubError, ParticipantId, ParticipantStatus, Party,
-    PaymentInstruction, PaymentOutcome, PaymentStatus, Reason, Roles, SettlementModel,
+    AgentRecord, Bic, CountryCode, CurrencyCode, HubError, ParticipantId, ParticipantStatus, Party,
+    PaymentInstruction, PaymentOutcome, PaymentStatus, Reason, RelatedParties, RelatedParty, Roles,
+    SettlementModel,
 };
 
 use crate::amount::parse_amount;
 use crate::error::ApiError;
 use crate::state::{hub_error, hub_error_at};
 use crate::wire::{
-    CreatePaymentRequest, ParticipantRoleWire, ParticipantStatusWire, PartyWire, PaymentResult,
-    PaymentStatusWire, SettlementModelWire,
+    AgentWire, CreatePaymentRequest, ParticipantRoleWire, ParticipantStatusWire, PartyWire,
+    PaymentResult, PaymentStatusWire, RelatedPartyWire, SettlementModelWire,
 };
 
 /// The end-to-end id recorded when the client gives none (the ISO 20022 convention).
@@ -30,6 +31,78 @@ pub fn party(wire: PartyWire, side: &str) -> Result<Party, ApiError> {
         country,
         account: wire.account,
     })
+}
+
+/// What a create request names beyond debtor and creditor, checked (fields named as on the
+/// wire, e.g. `ultimate_creditor.country`).
+pub fn related(request: &CreatePaymentRequest) -> Result<RelatedParties, ApiError> {
+    let party = |wire: &Option<RelatedPartyWire>, side: &str| {
+        wire.as_ref()
+            .map(|p| {
+                let country = p
+                    .country
+                    .as_deref()
+                    .map(|c| country(c, &format!("{side}.country")))
+                    .transpose()?;
+                Ok::<_, ApiError>(RelatedParty {
+                    name: p.name.clone(),
+                    address_lines: p.address.clone(),
+                    country,
+                })
+            })
+            .transpose()
+    };
+    let agent = |wire: &AgentWire, field: &str| {
+        let bic = wire
+            .bic
+            .as_deref()
+            .map(|b| Bic::new(b).map_err(|error| hub_error_at(error, &format!("{field}.bic"))))
+            .transpose()?;
+        Ok::<_, ApiError>(AgentRecord {
+            name: wire.name.clone(),
+            bic,
+        })
+    };
+    let related = RelatedParties {
+        ultimate_debtor: party(&request.ultimate_debtor, "ultimate_debtor")?,
+        ultimate_creditor: party(&request.ultimate_creditor, "ultimate_creditor")?,
+        initiating_party: party(&request.initiating_party, "initiating_party")?,
+        debtor_agent: request
+            .debtor_agent
+            .as_ref()
+            .map(|a| agent(a, "debtor_agent"))
+            .transpose()?,
+        creditor_agent: request
+            .creditor_agent
+            .as_ref()
+            .map(|a| agent(a, "creditor_agent"))
+            .transpose()?,
+        intermediary_agents: request
+            .intermediary_agents
+            .iter()
+            .map(|a| agent(a, "intermediary_agents"))
+            .collect::<Result<_, _>>()?,
+        remittance_structured: request.remittance_structured.clone(),
+    };
+    related.validate().map_err(hub_error)?;
+    Ok(related)
+}
+
+/// The wire form of a related party.
+pub fn related_party_wire(party: &RelatedParty) -> RelatedPartyWire {
+    RelatedPartyWire {
+        name: party.name.clone(),
+        address: party.address_lines.clone(),
+        country: party.country.map(|c| c.to_string()),
+    }
+}
+
+/// The wire form of an agent record.
+pub fn agent_wire(agent: &AgentRecord) -> AgentWire {
+    AgentWire {
+        name: agent.name.clone(),
+        bic: agent.bic.as_ref().map(|b| b.to_string()),
+    }
 }
 
 /// A payment instruction from the wire, with the amount in minor units of `currency`.

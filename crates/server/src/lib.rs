@@ -55,6 +55,7 @@ pub mod error;
 pub mod extract;
 mod iso;
 pub mod metrics;
+mod officer;
 mod openapi;
 pub mod routes;
 pub mod schedule;
@@ -173,13 +174,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
 
     let lists_dir = config.data_dir.join("lists");
     let screener = {
-        let (files, extra, threshold) = (
+        let (files, extra, threshold, accept_unverified) = (
             config.list_files.clone(),
             config.lists.clone(),
             config.screening_threshold,
+            config.accept_unverified_un_list,
         );
         tokio::task::spawn_blocking(move || {
-            screen::Screener::load(&lists_dir, &files, &extra, threshold)
+            screen::Screener::load(&lists_dir, &files, &extra, threshold, accept_unverified)
         })
         .await
         .map_err(|error| ServerError::Task(error.to_string()))??
@@ -197,6 +199,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         std::sync::Arc::new(webhooks),
     );
     let operator_token = bootstrap::operator(&state).await?;
+    screen::journal_override(&state)
+        .await
+        .map_err(|error| ServerError::Task(format!("journalling the list override: {error}")))?;
     state.webhooks.start_all(&state);
     if let Some(secs) = state.config.window_close_interval_secs {
         schedule::spawn_window_closer(state.clone(), Duration::from_secs(secs.max(1)));

@@ -1,9 +1,23 @@
-//! Screening at the edge: both parties of every payment are screened against the active lists
-//! before the command is submitted, and the verdict (hits + list versions) travels inside the
-//! command, so replaying the journal never re-screens.
+//! Screening at the edge: every free text of a payment (debtor, creditor, ultimate parties and
+//! initiating party with their address lines, agents' names, unstructured and structured
+//! remittance information) is screened against the active lists before the command is
+//! submitted, and the verdict (hits naming their field + list versions) travels inside the
+//! command, so replaying the journal never re-screens. Each distinct text is screened once per
+//! payment (and at most once per list snapshot, through the cache). Names are screened as names
+//! (agents as organisations); free text that may carry a name among other words (address
+//! lines, remittance information) is screened as text ([`Lists::screen_text`]: a listed name
+//! anywhere in it). A text that is disguised in itself (bidi controls, invisible characters
+//! between letters, look-alike letters from another script inside a word) holds the payment
+//! whether or not it matched: the hit's list is [`SUSPICION_LIST`] and its reference the
+//! suspicion's code.
 //!
 //! Lists come from `DATA/lists` (imported with `kliring lists import`), from files named in the
-//! configuration, and from lists handed over in memory (the demo). Without a UN Security Council
+//! configuration, and from lists handed over in memory (the demo). A UN list must look like the
+//! published one to be put in force ([`un_list_problems`]: at least [`UN_ENTRIES_MIN`] entries,
+//! a `dateGenerated`, not older than the UN list in force); one that does not is refused unless
+//! the operator started the server with `--accept-unverified-un-list`, and then the override is
+//! journalled (`RecordListOverride`) and shown on `/v1/health`. Only the bundled demo list,
+//! handed over in memory with the label "demo data", skips the checks, and health says so. Without a UN Security Council
 //! list every payment is refused with `no_un_list_loaded`; the hub refuses a verdict without a UN
 //! version too, so the rule holds even if this edge had a bug.
 
@@ -13,11 +27,16 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
 use hub::{
-    ListVersionRecord, Party, PartySide, SCORE_BP_MAX, ScreeningHitRecord, ScreeningVerdict,
+    AgentRecord, CountryCode, ListVersionRecord, PartySide, PaymentInstruction, RelatedParties,
+    RelatedParty, SCORE_BP_MAX, ScreeningHitRecord, ScreeningVerdict,
 };
 use screening::{
-    Hit, ImportedList, ListSet, ListSource, ListStore, Lists, Query, RawList, ScreeningResult,
+    EntryKind, ImportedList, ListSet, ListSource, ListStore, ListVersion, Lists, Query, RawList,
+    ScreeningResult,
 };
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
 
 use crate::error::ApiError;
 
@@ -25,8 +44,19 @@ use crate::error::ApiError;
 pub const NO_UN_LIST_MESSAGE: &str =
     "no UN Security Council list loaded; import one with kliring lists import FILE";
 
-/// Most (name, country) results kept in the screening cache before it is emptied.
+/// The fewest entries a UN list may have to be taken for the Security Council's published list
+/// (it had 1,003 on 2026-02-27 and changes slowly): a smaller file is a test file, a truncated
+/// download or a forgery.
+pub const UN_ENTRIES_MIN: usize = 500;
+/// Days after its `dateGenerated` a UN list raises the stale alarm by default (the Council
+/// amends it several times a month).
+pub const UN_LIST_MAX_AGE_DAYS_DEFAULT: u32 = 30;
+
+/// Most screening results kept in the cache before it is emptied.
 pub const SCREEN_CACHE_ENTRIES_MAX: usize = 65_536;
+
+/// The `list` of a hit that records a disguised text rather than a listed entry.
+pub const SUSPICION_LIST: &str = "suspicion";
 
 /// The screening engine as the server uses it.
 #[derive(Clone)]
@@ -35,21 +65,88 @@ pub struct Screener {
     store: ListStore,
     threshold: f64,
     cache: Arc<Mutex<ScreenCache>>,
+    /// Whether UN lists failing the checks may be put in force (journalled).
+    accept_unverified: bool,
+    un: Arc<Mutex<UnListState>>,
 }
 
-/// Results per (name, country) for one snapshot of the lists. Banks pay the same customers
+/// What the last load or reload decided about UN lists.
+#[derive(Clone, Debug, Default)]
+pub struct UnListState {
+    /// A UN list that was not put in force, and why.
+    pub refused: Option<String>,
+    /// The UN list in force by the operator's override, as it is (to be) journalled.
+    pub overridden: Option<hub::ListOverrideRecord>,
+}
+
+/// Why a UN list does not look like the published one; empty when it does. `installed` is the
+/// UN list in force, if any: a replacement may not be older than it.
+pub fn un_list_problems(candidate: &ListVersion, installed: Option<&ListVersion>) -> Vec<String> {
+    let mut problems = Vec::new();
+    if candidate.entries < UN_ENTRIES_MIN {
+        problems.push(format!(
+            "{} entries, fewer than the {UN_ENTRIES_MIN} a published UN list has",
+            candidate.entries
+        ));
+    }
+    match generated_at(candidate) {
+        None => problems.push("no dateGenerated".to_owned()),
+        Some(generated) => {
+            if let Some(installed_at) = installed.and_then(generated_at)
+                && generated < installed_at
+            {
+                problems.push(format!(
+                    "generated {}, older than the UN list in force ({})",
+                    candidate.generated.as_deref().unwrap_or_default(),
+                    installed
+                        .and_then(|v| v.generated.as_deref())
+                        .unwrap_or_default()
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// A list's `dateGenerated` as a time, if it states a readable one.
+pub fn generated_at(version: &ListVersion) -> Option<OffsetDateTime> {
+    let text = version.generated.as_deref()?;
+    OffsetDateTime::parse(text, &Rfc3339)
+        .or_else(|_| {
+            // The UN states a date alone in some exports.
+            time::Date::parse(text, format_description!("[year]-[month]-[day]"))
+                .map(|d| d.midnight().assume_utc())
+        })
+        .ok()
+}
+
+/// Why lists could not be put in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnListRefused(pub String);
+
+/// Results per query (how it is read, the text and everything else the matcher weighs) for one
+/// snapshot of the lists. Banks pay the same customers
 /// over and over (payroll, suppliers); screening is deterministic for a given snapshot and
 /// threshold, so repeating a name costs a map lookup. A reload changes the snapshot, which
 /// empties the cache, so a result is never served from lists that are no longer active.
 #[derive(Default)]
 struct ScreenCache {
     lists: Option<Arc<Lists>>,
-    hits: HashMap<(String, String), Vec<Hit>>,
+    results: HashMap<(ScreenMode, Query), ScreeningResult>,
+}
+
+/// How a text is read: as a party's name, or as free text that may carry a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum ScreenMode {
+    Name,
+    Text,
 }
 
 /// Why lists could not be loaded at start.
 #[derive(Debug, thiserror::Error)]
 pub enum ListLoadError {
+    #[error("{0}; pass --accept-unverified-un-list to put it in force anyway (journalled)")]
+    UnRefused(String),
     #[error("loading stored lists from {dir}: {message}")]
     Store { dir: PathBuf, message: String },
     #[error("importing {path}: {message}")]
@@ -58,41 +155,60 @@ pub enum ListLoadError {
 
 impl Screener {
     /// Loads `DATA/lists`, then `files` (later ones replace earlier lists of the same source),
-    /// then `extra` lists given in memory.
+    /// then `extra` lists given in memory. A UN list failing [`un_list_problems`] is left out
+    /// (payments are refused without a UN list; `/v1/health` says why) unless
+    /// `accept_unverified`.
     pub fn load(
         lists_dir: &Path,
         files: &[PathBuf],
         extra: &[ImportedList],
         threshold: f64,
+        accept_unverified: bool,
     ) -> Result<Self, ListLoadError> {
         let store = ListStore::new(lists_dir);
         let stored = store.load_all().map_err(|error| ListLoadError::Store {
             dir: lists_dir.to_path_buf(),
             message: error.to_string(),
         })?;
-        let lists = ListSet::from_lists(stored);
-        for path in files {
-            lists.install(import_file(path)?);
-        }
-        for list in extra {
-            lists.install(list.clone());
-        }
-        for version in lists.versions() {
-            tracing::info!(source = %version.source, version = %version.content_hash,
-                entries = version.entries, label = ?version.label, "sanctions list loaded");
-        }
-        if !lists.has_un() {
-            tracing::warn!("{NO_UN_LIST_MESSAGE}; payments will be refused");
-        }
-        Ok(Screener {
-            lists: Arc::new(lists),
+        let screener = Screener {
+            lists: Arc::new(ListSet::new()),
             store,
             threshold,
             cache: Arc::new(Mutex::new(ScreenCache::default())),
-        })
+            accept_unverified,
+            un: Arc::new(Mutex::new(UnListState::default())),
+        };
+        let mut candidates = stored;
+        for path in files {
+            candidates.push(import_file(path)?);
+        }
+        for list in candidates {
+            if let Err(UnListRefused(reason)) = screener.admit(list) {
+                tracing::error!("{reason}; it is not in force");
+                screener.un_state_mut().refused = Some(reason);
+            }
+        }
+        for list in extra {
+            // The bundled demo list is small by design; its label shows wherever it is used.
+            if list.version.label.as_deref() == Some(screening::fixtures::DEMO_LABEL) {
+                screener.lists.install(list.clone());
+            } else if let Err(UnListRefused(reason)) = screener.admit(list.clone()) {
+                tracing::error!("{reason}; it is not in force");
+                screener.un_state_mut().refused = Some(reason);
+            }
+        }
+        for version in screener.lists.versions() {
+            tracing::info!(source = %version.source, version = %version.content_hash,
+                entries = version.entries, label = ?version.label, "sanctions list loaded");
+        }
+        if !screener.lists.has_un() {
+            tracing::warn!("{NO_UN_LIST_MESSAGE}; payments will be refused");
+        }
+        Ok(screener)
     }
 
-    /// Re-reads `DATA/lists` and swaps in what is there (screenings in flight keep theirs).
+    /// Re-reads `DATA/lists` and swaps in what is there (screenings in flight keep theirs). A
+    /// UN list failing the checks (without the override) changes nothing at all.
     pub fn reload(&self) -> Result<(), ListLoadError> {
         let stored = self
             .store
@@ -101,10 +217,75 @@ impl Screener {
                 dir: self.store.dir().to_path_buf(),
                 message: error.to_string(),
             })?;
+        let installed = self.installed_un();
+        for list in &stored {
+            if list.version.source == ListSource::Un
+                && installed.as_ref().map(|v| &v.content_hash) != Some(&list.version.content_hash)
+            {
+                let problems = un_list_problems(&list.version, installed.as_ref());
+                if !problems.is_empty() && !self.accept_unverified {
+                    let reason = refusal(&list.version, &problems);
+                    self.un_state_mut().refused = Some(reason.clone());
+                    return Err(ListLoadError::UnRefused(reason));
+                }
+            }
+        }
         for list in stored {
-            self.lists.install(list);
+            let unchanged = list.version.source == ListSource::Un
+                && installed.as_ref().map(|v| &v.content_hash) == Some(&list.version.content_hash);
+            if !unchanged {
+                // Checked above: a refusal here cannot happen without the override.
+                self.admit(list)
+                    .map_err(|UnListRefused(r)| ListLoadError::UnRefused(r))?;
+            }
         }
         Ok(())
+    }
+
+    /// Puts a list in force; a UN list only when it passes the checks or the override is on.
+    fn admit(&self, list: ImportedList) -> Result<(), UnListRefused> {
+        if list.version.source != ListSource::Un {
+            self.lists.install(list);
+            return Ok(());
+        }
+        let problems = un_list_problems(&list.version, self.installed_un().as_ref());
+        let mut state = self.un_state_mut();
+        if problems.is_empty() {
+            state.overridden = None;
+        } else if self.accept_unverified {
+            tracing::warn!(version = %list.version.content_hash, ?problems,
+                "UN list put in force by the operator's override");
+            state.overridden = Some(hub::ListOverrideRecord {
+                source: ListSource::Un.as_str().to_owned(),
+                version: list.version.content_hash.clone(),
+                entries: u64::try_from(list.version.entries).unwrap_or(u64::MAX),
+                generated: list.version.generated.clone(),
+                reason: problems.join("; "),
+            });
+        } else {
+            return Err(UnListRefused(refusal(&list.version, &problems)));
+        }
+        state.refused = None;
+        drop(state);
+        self.lists.install(list);
+        Ok(())
+    }
+
+    /// The UN list in force, if any.
+    pub fn installed_un(&self) -> Option<ListVersion> {
+        self.lists
+            .versions()
+            .into_iter()
+            .find(|v| v.source == ListSource::Un)
+    }
+
+    /// What the last load or reload decided about UN lists.
+    pub fn un_state(&self) -> UnListState {
+        self.un_state_mut().clone()
+    }
+
+    fn un_state_mut(&self) -> std::sync::MutexGuard<'_, UnListState> {
+        self.un.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The current snapshot of the lists.
@@ -128,8 +309,51 @@ impl Screener {
             .screen(&Query::name(name), threshold.unwrap_or(self.threshold))
     }
 
-    /// Screens both parties of a payment against one snapshot of the lists.
-    pub fn verdict(&self, debtor: &Party, creditor: &Party) -> Result<ScreeningVerdict, ApiError> {
+    /// A participant to be admitted: its name hits no list (with its country), or the admission
+    /// is refused with `participant_sanctioned`, naming the entries it hit. Without a UN list
+    /// the check cannot be made; payments are refused then anyway.
+    pub fn check_participant(&self, name: &str, country: CountryCode) -> Result<(), ApiError> {
+        let lists = self.snapshot();
+        let query = Query {
+            name: name.to_owned(),
+            country: Some(country.as_str().to_owned()),
+            kind: Some(EntryKind::Entity),
+            ..Query::default()
+        };
+        let hits = self.cached(&lists, ScreenMode::Name, query).hits;
+        if hits.is_empty() {
+            return Ok(());
+        }
+        let listed: Vec<String> = hits
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} {} {:?} (matched {:?}, score {:.3})",
+                    h.list.as_str(),
+                    h.reference,
+                    h.name,
+                    h.matched_name,
+                    h.score
+                )
+            })
+            .collect();
+        Err(ApiError::Rejected {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "participant_sanctioned".to_owned(),
+            message: format!(
+                "participant {name:?} hits a sanctions list: {}",
+                listed.join("; ")
+            ),
+            field: Some("name".to_owned()),
+        })
+    }
+
+    /// Screens every text of a payment against one snapshot of the lists.
+    pub fn verdict(
+        &self,
+        instruction: &PaymentInstruction,
+        related: &RelatedParties,
+    ) -> Result<ScreeningVerdict, ApiError> {
         let lists = self.snapshot();
         if !lists.has_un() {
             return Err(ApiError::Rejected {
@@ -139,27 +363,49 @@ impl Screener {
                 field: None,
             });
         }
-        let mut hits = Vec::new();
-        for (side, party) in [(PartySide::Debtor, debtor), (PartySide::Creditor, creditor)] {
-            let query = Query {
-                name: party.name.clone(),
-                birth_year: None,
-                country: Some(party.country.as_str().to_owned()),
-                ..Query::default()
-            };
-            hits.extend(
-                self.cached(&lists, query)
-                    .into_iter()
-                    .map(|hit| ScreeningHitRecord {
-                        party: side,
-                        list: hit.list.as_str().to_owned(),
-                        reference: hit.reference,
-                        name: hit.name,
-                        matched_name: hit.matched_name,
-                        score_bp: score_bp(hit.score),
-                    }),
-            );
+        // Each distinct query once, with every field it appeared in.
+        let mut queries: Vec<((ScreenMode, Query), Vec<PartySide>)> = Vec::new();
+        for text in payment_texts(instruction, related) {
+            let key = (text.mode, text.query);
+            match queries.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, sides)) if sides.contains(&text.side) => {}
+                Some((_, sides)) => sides.push(text.side),
+                None => queries.push((key, vec![text.side])),
+            }
         }
+        let mut hits: Vec<ScreeningHitRecord> = Vec::new();
+        for ((mode, query), sides) in queries {
+            let result = self.cached(&lists, mode, query);
+            for side in &sides {
+                for hit in &result.hits {
+                    add_hit(
+                        &mut hits,
+                        ScreeningHitRecord {
+                            party: *side,
+                            list: hit.list.as_str().to_owned(),
+                            reference: hit.reference.clone(),
+                            name: hit.name.clone(),
+                            matched_name: hit.matched_name.clone(),
+                            score_bp: score_bp(hit.score),
+                        },
+                    );
+                }
+                for suspicion in &result.suspicions {
+                    add_hit(
+                        &mut hits,
+                        ScreeningHitRecord {
+                            party: *side,
+                            list: SUSPICION_LIST.to_owned(),
+                            reference: suspicion.code.as_str().to_owned(),
+                            name: suspicion.explanation.clone(),
+                            matched_name: result.query.clone(),
+                            score_bp: SCORE_BP_MAX,
+                        },
+                    );
+                }
+            }
+        }
+        hits.sort_by_key(|h| std::cmp::Reverse(h.score_bp));
         hits.truncate(hub::SCREENING_HITS_MAX);
         let lists = lists
             .versions()
@@ -173,13 +419,142 @@ impl Screener {
     }
 }
 
+/// One hit per field and listed entry (or suspicion): the best of them.
+fn add_hit(hits: &mut Vec<ScreeningHitRecord>, record: ScreeningHitRecord) {
+    match hits.iter_mut().find(|h| {
+        h.party == record.party && h.list == record.list && h.reference == record.reference
+    }) {
+        Some(seen) if seen.score_bp >= record.score_bp => {}
+        Some(seen) => *seen = record,
+        None => hits.push(record),
+    }
+}
+
+/// One text of a payment to screen, how to read it, and the field it came from.
+struct PaymentText {
+    side: PartySide,
+    mode: ScreenMode,
+    query: Query,
+}
+
+impl PaymentText {
+    fn name(side: PartySide, text: &str, country: Option<&str>, kind: Option<EntryKind>) -> Self {
+        PaymentText {
+            side,
+            mode: ScreenMode::Name,
+            query: Query {
+                name: text.to_owned(),
+                country: country.map(str::to_owned),
+                kind,
+                ..Query::default()
+            },
+        }
+    }
+
+    /// No country for free text: a name inside an address or a remittance need not be of the
+    /// party's country.
+    fn free_text(side: PartySide, text: &str) -> Self {
+        PaymentText {
+            side,
+            mode: ScreenMode::Text,
+            query: Query::name(text),
+        }
+    }
+}
+
+/// Every text of a payment that could name a party, with its field.
+fn payment_texts(ins: &PaymentInstruction, related: &RelatedParties) -> Vec<PaymentText> {
+    let mut texts = Vec::new();
+    for (side, address, party) in [
+        (PartySide::Debtor, PartySide::DebtorAddress, &ins.debtor),
+        (
+            PartySide::Creditor,
+            PartySide::CreditorAddress,
+            &ins.creditor,
+        ),
+    ] {
+        texts.push(PaymentText::name(
+            side,
+            &party.name,
+            Some(party.country.as_str()),
+            None,
+        ));
+        for line in &party.address_lines {
+            texts.push(PaymentText::free_text(address, line));
+        }
+    }
+    let related_parties: [(PartySide, PartySide, &Option<RelatedParty>); 3] = [
+        (
+            PartySide::UltimateDebtor,
+            PartySide::UltimateDebtorAddress,
+            &related.ultimate_debtor,
+        ),
+        (
+            PartySide::UltimateCreditor,
+            PartySide::UltimateCreditorAddress,
+            &related.ultimate_creditor,
+        ),
+        (
+            PartySide::InitiatingParty,
+            PartySide::InitiatingPartyAddress,
+            &related.initiating_party,
+        ),
+    ];
+    for (side, address, party) in related_parties {
+        let Some(party) = party else { continue };
+        let country = party.country.as_ref().map(|c| c.as_str());
+        texts.push(PaymentText::name(side, &party.name, country, None));
+        for line in &party.address_lines {
+            texts.push(PaymentText::free_text(address, line));
+        }
+    }
+    let agents = [
+        (PartySide::DebtorAgent, related.debtor_agent.as_ref()),
+        (PartySide::CreditorAgent, related.creditor_agent.as_ref()),
+    ]
+    .into_iter()
+    .chain(
+        related
+            .intermediary_agents
+            .iter()
+            .enumerate()
+            .map(|(n, agent)| {
+                let number = u8::try_from(n.saturating_add(1)).unwrap_or(u8::MAX);
+                (PartySide::IntermediaryAgent(number), Some(agent))
+            }),
+    );
+    for (side, agent) in agents {
+        if let Some(AgentRecord {
+            name: Some(agent_name),
+            bic,
+        }) = agent
+        {
+            texts.push(PaymentText::name(
+                side,
+                agent_name,
+                bic.as_ref().map(|b| b.country()),
+                Some(EntryKind::Entity),
+            ));
+        }
+    }
+    let remittance = ins
+        .remittance_info
+        .iter()
+        .chain(&related.remittance_structured);
+    for text in remittance {
+        texts.push(PaymentText::free_text(
+            PartySide::RemittanceInformation,
+            text,
+        ));
+    }
+    texts
+}
+
 impl Screener {
-    /// The hits for `query` against `lists`, from the cache when this snapshot saw it before.
-    fn cached(&self, lists: &Arc<Lists>, query: Query) -> Vec<Hit> {
-        let key = (
-            query.name.clone(),
-            query.country.clone().unwrap_or_default(),
-        );
+    /// The result for `query` read as `mode` against `lists`, from the cache when this
+    /// snapshot saw it before.
+    fn cached(&self, lists: &Arc<Lists>, mode: ScreenMode, query: Query) -> ScreeningResult {
+        let key = (mode, query);
         {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             let same = cache
@@ -188,26 +563,65 @@ impl Screener {
                 .is_some_and(|cached| Arc::ptr_eq(cached, lists));
             if !same {
                 cache.lists = Some(Arc::clone(lists));
-                cache.hits.clear();
-            } else if let Some(hits) = cache.hits.get(&key) {
-                return hits.clone();
+                cache.results.clear();
+            } else if let Some(result) = cache.results.get(&key) {
+                return result.clone();
             }
         }
         // Screen outside the lock; other requests keep using the cache meanwhile.
-        let hits = lists.screen(&query, self.threshold).hits;
+        let result = match key.0 {
+            ScreenMode::Name => lists.screen(&key.1, self.threshold),
+            ScreenMode::Text => lists.screen_text(&key.1, self.threshold),
+        };
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache
             .lists
             .as_ref()
             .is_some_and(|cached| Arc::ptr_eq(cached, lists))
         {
-            if cache.hits.len() >= SCREEN_CACHE_ENTRIES_MAX {
-                cache.hits.clear();
+            if cache.results.len() >= SCREEN_CACHE_ENTRIES_MAX {
+                cache.results.clear();
             }
-            cache.hits.insert(key, hits.clone());
+            cache.results.insert(key, result.clone());
         }
-        hits
+        result
     }
+}
+
+/// Journals the override that put the UN list in force, unless the hub has it already (a
+/// restart with the same list records nothing new).
+pub async fn journal_override(state: &crate::state::AppState) -> Result<(), ApiError> {
+    let Some(record) = state.screener.un_state().overridden else {
+        return Ok(());
+    };
+    let version = record.version.clone();
+    let known = state
+        .read(move |hub| {
+            hub.list_overrides()
+                .iter()
+                .any(|o| o.record.version == version)
+        })
+        .await?;
+    if !known {
+        let command = hub::Command::new(
+            hub::Principal::Operator,
+            hub::Action::RecordListOverride(record),
+        );
+        state
+            .submit(command)
+            .await?
+            .map_err(crate::state::hub_error)?;
+    }
+    Ok(())
+}
+
+/// The refusal of a UN list, in words.
+fn refusal(version: &ListVersion, problems: &[String]) -> String {
+    format!(
+        "UN list {} does not look like the published one: {}",
+        version.content_hash,
+        problems.join("; ")
+    )
 }
 
 /// A score in [0, 1] as basis points, so no float enters the hub's state.

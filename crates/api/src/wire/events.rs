@@ -62,8 +62,14 @@ pub struct InboxPage {
 /// One screening match recorded on a held payment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HoldHitView {
-    /// `debtor` or `creditor`.
+    /// The party or part of the payment: `debtor`, `creditor`, `ultimate_debtor`,
+    /// `ultimate_creditor`, `initiating_party`, `debtor_agent`, `creditor_agent`,
+    /// `intermediary_agents[n]`, `remittance_information`.
     pub party: String,
+    /// The field that matched: `debtor.name`, `creditor.address`, `ultimate_creditor.name`,
+    /// `initiating_party.name`, `debtor_agent.name`, `intermediary_agents[1].name`,
+    /// `remittance_information`, ...
+    pub field: String,
     pub list: String,
     pub reference: String,
     pub name: String,
@@ -134,4 +140,39 @@ pub struct HealthView {
     /// `postgres_synchronous` (a standby confirms every commit) or `postgres_not_synchronous`
     /// (no synchronous standby: the operator should configure `synchronous_standby_names`).
     pub replication: String,
+    /// The `dateGenerated` of the UN list in force, and its age in whole days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub un_list_generated: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub un_list_age_days: Option<u64>,
+    /// What the operator must look at: `no_un_list`, `un_list_refused` (a UN list that does not
+    /// look like the published one was not put in force), `un_list_override` (the one in force
+    /// is there by the operator's override), `un_list_stale` (older than the configured
+    /// maximum age), `un_list_demo_data` (the bundled demo list). Empty when all is well.
+    #[serde(default)]
+    pub alarms: Vec<AlarmView>,
+    /// List versions put in force by the operator's override (journalled), oldest first.
+    #[serde(default)]
+    pub list_overrides: Vec<ListOverrideView>,
+}
+
+/// A condition `/v1/health` raises.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AlarmView {
+    pub code: String,
+    pub message: String,
+}
+
+/// A journalled override of the list checks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ListOverrideView {
+    pub source: String,
+    pub version: String,
+    pub entries: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
+    /// What the checks found.
+    pub reason: String,
+    /// When it was journalled, ns since the Unix epoch.
+    pub recorded_at_ns: u64,
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::ErrorBody;
 
 /// A debtor or creditor party (a customer of a participant).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartyWire {
     #[schema(example = "Amina Odhiambo")]
@@ -23,8 +23,33 @@ pub struct PartyWire {
     pub account: String,
 }
 
+/// A party named besides debtor and creditor: ultimate debtor or creditor, initiating party.
+/// Screened like the debtor and creditor, kept with the payment and forwarded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedPartyWire {
+    #[schema(example = "Odhiambo Trading Ltd")]
+    pub name: String,
+    /// Postal address lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub address: Vec<String>,
+    /// ISO 3166 alpha-2 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// An agent as the payment names it (screened by name; participants are the numeric ids).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentWire {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bic: Option<String>,
+}
+
 /// `POST /v1/payments`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePaymentRequest {
     /// Client-chosen UUID (like ISO 20022's UETR); the idempotency key.
@@ -51,6 +76,24 @@ pub struct CreatePaymentRequest {
     /// quote's source amount and currency).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fx_quote_id: Option<Uuid>,
+    // Everything below is screened too (a hit holds the payment and names the field), kept
+    // with the payment and forwarded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ultimate_debtor: Option<RelatedPartyWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ultimate_creditor: Option<RelatedPartyWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiating_party: Option<RelatedPartyWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debtor_agent: Option<AgentWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creditor_agent: Option<AgentWire>,
+    /// At most three, in order (ISO 20022 `IntrmyAgt1..3`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intermediary_agents: Vec<AgentWire>,
+    /// Structured remittance texts (creditor references, invoicer, invoicee ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remittance_structured: Vec<String>,
 }
 
 /// Lifecycle state of a payment.
@@ -99,6 +142,26 @@ pub struct PaymentView {
     pub returned_by_payment_id: Option<Uuid>,
     /// Whether screening found hits (the payment was held for compliance).
     pub screening_hits: usize,
+    /// Which fields had hits (e.g. `ultimate_creditor.name`, `remittance_information`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub screening_hit_fields: Vec<String>,
+    // What the payment named beyond debtor and creditor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ultimate_debtor: Option<RelatedPartyWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ultimate_creditor: Option<RelatedPartyWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiating_party: Option<RelatedPartyWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debtor_agent: Option<AgentWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creditor_agent: Option<AgentWire>,
+    /// At most three, in order (ISO 20022 `IntrmyAgt1..3`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intermediary_agents: Vec<AgentWire>,
+    /// Structured remittance texts (creditor references, invoicer, invoicee ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remittance_structured: Vec<String>,
     /// For a cross-currency payment: the quote, provider and what the creditor receives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fx: Option<FxLegView>,

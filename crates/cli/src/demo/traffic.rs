@@ -110,6 +110,7 @@ pub(super) fn plan_payments(scheme: &Scheme, count: usize, seed: u64) -> Vec<Pla
                 remittance_info: Some(format!("Invoice {index:06}")),
                 expires_in_secs: Some(if fate == Fate::Ignore { 1 } else { 600 }),
                 fx_quote_id: None,
+                ..CreatePaymentRequest::default()
             };
             let minor = u128::from(major) * 100 + u128::from(cents);
             Planned {

@@ -50,6 +50,30 @@ pub fn hit() -> ScreeningVerdict {
     v
 }
 
+/// Ultimate parties, an initiating party and agents, as a pacs.008 may name them.
+pub fn related() -> RelatedParties {
+    let named = |name: &str| RelatedParty {
+        name: name.into(),
+        address_lines: vec!["2 Side Street".into()],
+        country: Some(CountryCode::new("KE").unwrap()),
+    };
+    RelatedParties {
+        ultimate_debtor: Some(named("Ultimate Payer Ltd")),
+        ultimate_creditor: Some(named("Ultimate Payee Ltd")),
+        initiating_party: Some(named("Initiator Corp")),
+        debtor_agent: Some(AgentRecord {
+            name: Some("Alpha Bank".into()),
+            bic: Some(Bic::new("ALPHKENA").unwrap()),
+        }),
+        creditor_agent: None,
+        intermediary_agents: vec![AgentRecord {
+            name: Some("Correspondent Bank".into()),
+            bic: None,
+        }],
+        remittance_structured: vec!["RF18539007547034".into()],
+    }
+}
+
 pub fn party(name: &str) -> Party {
     Party {
         name: name.into(),
@@ -253,18 +277,23 @@ pub fn digest(hub: &Hub) -> String {
             },
         )
         .payments;
+    let extras: Vec<_> = payments
+        .iter()
+        .map(|p| (hub.related_parties(p.id()), hub.hold_credentials(p.id())))
+        .collect();
     let inboxes: Vec<&[InboxEvent]> = hub
         .participants()
         .iter()
         .map(|p| hub.inbox(p.id, 0, PAGE_LIMIT_MAX))
         .collect();
     format!(
-        "{} {} {balances:?} {payments:?} {inboxes:?} {:?} {:?} {:?}",
+        "{} {} {balances:?} {payments:?} {extras:?} {inboxes:?} {:?} {:?} {:?} {:?}",
         hub.ledger().transfer_count(),
         hub.ledger().account_count(),
         hub.credentials(),
         hub.participants(),
         hub.currencies().collect::<Vec<_>>(),
+        hub.list_overrides(),
     )
 }
 

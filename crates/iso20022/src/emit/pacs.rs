@@ -214,6 +214,9 @@ pub fn pacs008(ct: &CreditTransfer) -> Result<Vec<u8>, EmitError> {
     x.finish()
 }
 
+/// The elements of intermediary agents 1 to 3.
+const INTERMEDIARY_AGENT_NAMES: [&str; 3] = ["IntrmyAgt1", "IntrmyAgt2", "IntrmyAgt3"];
+
 fn credit_transfer_tx(x: &mut Xml, tx: &crate::model::CreditTransferTx) -> Result<(), EmitError> {
     let Some(charge_bearer) = tx.charge_bearer else {
         return Err(invalid("ChrgBr", "charge bearer is required in pacs.008"));
@@ -257,6 +260,18 @@ fn credit_transfer_tx(x: &mut Xml, tx: &crate::model::CreditTransferTx) -> Resul
     x.leaf("ChrgBr", charge_bearer.as_str())?;
     x.opt_agent("InstgAgt", tx.instructing_agent.as_ref())?;
     x.opt_agent("InstdAgt", tx.instructed_agent.as_ref())?;
+    if tx.intermediary_agents.len() > INTERMEDIARY_AGENT_NAMES.len() {
+        return Err(invalid("IntrmyAgt", "at most three intermediary agents"));
+    }
+    for (name, agent) in INTERMEDIARY_AGENT_NAMES.iter().zip(&tx.intermediary_agents) {
+        x.agent(name, agent)?;
+    }
+    if let Some(p) = &tx.ultimate_debtor {
+        x.party("UltmtDbtr", p)?;
+    }
+    if let Some(p) = &tx.initiating_party {
+        x.party("InitgPty", p)?;
+    }
     x.party("Dbtr", &tx.debtor)?;
     if let Some(a) = &tx.debtor_account {
         x.account("DbtrAcct", a)?;
@@ -273,17 +288,28 @@ fn credit_transfer_tx(x: &mut Xml, tx: &crate::model::CreditTransferTx) -> Resul
     if let Some(a) = &tx.creditor_account {
         x.account("CdtrAcct", a)?;
     }
+    if let Some(p) = &tx.ultimate_creditor {
+        x.party("UltmtCdtr", p)?;
+    }
     for instruction in &tx.instructions_for_next_agent {
         check_len("InstrForNxtAgt/InstrInf", instruction, 140)?;
         x.open("InstrForNxtAgt")?;
         x.leaf("InstrInf", instruction)?;
         x.close("InstrForNxtAgt")?;
     }
-    if !tx.remittance.is_empty() {
+    if !tx.remittance.is_empty() || !tx.remittance_structured.is_empty() {
         x.open("RmtInf")?;
         for line in &tx.remittance {
             check_len("Ustrd", line, 140)?;
             x.leaf("Ustrd", line)?;
+        }
+        // Structured texts travel as additional remittance information: their original
+        // structure is not kept, their words are (they were screened as sent).
+        for text in &tx.remittance_structured {
+            check_len("Strd/AddtlRmtInf", text, 140)?;
+            x.open("Strd")?;
+            x.leaf("AddtlRmtInf", text)?;
+            x.close("Strd")?;
         }
         x.close("RmtInf")?;
     }

@@ -105,7 +105,30 @@ fn transaction(ctx: &mut Ctx, tx: El<'_>, kind: TransferKind) -> Option<CreditTr
                     .collect()
             })
             .unwrap_or_default(),
+        ultimate_debtor: tx.child("UltmtDbtr").map(party),
+        initiating_party: tx.child("InitgPty").map(party),
+        ultimate_creditor: tx.child("UltmtCdtr").map(party),
+        intermediary_agents: ["IntrmyAgt1", "IntrmyAgt2", "IntrmyAgt3"]
+            .iter()
+            .filter_map(|name| opt_agent(tx, name))
+            .collect(),
+        remittance_structured: tx
+            .child("RmtInf")
+            .map(structured_remittance)
+            .unwrap_or_default(),
     })
+}
+
+/// Every non-empty text inside `RmtInf/Strd` (leaf elements only), in document order: any of
+/// them may name a party, so all of them are screened.
+fn structured_remittance(rmt_inf: El<'_>) -> Vec<String> {
+    rmt_inf
+        .children_named("Strd")
+        .flat_map(|strd| strd.descendants())
+        .filter(|el| !el.has_children())
+        .map(|el| el.text().trim().to_owned())
+        .filter(|text| !text.is_empty())
+        .collect()
 }
 
 /// `XchgRate`, checked: a decimal, and present when `InstdAmt` is in another currency than

@@ -178,6 +178,8 @@ pub fn admit(principal: &Principal) -> Result<(), ApiError> {
 /// A signed-in request: the principal as the hub knows it now, and the session's secrets.
 pub struct Signed {
     pub principal: Principal,
+    /// The session credential's token hash (four eyes compares credentials).
+    pub token_hash: [u8; 32],
     pub session_id: String,
     pub csrf: String,
     /// The outcome of the previous action, if one is waiting to be shown.
@@ -211,6 +213,7 @@ impl FromRequestParts<Dashboard> for Signed {
         admit(&principal).map_err(Failure::from)?;
         Ok(Signed {
             principal,
+            token_hash,
             session_id,
             csrf,
             flash,
@@ -279,6 +282,7 @@ mod tests {
     fn csrf_comparison() {
         let signed = Signed {
             principal: Principal::Auditor,
+            token_hash: [0; 32],
             session_id: String::new(),
             csrf: "abcd".into(),
             flash: None,

@@ -23,7 +23,7 @@ use super::reasons::{self, with_text};
 use crate::amount::parse_amount;
 use crate::error::ApiError;
 use crate::routes::payments::create_command;
-use crate::wire::{CreatePaymentRequest, PartyWire};
+use crate::wire::{AgentWire, CreatePaymentRequest, PartyWire, RelatedPartyWire};
 
 /// Address lines kept per party (the hub's limit) and their length.
 const ADDRESS_LINES_MAX: usize = 7;
@@ -216,6 +216,49 @@ fn request(
         remittance_info: (!remittance.is_empty()).then_some(remittance),
         expires_in_secs: None,
         fx_quote_id,
+        ultimate_debtor: tx.ultimate_debtor.as_ref().map(related_party),
+        ultimate_creditor: tx.ultimate_creditor.as_ref().map(related_party),
+        initiating_party: tx.initiating_party.as_ref().map(related_party),
+        debtor_agent: tx.debtor_agent.as_ref().and_then(agent_named),
+        creditor_agent: tx.creditor_agent.as_ref().and_then(agent_named),
+        intermediary_agents: tx
+            .intermediary_agents
+            .iter()
+            .map(|agent| AgentWire {
+                name: agent.name.clone(),
+                bic: agent.bic.clone(),
+            })
+            .collect(),
+        remittance_structured: tx.remittance_structured.clone(),
+    })
+}
+
+/// An ultimate party or the initiating party, for screening, the record and forwarding. A
+/// party identified only by BIC is named by it (so nothing named goes unscreened).
+fn related_party(p: &Party) -> RelatedPartyWire {
+    let name = p
+        .name
+        .clone()
+        .or_else(|| p.bic.clone())
+        .or_else(|| p.lei.clone())
+        .unwrap_or_else(|| crate::convert::NOT_PROVIDED.to_owned());
+    RelatedPartyWire {
+        name,
+        address: p.address.as_ref().map(address_lines).unwrap_or_default(),
+        country: p
+            .address
+            .as_ref()
+            .and_then(|a| a.country.clone())
+            .or_else(|| p.country_of_residence.clone()),
+    }
+}
+
+/// The debtor's or creditor's agent as the message names it, when it gives a name (its BIC
+/// alone identifies a participant and is checked against the directory elsewhere).
+fn agent_named(agent: &Agent) -> Option<AgentWire> {
+    agent.name.as_ref().map(|name| AgentWire {
+        name: Some(name.clone()),
+        bic: agent.bic.clone(),
     })
 }
 

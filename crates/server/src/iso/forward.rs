@@ -39,8 +39,14 @@ pub async fn pacs008(
     ApiPath(id): ApiPath<PaymentId>,
 ) -> Result<Response, ApiError> {
     let viewer = caller.0.clone();
-    let payment = state
-        .read(move |hub| hub.payment_for(&viewer, id).cloned())
+    let (payment, related) = state
+        .read(move |hub| {
+            let payment = hub.payment_for(&viewer, id).cloned()?;
+            Some((
+                payment,
+                hub.related_parties(id).cloned().unwrap_or_default(),
+            ))
+        })
         .await?
         .ok_or_else(|| ApiError::not_found("payment_not_found", "payment not found"))?;
     if !matches!(
@@ -55,15 +61,17 @@ pub async fn pacs008(
     let ins = &payment.instruction;
     let parties = [ins.debtor_participant, ins.creditor_participant];
     let dir = shared.directory.get(&state, &parties, &[]).await?;
-    let agent = |p: hub::ParticipantId| {
+    // The participants' BICs, with the agent names the sender gave.
+    let agent = |p: hub::ParticipantId, named: Option<&hub::AgentRecord>| {
         dir.by_id(p).map(|m| Agent {
             bic: Some(m.bic.clone()),
+            name: named.and_then(|a| a.name.clone()),
             ..Agent::default()
         })
     };
     let (Some(debtor_agent), Some(creditor_agent)) = (
-        agent(ins.debtor_participant),
-        agent(ins.creditor_participant),
+        agent(ins.debtor_participant, related.debtor_agent.as_ref()),
+        agent(ins.creditor_participant, related.creditor_agent.as_ref()),
     ) else {
         tracing::error!(%id, "a payment names a participant the hub does not know");
         return Err(ApiError::Internal);
@@ -92,6 +100,19 @@ pub async fn pacs008(
         creditor_account: Some(account(&ins.creditor)),
         instructions_for_next_agent: Vec::new(),
         remittance: ins.remittance_info.iter().cloned().collect(),
+        ultimate_debtor: related.ultimate_debtor.as_ref().map(related_party),
+        initiating_party: related.initiating_party.as_ref().map(related_party),
+        ultimate_creditor: related.ultimate_creditor.as_ref().map(related_party),
+        intermediary_agents: related
+            .intermediary_agents
+            .iter()
+            .map(|a| Agent {
+                bic: a.bic.as_ref().map(|b| b.to_string()),
+                name: a.name.clone(),
+                ..Agent::default()
+            })
+            .collect(),
+        remittance_structured: related.remittance_structured.clone(),
     };
     let transfer = CreditTransfer {
         kind: TransferKind::Customer,
@@ -179,6 +200,18 @@ fn party(p: &hub::Party) -> Party {
         name: Some(p.name.clone()),
         address: Some(PostalAddress {
             country: Some(p.country.as_str().to_owned()),
+            lines: p.address_lines.clone(),
+            ..PostalAddress::default()
+        }),
+        ..Party::default()
+    }
+}
+
+fn related_party(p: &hub::RelatedParty) -> Party {
+    Party {
+        name: Some(p.name.clone()),
+        address: (!p.address_lines.is_empty() || p.country.is_some()).then(|| PostalAddress {
+            country: p.country.map(|c| c.as_str().to_owned()),
             lines: p.address_lines.clone(),
             ..PostalAddress::default()
         }),

@@ -16,6 +16,12 @@
 //!   informative: the quote's amounts are what moves. Two currencies without a quote are
 //!   `CURR`; a quote without `InstdAmt` or not a UUID is `FF02`; another participant's quote is
 //!   `quote_not_found`, like an unknown one. The forwarded pacs.008 carries the rate applied.
+//!   Screened, kept and forwarded besides `Dbtr`/`Cdtr`: `UltmtDbtr`, `InitgPty`, `UltmtCdtr`
+//!   (name, address lines, country), the names given in `DbtrAgt`/`CdtrAgt` and
+//!   `IntrmyAgt1..3`, every postal address line, `RmtInf/Ustrd` and every text inside
+//!   `RmtInf/Strd` (forwarded as `Strd/AddtlRmtInf`). A hit holds the payment (`PDNG`) and
+//!   names the field, e.g. `ultimate_creditor.name`, `intermediary_agents[2].name`,
+//!   `remittance_information`.
 //! - Size: a message asks for at most the server's bulk limit of transactions (`NARR`).
 //! - pacs.002 from the creditor participant → accept (`ACSC`, `ACCP`, `ACSP`, `ACCC`) or reject
 //!   (`RJCT`, its reason code mapped to a hub reason) the original payment; other statuses, or a

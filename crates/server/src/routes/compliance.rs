@@ -4,21 +4,70 @@ use axum::Json;
 use axum::extract::State;
 use hub::{Action, Command, PaymentId};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, TokenHash};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
+use crate::officer;
 use crate::routes::payments::{HOLD, payment_response};
-use crate::state::AppState;
+use crate::state::{AppState, hub_error};
 use crate::wire::{
     ListVersionView, PaymentResult, ScreeningHitView, ScreeningMatchRequest, ScreeningMatchResponse,
 };
 
+/// Which hold action.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HoldStep {
+    Review,
+    Release,
+    Reject,
+}
+
+/// Submits a hold action as the credential that authenticated the request, so the hub decides
+/// four eyes by credential. A decision by a look-alike of the reviewer's name (see
+/// [`crate::officer`]) is refused here with the hub's code.
 async fn hold_action(
     state: &AppState,
     caller: Caller,
-    action: Action,
+    token: TokenHash,
+    payment: PaymentId,
+    step: HoldStep,
 ) -> Result<Json<PaymentResult>, ApiError> {
-    caller.require_officer()?;
+    let officer = caller.require_officer()?.to_owned();
+    let TokenHash(hash) = token;
+    let (credential, reviewer) = state
+        .read(move |hub| {
+            let credential = hub.credential_for_token_hash(&hash);
+            let reviewer = hub
+                .payment(payment)
+                .and_then(|p| p.hold.as_ref())
+                .and_then(|h| h.reviewed.as_ref())
+                .map(|stamp| stamp.officer.clone());
+            (credential, reviewer)
+        })
+        .await?;
+    let credential = match credential {
+        Some((id, principal)) if principal == caller.0 => id,
+        _ => return Err(ApiError::Unauthenticated),
+    };
+    if step != HoldStep::Review
+        && reviewer.is_some_and(|reviewer| officer::look_alike(&reviewer, &officer))
+    {
+        return Err(hub_error(hub::HubError::FourEyesSameOfficer));
+    }
+    let action = match step {
+        HoldStep::Review => Action::ReviewHoldAs {
+            payment,
+            credential,
+        },
+        HoldStep::Release => Action::ReleaseHoldAs {
+            payment,
+            credential,
+        },
+        HoldStep::Reject => Action::RejectHoldAs {
+            payment,
+            credential,
+        },
+    };
     let outcome = state.submit(Command::new(caller.0, action)).await?;
     payment_response(state, outcome, HOLD).map(|(_, result)| Json(result))
 }
@@ -32,12 +81,14 @@ async fn hold_action(
 pub async fn review(
     State(state): State<AppState>,
     caller: Caller,
+    token: TokenHash,
     ApiPath(id): ApiPath<PaymentId>,
 ) -> Result<Json<PaymentResult>, ApiError> {
-    hold_action(&state, caller, Action::ReviewHold { payment: id }).await
+    hold_action(&state, caller, token, id, HoldStep::Review).await
 }
 
-/// A second officer (not the reviewer) releases the payment: it proceeds to reservation.
+/// A second officer (another credential, not a look-alike of the reviewer's name) releases the
+/// payment: it proceeds to reservation.
 #[utoipa::path(post, path = "/v1/compliance/held/{id}/release", tag = "compliance",
     params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
     responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
@@ -46,12 +97,13 @@ pub async fn review(
 pub async fn release(
     State(state): State<AppState>,
     caller: Caller,
+    token: TokenHash,
     ApiPath(id): ApiPath<PaymentId>,
 ) -> Result<Json<PaymentResult>, ApiError> {
-    hold_action(&state, caller, Action::ReleaseHold { payment: id }).await
+    hold_action(&state, caller, token, id, HoldStep::Release).await
 }
 
-/// A second officer (not the reviewer) rejects the payment with reason `sanctions_hit`.
+/// A second officer (as for release) rejects the payment with reason `sanctions_hit`.
 #[utoipa::path(post, path = "/v1/compliance/held/{id}/reject", tag = "compliance",
     params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
     responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
@@ -60,9 +112,10 @@ pub async fn release(
 pub async fn reject(
     State(state): State<AppState>,
     caller: Caller,
+    token: TokenHash,
     ApiPath(id): ApiPath<PaymentId>,
 ) -> Result<Json<PaymentResult>, ApiError> {
-    hold_action(&state, caller, Action::RejectHold { payment: id }).await
+    hold_action(&state, caller, token, id, HoldStep::Reject).await
 }
 
 /// Screens a name ad hoc against the active lists (compliance officers and the operator).

@@ -9,6 +9,7 @@ use hub::{Action, Command, CredentialId, ParticipantId, Principal, Success};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
+use crate::officer;
 use crate::routes::{submit_expect, unexpected};
 use crate::state::{AppState, hub_error};
 use crate::token;
@@ -67,6 +68,28 @@ pub async fn create(
             Principal::Participant(participant)
         }
         (CredentialRoleWire::ComplianceOfficer, None, Some(name)) => {
+            // Four eyes needs two people to look different: a name that only looks like
+            // another officer's is refused (the same name again is that officer's new token).
+            let officers: Vec<String> = state
+                .read(|hub| {
+                    hub.credentials()
+                        .iter()
+                        .filter_map(|c| match &c.principal {
+                            Principal::ComplianceOfficer(name) => Some(name.clone()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .await?;
+            if let Some(existing) = officers.iter().find(|o| officer::look_alike(o, name)) {
+                return Err(ApiError::Conflict {
+                    code: "officer_name_confusable",
+                    message: format!(
+                        "officer name {name:?} looks like the existing officer {existing:?}; \
+                         use that exact name for the same person or a distinct name"
+                    ),
+                });
+            }
             Principal::ComplianceOfficer(name.clone())
         }
         _ => {

@@ -48,12 +48,14 @@ pub async fn add_currency(
     }
 }
 
-/// Admits a participant; it gets a position and a liquidity account in every currency.
+/// Admits a participant; it gets a position and a liquidity account in every currency. A bank
+/// whose name hits a sanctions list is refused (422 `participant_sanctioned`, the hits in the
+/// message): a scheme moves no money for a listed bank, and there is no payment to hold.
 #[utoipa::path(post, path = "/v1/participants", tag = "operator",
     request_body = AdmitParticipantRequest, security(("bearer" = [])),
     responses((status = 201, body = ParticipantView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody, description = "Invalid, or participant_sanctioned")))]
 pub async fn admit(
     State(state): State<AppState>,
     caller: Caller,
@@ -61,10 +63,12 @@ pub async fn admit(
 ) -> Result<(StatusCode, Json<ParticipantView>), ApiError> {
     caller.require_operator()?;
     let roles = convert::roles(&request.roles);
+    let country = convert::country(&request.country, "country")?;
+    state.screener.check_participant(&request.name, country)?;
     let action = Action::AdmitParticipant {
         name: request.name.clone(),
         bic: convert::bic(&request.bic)?,
-        country: convert::country(&request.country, "country")?,
+        country,
         roles,
     };
     match submit_expect(&state, Command::new(caller.0, action)).await? {

@@ -5,7 +5,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use hub::{Action, Command, CreatePayment, Outcome, PaymentId, Principal, Success};
+use hub::{
+    Action, Command, CreatePayment, CreatePaymentWithParties, Outcome, PaymentId, Principal,
+    Success,
+};
 
 use crate::auth::Caller;
 use crate::convert;
@@ -41,19 +44,24 @@ pub async fn create_command(
     }
     let expires_at = expiry(state, request.expires_in_secs)?;
     let (currency, exponent) = state.exponent(&request.currency, "currency").await?;
+    let related = convert::related(&request)?;
     let instruction = convert::instruction(request, currency, exponent)?;
-    let screening = state
-        .screener
-        .verdict(&instruction.debtor, &instruction.creditor)?;
-    let create = CreatePayment {
+    let screening = state.screener.verdict(&instruction, &related)?;
+    let payment = CreatePayment {
         instruction,
         expires_at,
         screening,
     };
-    Ok(Command::new(
-        actor.clone(),
-        Action::CreatePayment(Box::new(create)),
-    ))
+    // A payment naming nothing more keeps the original command (and its journal shape).
+    let action = if related.is_empty() {
+        Action::CreatePayment(Box::new(payment))
+    } else {
+        Action::CreatePaymentWithParties(Box::new(CreatePaymentWithParties {
+            payment,
+            parties: related,
+        }))
+    };
+    Ok(Command::new(actor.clone(), action))
 }
 
 /// The absolute expiry (ns) for a requested payment lifetime.

@@ -179,6 +179,7 @@ pub async fn all_balances(
 /// A payment and the exponents of its currencies, copied out of the hub.
 pub struct PaymentCopy {
     payment: Payment,
+    related: hub::RelatedParties,
     exponent: u8,
     target_exponent: u8,
 }
@@ -187,6 +188,10 @@ pub fn copy(hub: &hub::Hub, payment: &Payment) -> PaymentCopy {
     let exponent_of = |code| hub.currency(code).map_or(0, |c| c.exponent);
     PaymentCopy {
         payment: payment.clone(),
+        related: hub
+            .related_parties(payment.id())
+            .cloned()
+            .unwrap_or_default(),
         exponent: exponent_of(payment.instruction.currency),
         target_exponent: payment
             .fx
@@ -204,9 +209,31 @@ fn party_wire(party: &hub::Party) -> crate::wire::PartyWire {
     }
 }
 
+/// The party part of a hit's field (`ultimate_creditor` of `ultimate_creditor.name`).
+fn party_of(side: hub::PartySide) -> String {
+    let field = side.field();
+    match field.split_once('.') {
+        Some((party, _)) => party.to_owned(),
+        None => field,
+    }
+}
+
+/// The fields a verdict's hits concern, each once, in the order of the hits.
+fn hit_fields(verdict: &hub::ScreeningVerdict) -> Vec<String> {
+    let mut fields: Vec<String> = Vec::new();
+    for hit in &verdict.hits {
+        let field = hit.party.field();
+        if !fields.contains(&field) {
+            fields.push(field);
+        }
+    }
+    fields
+}
+
 pub fn payment_wire(copy: &PaymentCopy) -> PaymentView {
     let PaymentCopy {
         payment,
+        related,
         exponent,
         target_exponent,
     } = copy;
@@ -229,6 +256,27 @@ pub fn payment_wire(copy: &PaymentCopy) -> PaymentView {
         returns_payment_id: payment.return_of,
         returned_by_payment_id: payment.returned_by,
         screening_hits: payment.screening.hits.len(),
+        screening_hit_fields: hit_fields(&payment.screening),
+        ultimate_debtor: related
+            .ultimate_debtor
+            .as_ref()
+            .map(convert::related_party_wire),
+        ultimate_creditor: related
+            .ultimate_creditor
+            .as_ref()
+            .map(convert::related_party_wire),
+        initiating_party: related
+            .initiating_party
+            .as_ref()
+            .map(convert::related_party_wire),
+        debtor_agent: related.debtor_agent.as_ref().map(convert::agent_wire),
+        creditor_agent: related.creditor_agent.as_ref().map(convert::agent_wire),
+        intermediary_agents: related
+            .intermediary_agents
+            .iter()
+            .map(convert::agent_wire)
+            .collect(),
+        remittance_structured: related.remittance_structured.clone(),
         fx: payment.fx.as_ref().map(|fx| FxLegView {
             quote_id: fx.quote,
             provider: fx.provider.0,
@@ -333,10 +381,8 @@ pub async fn held(
                         .hits
                         .iter()
                         .map(|h| HoldHitView {
-                            party: match h.party {
-                                hub::PartySide::Debtor => "debtor".to_owned(),
-                                hub::PartySide::Creditor => "creditor".to_owned(),
-                            },
+                            party: party_of(h.party),
+                            field: h.party.field(),
                             list: h.list.clone(),
                             reference: h.reference.clone(),
                             name: h.name.clone(),

@@ -5,10 +5,14 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 
+use axum::http::StatusCode;
+use time::OffsetDateTime;
+
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::screen;
 use crate::state::AppState;
-use crate::wire::{HealthView, ListVersionView};
+use crate::wire::{AlarmView, HealthView, ListOverrideView, ListVersionView};
 
 fn list_views(state: &AppState) -> Vec<ListVersionView> {
     state
@@ -24,17 +28,87 @@ fn list_views(state: &AppState) -> Vec<ListVersionView> {
         .collect()
 }
 
-/// Liveness and readiness: the sequencer answers a read, and whether a UN list is loaded.
+/// Nanoseconds in a day.
+const DAY_NS: i128 = 86_400 * 1_000_000_000;
+
+/// Health with the lists' alarms; the hub read shows the sequencer answers.
+async fn health_view(state: &AppState) -> Result<HealthView, ApiError> {
+    let overrides: Vec<ListOverrideView> = state
+        .read(|hub| {
+            hub.list_overrides()
+                .iter()
+                .map(|o| ListOverrideView {
+                    source: o.record.source.clone(),
+                    version: o.record.version.clone(),
+                    entries: o.record.entries,
+                    generated: o.record.generated.clone(),
+                    reason: o.record.reason.clone(),
+                    recorded_at_ns: o.at,
+                })
+                .collect()
+        })
+        .await?;
+    let un = state.screener.installed_un();
+    let un_state = state.screener.un_state();
+    let age_days = un.as_ref().and_then(screen::generated_at).map(|generated| {
+        let age = (OffsetDateTime::now_utc() - generated).whole_nanoseconds();
+        u64::try_from(age.max(0) / DAY_NS).unwrap_or(u64::MAX)
+    });
+    let mut alarms = Vec::new();
+    let mut alarm = |code: &str, message: String| {
+        alarms.push(AlarmView {
+            code: code.to_owned(),
+            message,
+        })
+    };
+    if un.is_none() {
+        alarm("no_un_list", screen::NO_UN_LIST_MESSAGE.to_owned());
+    }
+    if let Some(reason) = un_state.refused {
+        alarm("un_list_refused", reason);
+    }
+    if let Some(record) = &un_state.overridden {
+        alarm(
+            "un_list_override",
+            format!(
+                "UN list {} is in force by the operator's override: {}",
+                record.version, record.reason
+            ),
+        );
+    }
+    let max_age = u64::from(state.config.un_list_max_age_days);
+    if let Some(days) = age_days.filter(|days| *days > max_age) {
+        alarm(
+            "un_list_stale",
+            format!(
+                "the UN list in force was generated {days} days ago (more than {max_age}); import the current one"
+            ),
+        );
+    }
+    if un.as_ref().and_then(|v| v.label.as_deref()) == Some(screening::fixtures::DEMO_LABEL) {
+        alarm(
+            "un_list_demo_data",
+            "the UN list in force is the bundled demo data, not the published list".to_owned(),
+        );
+    }
+    Ok(HealthView {
+        status: "ok".to_owned(),
+        un_list_loaded: un.is_some(),
+        lists: list_views(state),
+        replication: state.config.replication.as_str().to_owned(),
+        un_list_generated: un.and_then(|v| v.generated),
+        un_list_age_days: age_days,
+        alarms,
+        list_overrides: overrides,
+    })
+}
+
+/// Liveness and readiness: the sequencer answers a read, whether a UN list is loaded, and the
+/// alarms about the lists (refused, overridden, stale, demo data).
 #[utoipa::path(get, path = "/v1/health", tag = "system",
     responses((status = 200, body = HealthView), (status = 503, body = ErrorBody)))]
 pub async fn health(State(state): State<AppState>) -> Result<Json<HealthView>, ApiError> {
-    state.read(|_| ()).await?;
-    Ok(Json(HealthView {
-        status: "ok".to_owned(),
-        un_list_loaded: state.screener.snapshot().has_un(),
-        lists: list_views(&state),
-        replication: state.config.replication.as_str().to_owned(),
-    }))
+    health_view(&state).await.map(Json)
 }
 
 /// Prometheus metrics in the text exposition format.
@@ -58,23 +132,34 @@ pub async fn openapi() -> impl IntoResponse {
     Json(crate::openapi::document())
 }
 
-/// Re-reads `DATA/lists` (after `kliring lists import`) and swaps the lists in atomically.
+/// Re-reads `DATA/lists` (after `kliring lists import`) and swaps the lists in atomically. A UN
+/// list that does not look like the published one is refused (422 `un_list_refused`, nothing
+/// changes) unless the server runs with `--accept-unverified-un-list` (then the override is
+/// journalled and raised on health).
 #[utoipa::path(post, path = "/v1/lists/reload", tag = "operator", security(("bearer" = [])),
     responses((status = 200, body = HealthView), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 500, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 500, body = ErrorBody)))]
 pub async fn reload_lists(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<HealthView>, ApiError> {
     caller.require_operator()?;
-    state.screener.reload().map_err(|error| {
-        tracing::error!(%error, "list reload failed; previous lists stay active");
-        ApiError::Internal
-    })?;
-    Ok(Json(HealthView {
-        status: "ok".to_owned(),
-        un_list_loaded: state.screener.snapshot().has_un(),
-        lists: list_views(&state),
-        replication: state.config.replication.as_str().to_owned(),
-    }))
+    match state.screener.reload() {
+        Ok(()) => {}
+        Err(screen::ListLoadError::UnRefused(reason)) => {
+            return Err(ApiError::Rejected {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "un_list_refused".to_owned(),
+                message: reason,
+                field: None,
+            });
+        }
+        Err(error) => {
+            tracing::error!(%error, "list reload failed; previous lists stay active");
+            return Err(ApiError::Internal);
+        }
+    }
+    screen::journal_override(&state).await?;
+    health_view(&state).await.map(Json)
 }

@@ -684,9 +684,16 @@ async fn imported_list_is_picked_up_by_reload() {
         .post("/v1/payments", &s.a_token, s.payment("1.00"))
         .await;
     assert_eq!(refused.code(), "no_un_list_loaded");
-    // What `kliring lists import` does: parse, then store into DATA/lists.
-    let raw = screening::fixtures::demo_un_raw();
-    let list = screening::import(&raw, Some("demo data"), &mut screening::no_progress).unwrap();
+    // What `kliring lists import` does: parse, then store into DATA/lists (the published UN
+    // list: a small one would be refused, see `screen_lists`).
+    let path = format!(
+        "{}/../../../shared/data/sanctions/un_sc_consolidated_2026-02-27.xml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let raw = screening::RawList::Un {
+        xml: std::fs::read(path).expect("real UN list"),
+    };
+    let list = screening::import(&raw, None, &mut screening::no_progress).unwrap();
     let store = screening::ListStore::new(s.hub.dir.path().join("lists"));
     store.save(&raw, &list.version).unwrap();
     let denied = s.hub.post("/v1/lists/reload", &s.a_token, json!({})).await;

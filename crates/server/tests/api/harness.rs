@@ -48,9 +48,13 @@ impl TestHub {
 
     pub async fn start_with(with_lists: bool) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let server = server::start(config(dir.path(), with_lists))
-            .await
-            .expect("server starts");
+        let config = config(dir.path(), with_lists);
+        Self::start_config(dir, config).await
+    }
+
+    /// A server on `dir` with `config` (made by [`config`] on `dir` and adjusted).
+    pub async fn start_config(dir: tempfile::TempDir, config: ServerConfig) -> Self {
+        let server = server::start(config).await.expect("server starts");
         TestHub {
             base: server.base_url(),
             server: Some(server),

@@ -19,6 +19,8 @@ mod postgres;
 mod queue;
 mod restart;
 mod schedule;
+mod screen_fields;
+mod screen_lists;
 mod screening;
 mod settlement;
 mod validation;

@@ -40,13 +40,7 @@ async fn start_with(lists: Vec<ImportedList>, threshold: Option<f64>) -> TestHub
     if let Some(threshold) = threshold {
         config.screening_threshold = threshold;
     }
-    let server = server::start(config).await.expect("server starts");
-    TestHub {
-        base: server.base_url(),
-        server: Some(server),
-        client: reqwest::Client::new(),
-        dir,
-    }
+    TestHub::start_config(dir, config).await
 }
 
 fn demo_ofac() -> ImportedList {
@@ -162,7 +156,12 @@ fn demo_un_without(reference: &str) -> RawList {
 
 #[tokio::test]
 async fn hold_keeps_the_list_version_after_a_reload_removed_the_entry() {
-    let s = Scheme::new().await;
+    // The demo list is far smaller than the published one: putting a changed copy in force
+    // from DATA/lists takes the operator's override (journalled; see `screen_lists`).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = config(dir.path(), true);
+    config.accept_unverified_un_list = true;
+    let s = Scheme::on(TestHub::start_config(dir, config).await).await;
     let old = active_un_version(&s.hub).await.expect("UN list active");
     let pay = payment_naming(&s, "creditor", "Doku Umarov");
     let id = pay["payment_id"].as_str().unwrap().to_owned();
@@ -194,6 +193,15 @@ async fn hold_keeps_the_list_version_after_a_reload_removed_the_entry() {
     assert_eq!(
         active_un_version(&s.hub).await.as_deref(),
         Some(new.as_str())
+    );
+    assert_eq!(reloaded["list_overrides"][0]["version"], new.as_str());
+    assert!(
+        reloaded["alarms"]
+            .as_array()
+            .expect("alarms")
+            .iter()
+            .any(|a| a["code"] == "un_list_override"),
+        "{reloaded}"
     );
 
     // The hold still names the version that caused it, and what it matched.

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use hub::{PaymentId, Principal};
 use maud::html;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, TokenHash};
 use crate::dashboard::Dashboard;
 use crate::dashboard::extract::PagePath;
 use crate::dashboard::guard::Posted;
@@ -50,13 +50,13 @@ async fn render(
                 }
                 table {
                     thead { tr {
-                        th { "Party" } th { "List" } th { "Reference" } th { "Listed name" }
+                        th { "Field" } th { "List" } th { "Reference" } th { "Listed name" }
                         th { "Matched" } th.num { "Score (bp)" }
                     } }
                     tbody {
                         @for hit in &item.hits {
                             tr {
-                                td { (hit.party) } td { (hit.list) } td { (hit.reference) }
+                                td { (hit.field) } td { (hit.list) } td { (hit.reference) }
                                 td { (hit.name) } td { (hit.matched_name) } td.num { (hit.score_bp) }
                             }
                         }
@@ -112,10 +112,11 @@ pub async fn act(
     let signed = posted.signed;
     let state = State(dash.app.clone());
     let caller = Caller(signed.principal.clone());
+    let token = TokenHash(signed.token_hash);
     let result = match action.as_str() {
-        "review" => compliance::review(state, caller, ApiPath(id)).await,
-        "release" => compliance::release(state, caller, ApiPath(id)).await,
-        "reject" => compliance::reject(state, caller, ApiPath(id)).await,
+        "review" => compliance::review(state, caller, token, ApiPath(id)).await,
+        "release" => compliance::release(state, caller, token, ApiPath(id)).await,
+        "reject" => compliance::reject(state, caller, token, ApiPath(id)).await,
         _ => Err(ApiError::not_found(
             "action_not_found",
             "no such compliance action",

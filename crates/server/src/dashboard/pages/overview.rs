@@ -10,7 +10,7 @@ use hub::{PaymentStatus, WindowStatus};
 use maud::html;
 
 use crate::dashboard::Dashboard;
-use crate::dashboard::render::{Failure, Section, html_response, page};
+use crate::dashboard::render::{Failure, Section, html_response, page, timestamp};
 use crate::dashboard::session::Signed;
 use crate::routes::system;
 
@@ -54,6 +54,30 @@ pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Respo
                 dt { "Hub" } dd { (health.status) }
                 dt { "Journal position" } dd { (journal.head_sequence) }
                 dt { "UN list loaded" } dd { @if health.un_list_loaded { "yes" } @else { "no — payments are refused" } }
+                @if let Some(generated) = &health.un_list_generated {
+                    dt { "UN list generated" } dd { (generated) @if let Some(days) = health.un_list_age_days { " (" (days) " days ago)" } }
+                }
+            }
+            @if !health.alarms.is_empty() {
+                ul.alarms {
+                    @for alarm in &health.alarms {
+                        li { strong { (alarm.code) } ": " (alarm.message) }
+                    }
+                }
+            }
+            @if !health.list_overrides.is_empty() {
+                table {
+                    caption { "List checks overridden by the operator (journalled)" }
+                    thead { tr { th { "Source" } th { "Version" } th.num { "Entries" } th { "Why it was refused" } th { "Recorded" } } }
+                    tbody {
+                        @for o in &health.list_overrides {
+                            tr {
+                                td { (o.source) } td { code { (o.version) } } td.num { (o.entries) }
+                                td { (o.reason) } td { (timestamp(o.recorded_at_ns)) }
+                            }
+                        }
+                    }
+                }
             }
             table {
                 caption { "Sanctions lists" }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use hub::state::{Hold, Step, StepKind};
-use hub::{PartySide, PaymentId, ScreeningVerdict};
+use hub::{PaymentId, ScreeningVerdict};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
@@ -181,13 +181,13 @@ fn screening(
         table {
             caption { "Screening hits" }
             thead { tr {
-                th { "Party" } th { "List" } th { "Reference" } th { "Listed name" }
+                th { "Field" } th { "List" } th { "Reference" } th { "Listed name" }
                 th { "Matched" } th.num { "Score (bp)" }
             } }
             tbody {
                 @for hit in &verdict.hits {
                     tr {
-                        td { @match hit.party { PartySide::Debtor => "debtor", PartySide::Creditor => "creditor" } }
+                        td { (hit.party.field()) }
                         td { (hit.list) }
                         td { (hit.reference) }
                         td { (hit.name) }
@@ -248,7 +248,19 @@ pub async fn detail(
             dt { "End-to-end id" } dd { (view.end_to_end_id) }
             dt { "Debtor" } dd { (view.debtor.name) " (" (view.debtor.country) "), participant " (view.debtor_participant) }
             dt { "Creditor" } dd { (view.creditor.name) " (" (view.creditor.country) "), participant " (view.creditor_participant) }
+            @if let Some(party) = &view.ultimate_debtor { dt { "Ultimate debtor" } dd { (party.name) } }
+            @if let Some(party) = &view.ultimate_creditor { dt { "Ultimate creditor" } dd { (party.name) } }
+            @if let Some(party) = &view.initiating_party { dt { "Initiating party" } dd { (party.name) } }
+            @for (role, agent) in [("Debtor agent", &view.debtor_agent), ("Creditor agent", &view.creditor_agent)] {
+                @if let Some(agent) = agent {
+                    dt { (role) } dd { (agent.name.as_deref().unwrap_or_default()) " " (agent.bic.as_deref().unwrap_or_default()) }
+                }
+            }
+            @for (n, agent) in view.intermediary_agents.iter().enumerate() {
+                dt { "Intermediary agent " (n.saturating_add(1)) } dd { (agent.name.as_deref().unwrap_or_default()) " " (agent.bic.as_deref().unwrap_or_default()) }
+            }
             @if let Some(info) = &view.remittance_info { dt { "Remittance" } dd { (info) } }
+            @for text in &view.remittance_structured { dt { "Remittance (structured)" } dd { (text) } }
             dt { "Created" } dd { (timestamp(view.created_at_ns)) }
             dt { "Expires" } dd { (timestamp(view.expires_at_ns)) }
         }
