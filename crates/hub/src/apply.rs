@@ -72,7 +72,9 @@ impl Hub {
             }
             Action::ReactivateParticipant { participant } => {
                 operator(actor)?;
-                self.set_status(*participant, ParticipantStatus::Active)
+                let outcome = self.set_status(*participant, ParticipantStatus::Active)?;
+                self.clear_sanction(now, *participant);
+                Ok(outcome)
             }
             Action::SetNetDebitCap {
                 participant,
@@ -122,6 +124,10 @@ impl Hub {
             Action::RecordListOverride(record) => {
                 operator(actor)?;
                 self.record_list_override(now, record)
+            }
+            Action::SanctionParticipant(sanction) => {
+                operator(actor)?;
+                self.sanction_participant(now, sanction)
             }
             Action::PublishRate {
                 base,

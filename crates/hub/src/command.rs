@@ -178,6 +178,20 @@ pub enum Action {
     /// (too few entries, no or an older generation date) was put in force by the operator's
     /// explicit override. Recorded once per version (a repeat changes nothing).
     RecordListOverride(ListOverrideRecord),
+    /// Operator (the server, when lists change): a participant's own name hits a list. It is
+    /// suspended, and every payment of it whose funds are reserved is voided and held for two
+    /// officers (a sanctioned bank's money moves only by their decision). Reactivating the
+    /// participant clears the sanction.
+    SanctionParticipant(Box<ParticipantSanction>),
+}
+
+/// A participant's screening hits, as journalled by [`Action::SanctionParticipant`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantSanction {
+    pub participant: ParticipantId,
+    /// The lists it was screened against and its hits (`party` is ignored: the hub records
+    /// each held payment's hits on the side the participant takes in it).
+    pub screening: ScreeningVerdict,
 }
 
 /// An operator's override of the list checks, as journalled.
@@ -226,6 +240,7 @@ impl Action {
             Action::ReleaseHoldAs { .. } => "release_hold_as",
             Action::RejectHoldAs { .. } => "reject_hold_as",
             Action::RecordListOverride(_) => "record_list_override",
+            Action::SanctionParticipant(_) => "sanction_participant",
         }
     }
 }
@@ -318,5 +333,12 @@ pub enum Success {
     ListOverrideRecorded {
         version: String,
         replayed: bool,
+    },
+    /// SanctionParticipant: whether it was suspended by this action (not before), and the
+    /// payments put on hold.
+    ParticipantSanctioned {
+        participant: ParticipantId,
+        suspended: bool,
+        held: Vec<PaymentId>,
     },
 }

@@ -189,6 +189,8 @@ pub enum HubError {
     CredentialNotOfActor,
     #[error("too many list overrides recorded")]
     TooManyListOverrides,
+    #[error("a participant sanction needs at least one screening hit")]
+    SanctionWithoutHits,
 }
 
 impl HubError {
@@ -275,6 +277,7 @@ impl HubError {
             MessageTooLarge => "message_too_large",
             CredentialNotOfActor => "credential_not_of_actor",
             TooManyListOverrides => "too_many_list_overrides",
+            SanctionWithoutHits => "sanction_without_hits",
         }
     }
 

@@ -10,6 +10,7 @@
 //!   payment released by offsetting has both legs (payer → transit → payee) posted;
 //! - a Committed or Returned payment's legs are posted; a Rejected or Expired one's are voided
 //!   (or it never reached the ledger);
+//! - a participant with an uncleared sanction is suspended;
 //! - a Returned payment names a committed return that names it back;
 //! - a payment cancelled by its debtor is Rejected and records the cancellation request;
 //! - indexes (held, expiry, tokens, per-participant lists, inbox cursors) match the records;
@@ -26,7 +27,7 @@ use ledger::TransferState;
 use std::collections::BTreeMap;
 
 use crate::error::Reason;
-use crate::model::{ParticipantId, PaymentStatus, SettlementModel};
+use crate::model::{ParticipantId, ParticipantStatus, PaymentStatus, SettlementModel};
 use crate::state::{AccountKind, Hub, Leg, Payment, SCHEME, StepKind, account_id};
 use crate::window::{Window, WindowStatus};
 
@@ -48,6 +49,13 @@ impl Hub {
                 return Err(format!(
                     "related parties of {id}: no such payment, or nothing named"
                 ));
+            }
+        }
+        for (id, sanction) in &self.sanctions {
+            let suspended =
+                self.participant_ref(*id).map(|p| p.status) == Some(ParticipantStatus::Suspended);
+            if sanction.cleared_at.is_none() && !suspended {
+                return Err(format!("participant {id} is sanctioned but not suspended"));
             }
         }
         for id in self.hold_credentials.keys() {

@@ -112,13 +112,14 @@ pub mod model;
 mod payments;
 pub mod query;
 pub mod queue;
+mod sanction;
 mod scheme;
 pub mod state;
 pub mod window;
 
 pub use command::{
     Action, Command, CreatePayment, CreatePaymentWithParties, LiquidityDirection,
-    ListOverrideRecord, Outcome, PaymentOutcome, Success,
+    ListOverrideRecord, Outcome, ParticipantSanction, PaymentOutcome, Success,
 };
 pub use error::{HubError, Reason};
 pub use fx::{PublishedRate, Quote, QuoteRequest, Rate, convert};
@@ -132,7 +133,7 @@ pub use queue::{LIQUIDITY_QUEUE_MAX, LiquidityQueue};
 pub use scheme::{CREDENTIALS_MAX, CURRENCIES_MAX, LIST_OVERRIDES_MAX, PARTICIPANTS_MAX};
 pub use state::{
     AccountKind, Credential, CurrencyConfig, FxTerms, Hold, HoldCredentials, Hub, InboxEvent,
-    InboxKind, Leg, ListOverride, OfficerStamp, Participant, Payment, SCHEME, Step, StepKind,
-    account_id,
+    InboxKind, Leg, ListOverride, OfficerStamp, Participant, Payment, SCHEME, Sanction, Step,
+    StepKind, account_id,
 };
 pub use window::{InstructionMode, Window, WindowStatus};

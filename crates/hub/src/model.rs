@@ -336,6 +336,12 @@ pub enum PartySide {
     IntermediaryAgent(u8),
     /// Unstructured or structured remittance information.
     RemittanceInformation,
+    /// The debtor participant bank itself (`SanctionParticipant`).
+    DebtorParticipant,
+    /// The creditor participant bank itself.
+    CreditorParticipant,
+    /// The FX provider of a cross-currency payment.
+    FxProvider,
 }
 
 impl PartySide {
@@ -356,6 +362,9 @@ impl PartySide {
             PartySide::CreditorAgent => "creditor_agent.name".into(),
             PartySide::IntermediaryAgent(n) => format!("intermediary_agents[{n}].name"),
             PartySide::RemittanceInformation => "remittance_information".into(),
+            PartySide::DebtorParticipant => "debtor_participant".into(),
+            PartySide::CreditorParticipant => "creditor_participant".into(),
+            PartySide::FxProvider => "fx_provider".into(),
         }
     }
 }

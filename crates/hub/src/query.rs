@@ -124,6 +124,11 @@ impl Hub {
         &self.list_overrides
     }
 
+    /// Each participant's latest sanction (cleared ones included, with when).
+    pub fn sanctions(&self) -> &std::collections::BTreeMap<ParticipantId, crate::state::Sanction> {
+        &self.sanctions
+    }
+
     /// Every credential, revoked ones included (token hashes only; tokens are never stored).
     pub fn credentials(&self) -> &[crate::state::Credential] {
         &self.credentials

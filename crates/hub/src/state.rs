@@ -141,6 +141,11 @@ pub enum StepKind {
     CancellationRequested {
         reason: Reason,
     },
+    /// Its reservation voided and the payment held because a participant in it was
+    /// sanctioned (`SanctionParticipant`).
+    HeldParticipantSanctioned {
+        participant: ParticipantId,
+    },
 }
 
 /// A compliance officer's action on a held payment.
@@ -291,6 +296,17 @@ pub struct Hub {
     pub(crate) hold_credentials: BTreeMap<PaymentId, HoldCredentials>,
     /// List versions put in force by the operator's override, in order.
     pub(crate) list_overrides: Vec<ListOverride>,
+    /// The latest sanction of each participant whose name hit a list.
+    pub(crate) sanctions: BTreeMap<ParticipantId, Sanction>,
+}
+
+/// A participant's sanction (see `Action::SanctionParticipant`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sanction {
+    pub screening: ScreeningVerdict,
+    pub at: Timestamp,
+    /// When the operator reactivated the participant, clearing the sanction.
+    pub cleared_at: Option<Timestamp>,
 }
 
 /// A recorded override of the list checks (see `Action::RecordListOverride`).

@@ -140,6 +140,13 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
                 participant: ParticipantId(p)
             }
         )),
+        1 => (operator_actor(), 1u64..=5).prop_map(|(a, p)| (
+            a,
+            Action::SanctionParticipant(Box::new(ParticipantSanction {
+                participant: ParticipantId(p),
+                screening: hit(),
+            }))
+        )),
         1 => (operator_actor(), 1u64..=4, currency(), 0u128..200_000).prop_map(|(a, p, currency, cap)| {
             (
                 a,

@@ -202,6 +202,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     screen::journal_override(&state)
         .await
         .map_err(|error| ServerError::Task(format!("journalling the list override: {error}")))?;
+    screen::screen_participants(&state)
+        .await
+        .map_err(|error| ServerError::Task(format!("screening the participants: {error}")))?;
     state.webhooks.start_all(&state);
     if let Some(secs) = state.config.window_close_interval_secs {
         schedule::spawn_window_closer(state.clone(), Duration::from_secs(secs.max(1)));

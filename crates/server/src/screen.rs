@@ -31,8 +31,8 @@ use hub::{
     RelatedParty, SCORE_BP_MAX, ScreeningHitRecord, ScreeningVerdict,
 };
 use screening::{
-    EntryKind, ImportedList, ListSet, ListSource, ListStore, ListVersion, Lists, Query, RawList,
-    ScreeningResult,
+    EntryKind, Hit, ImportedList, ListSet, ListSource, ListStore, ListVersion, Lists, Query,
+    RawList, ScreeningResult,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -314,13 +314,7 @@ impl Screener {
     /// the check cannot be made; payments are refused then anyway.
     pub fn check_participant(&self, name: &str, country: CountryCode) -> Result<(), ApiError> {
         let lists = self.snapshot();
-        let query = Query {
-            name: name.to_owned(),
-            country: Some(country.as_str().to_owned()),
-            kind: Some(EntryKind::Entity),
-            ..Query::default()
-        };
-        let hits = self.cached(&lists, ScreenMode::Name, query).hits;
+        let hits = self.participant_hits(&lists, name, country);
         if hits.is_empty() {
             return Ok(());
         }
@@ -345,6 +339,47 @@ impl Screener {
                 listed.join("; ")
             ),
             field: Some("name".to_owned()),
+        })
+    }
+
+    /// A participant bank's own name (an organisation, with its country) against `lists`.
+    fn participant_hits(&self, lists: &Arc<Lists>, name: &str, country: CountryCode) -> Vec<Hit> {
+        let query = Query {
+            name: name.to_owned(),
+            country: Some(country.as_str().to_owned()),
+            kind: Some(EntryKind::Entity),
+            ..Query::default()
+        };
+        self.cached(lists, ScreenMode::Name, query).hits
+    }
+
+    /// The verdict on an admitted participant's name against the lists in force, if it hits
+    /// (none without a UN list: the hub would refuse the verdict, and payments stop anyway).
+    pub fn participant_verdict(
+        &self,
+        name: &str,
+        country: CountryCode,
+    ) -> Option<ScreeningVerdict> {
+        let lists = self.snapshot();
+        if !lists.has_un() {
+            return None;
+        }
+        let hits: Vec<ScreeningHitRecord> = self
+            .participant_hits(&lists, name, country)
+            .into_iter()
+            .take(hub::SCREENING_HITS_MAX)
+            .map(|hit| ScreeningHitRecord {
+                party: PartySide::DebtorParticipant,
+                list: hit.list.as_str().to_owned(),
+                reference: hit.reference,
+                name: hit.name,
+                matched_name: hit.matched_name,
+                score_bp: score_bp(hit.score),
+            })
+            .collect();
+        (!hits.is_empty()).then(|| ScreeningVerdict {
+            lists: list_records(&lists),
+            hits,
         })
     }
 
@@ -407,16 +442,23 @@ impl Screener {
         }
         hits.sort_by_key(|h| std::cmp::Reverse(h.score_bp));
         hits.truncate(hub::SCREENING_HITS_MAX);
-        let lists = lists
-            .versions()
-            .into_iter()
-            .map(|v| ListVersionRecord {
-                source: v.source.as_str().to_owned(),
-                version: v.content_hash,
-            })
-            .collect();
-        Ok(ScreeningVerdict { lists, hits })
+        Ok(ScreeningVerdict {
+            lists: list_records(&lists),
+            hits,
+        })
     }
+}
+
+/// The versions of a snapshot's lists, as the hub records them.
+fn list_records(lists: &Lists) -> Vec<ListVersionRecord> {
+    lists
+        .versions()
+        .into_iter()
+        .map(|v| ListVersionRecord {
+            source: v.source.as_str().to_owned(),
+            version: v.content_hash,
+        })
+        .collect()
 }
 
 /// One hit per field and listed entry (or suspicion): the best of them.
@@ -613,6 +655,50 @@ pub async fn journal_override(state: &crate::state::AppState) -> Result<(), ApiE
             .map_err(crate::state::hub_error)?;
     }
     Ok(())
+}
+
+/// Screens every admitted participant against the lists in force (at start and after each
+/// reload): one whose name hits is sanctioned through the journal (`SanctionParticipant`:
+/// suspended, its reserved payments held). Skipped: a participant already under a sanction, and
+/// one whose sanction the operator cleared (by reactivating it) for these same list versions.
+/// Returns the participants sanctioned now.
+pub async fn screen_participants(
+    state: &crate::state::AppState,
+) -> Result<Vec<hub::ParticipantId>, ApiError> {
+    let current = list_records(&state.screener.snapshot());
+    let candidates = state
+        .read(move |hub| {
+            hub.participants()
+                .iter()
+                .filter(|p| match hub.sanctions().get(&p.id) {
+                    None => true,
+                    Some(s) => s.cleared_at.is_some() && s.screening.lists != current,
+                })
+                .map(|p| (p.id, p.name.clone(), p.country))
+                .collect::<Vec<_>>()
+        })
+        .await?;
+    let mut sanctioned = Vec::new();
+    for (participant, name, country) in candidates {
+        let Some(screening) = state.screener.participant_verdict(&name, country) else {
+            continue;
+        };
+        tracing::error!(participant = participant.0, %name, hits = screening.hits.len(),
+            "participant's name hits a sanctions list: suspending it and holding its payments");
+        let command = hub::Command::new(
+            hub::Principal::Operator,
+            hub::Action::SanctionParticipant(Box::new(hub::ParticipantSanction {
+                participant,
+                screening,
+            })),
+        );
+        state
+            .submit(command)
+            .await?
+            .map_err(crate::state::hub_error)?;
+        sanctioned.push(participant);
+    }
+    Ok(sanctioned)
 }
 
 /// The refusal of a UN list, in words.

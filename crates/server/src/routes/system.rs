@@ -33,9 +33,10 @@ const DAY_NS: i128 = 86_400 * 1_000_000_000;
 
 /// Health with the lists' alarms; the hub read shows the sequencer answers.
 async fn health_view(state: &AppState) -> Result<HealthView, ApiError> {
-    let overrides: Vec<ListOverrideView> = state
+    let (overrides, sanctioned): (Vec<ListOverrideView>, Vec<String>) = state
         .read(|hub| {
-            hub.list_overrides()
+            let overrides = hub
+                .list_overrides()
                 .iter()
                 .map(|o| ListOverrideView {
                     source: o.record.source.clone(),
@@ -45,7 +46,29 @@ async fn health_view(state: &AppState) -> Result<HealthView, ApiError> {
                     reason: o.record.reason.clone(),
                     recorded_at_ns: o.at,
                 })
-                .collect()
+                .collect();
+            let sanctioned = hub
+                .sanctions()
+                .iter()
+                .filter(|(_, s)| s.cleared_at.is_none())
+                .filter_map(|(id, s)| {
+                    let p = hub.participant(*id)?;
+                    let hits: Vec<String> = s
+                        .screening
+                        .hits
+                        .iter()
+                        .map(|h| format!("{} {} {:?}", h.list, h.reference, h.name))
+                        .collect();
+                    Some(format!(
+                        "participant {} {:?} ({}) is suspended: its name hits {}",
+                        id.0,
+                        p.name,
+                        p.bic.as_str(),
+                        hits.join(", ")
+                    ))
+                })
+                .collect();
+            (overrides, sanctioned)
         })
         .await?;
     let un = state.screener.installed_un();
@@ -63,6 +86,9 @@ async fn health_view(state: &AppState) -> Result<HealthView, ApiError> {
     };
     if un.is_none() {
         alarm("no_un_list", screen::NO_UN_LIST_MESSAGE.to_owned());
+    }
+    for message in sanctioned {
+        alarm("participant_sanctioned", message);
     }
     if let Some(reason) = un_state.refused {
         alarm("un_list_refused", reason);
@@ -161,5 +187,6 @@ pub async fn reload_lists(
         }
     }
     screen::journal_override(&state).await?;
+    screen::screen_participants(&state).await?;
     health_view(&state).await.map(Json)
 }

@@ -21,6 +21,7 @@ mod restart;
 mod schedule;
 mod screen_fields;
 mod screen_lists;
+mod screen_participants;
 mod screening;
 mod settlement;
 mod validation;

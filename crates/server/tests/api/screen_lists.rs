@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::harness::{OPERATOR_TOKEN, Scheme, TestHub, config};
 
-fn real_un_xml() -> String {
+pub fn real_un_xml() -> String {
     let path = format!(
         "{}/../../../shared/data/sanctions/un_sc_consolidated_2026-02-27.xml",
         env!("CARGO_MANIFEST_DIR")
@@ -34,7 +34,7 @@ fn one_entry_un_xml() -> String {
 
 /// Stores `xml` as the UN list in `dir`/lists, as `kliring lists import --accept-unverified-un-list`
 /// would; returns its version hash.
-fn store_un(dir: &std::path::Path, xml: String) -> String {
+pub fn store_un(dir: &std::path::Path, xml: String) -> String {
     let raw = RawList::Un {
         xml: xml.into_bytes(),
     };
@@ -45,7 +45,7 @@ fn store_un(dir: &std::path::Path, xml: String) -> String {
     list.version.content_hash
 }
 
-async fn start(dir: tempfile::TempDir, accept: bool, max_age_days: Option<u32>) -> TestHub {
+pub async fn start(dir: tempfile::TempDir, accept: bool, max_age_days: Option<u32>) -> TestHub {
     let mut config = config(dir.path(), false);
     config.accept_unverified_un_list = accept;
     if let Some(days) = max_age_days {
@@ -54,7 +54,7 @@ async fn start(dir: tempfile::TempDir, accept: bool, max_age_days: Option<u32>) 
     TestHub::start_config(dir, config).await
 }
 
-fn alarm_codes(health: &Value) -> Vec<String> {
+pub fn alarm_codes(health: &Value) -> Vec<String> {
     health["alarms"]
         .as_array()
         .expect("alarms")

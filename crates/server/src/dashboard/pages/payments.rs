@@ -151,6 +151,9 @@ fn step_text(kind: &StepKind) -> String {
         StepKind::CancellationRequested { reason } => {
             format!("cancellation requested: {}", reason.code())
         }
+        StepKind::HeldParticipantSanctioned { participant } => {
+            format!("reservation voided and held: participant {participant} hits a sanctions list")
+        }
     }
 }
 
