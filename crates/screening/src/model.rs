@@ -155,6 +155,18 @@ pub struct Entry {
     pub programmes: Vec<String>,
 }
 
+impl Entry {
+    /// `blake3:` and the hash of everything published about the entry: names, dates,
+    /// countries, addresses, documents, programmes. Another list version that leaves the entry
+    /// as it was keeps the fingerprint; any amendment of the entry changes it.
+    pub fn fingerprint(&self) -> String {
+        // Serialising plain strings, numbers and vectors cannot fail; were it to, the empty
+        // input still yields a fingerprint no real entry has.
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        format!("blake3:{}", blake3::hash(&bytes).to_hex())
+    }
+}
+
 /// Identifies exactly which list content a screening used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListVersion {
@@ -182,4 +194,38 @@ pub struct ImportedList {
     pub version: ListVersion,
     /// All entries, in file order.
     pub entries: Vec<Entry>,
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            list: ListSource::Un,
+            reference: "KPe.001".into(),
+            kind: EntryKind::Entity,
+            primary_name: "KOREA MINING DEVELOPMENT TRADING CORPORATION".into(),
+            aliases: Vec::new(),
+            original_script_name: None,
+            birth_years: Vec::new(),
+            countries: vec!["Democratic People's Republic of Korea".into()],
+            addresses: vec!["Pyongyang".into()],
+            documents: Vec::new(),
+            programmes: vec!["DPRK".into()],
+        }
+    }
+
+    #[test]
+    fn fingerprint_changes_with_any_amendment_and_only_then() {
+        let listed = entry();
+        assert_eq!(listed.fingerprint(), entry().fingerprint());
+        assert!(listed.fingerprint().starts_with("blake3:"));
+        let mut moved = entry();
+        moved.addresses.push("Nampo".into());
+        assert_ne!(listed.fingerprint(), moved.fingerprint());
+        let mut renamed = entry();
+        renamed.primary_name.push_str(" (KOMID)");
+        assert_ne!(listed.fingerprint(), renamed.fingerprint());
+    }
 }

@@ -140,6 +140,9 @@ pub struct Hit {
     /// Which query token matched which listed token and how, how the query was read (when not
     /// as written), and secondary-data adjustments.
     pub explanation: String,
+    /// The listed entry's content as published ([`crate::Entry::fingerprint`]): a decision
+    /// about this hit (a false positive) holds while the entry is unchanged.
+    pub entry_fingerprint: String,
 }
 
 /// The outcome of screening one name: hits at or above the threshold, best first, and the list
@@ -330,6 +333,7 @@ fn screen_one(
                 matched_name: name.display.to_string(),
                 score: found.score,
                 explanation: notes.join("; "),
+                entry_fingerprint: entry.fingerprint(),
             });
         }
     }
