@@ -93,10 +93,14 @@ impl Hub {
                 operator(actor)?;
                 self.record_liquidity(now, *participant, *currency, *direction, *amount)
             }
-            Action::CreatePayment(create) => self.create_payment(now, actor, create, None),
-            Action::CreatePaymentWithParties(create) => {
-                self.create_payment(now, actor, &create.payment, Some(&create.parties))
-            }
+            Action::CreatePayment(create) => self.create_payment(now, actor, create, None, &[]),
+            Action::CreatePaymentWithParties(create) => self.create_payment(
+                now,
+                actor,
+                &create.payment,
+                Some(&create.parties),
+                &create.cleared,
+            ),
             Action::AcceptPayment { payment } => self.accept_payment(now, actor, *payment),
             Action::RejectPayment { payment, reason } => {
                 self.reject_payment(now, actor, *payment, *reason)
@@ -124,6 +128,16 @@ impl Hub {
             Action::RecordListOverride(record) => {
                 operator(actor)?;
                 self.record_list_override(now, record)
+            }
+            Action::ProposeFalsePositive(proposal) => {
+                self.propose_false_positive(now, actor, proposal)
+            }
+            Action::ConfirmFalsePositive {
+                false_positive,
+                credential,
+            } => self.confirm_false_positive(now, actor, *false_positive, *credential),
+            Action::RevokeFalsePositive { false_positive } => {
+                self.revoke_false_positive(now, actor, *false_positive)
             }
             Action::SanctionParticipant(sanction) => {
                 operator(actor)?;

@@ -9,9 +9,10 @@ use crate::error::HubError;
 use crate::error::Reason;
 use crate::fx::{Quote, QuoteRequest, Rate};
 use crate::model::{
-    Bic, CountryCode, CredentialId, CurrencyCode, ParticipantId, ParticipantStatus, PaymentId,
-    PaymentInstruction, PaymentStatus, Principal, RelatedParties, Roles, ScreeningVerdict,
-    SettlementModel, Timestamp, WindowId,
+    Bic, CountryCode, CredentialId, CurrencyCode, FalsePositiveId, ParticipantId,
+    ParticipantStatus, PartySide, PaymentId, PaymentInstruction, PaymentStatus, Principal,
+    RelatedParties, Roles, ScreeningHitRecord, ScreeningVerdict, SettlementModel, Timestamp,
+    WindowId,
 };
 use crate::window::InstructionMode;
 
@@ -52,6 +53,39 @@ pub struct CreatePayment {
 pub struct CreatePaymentWithParties {
     pub payment: CreatePayment,
     pub parties: RelatedParties,
+    /// Hits the server found but left out of the verdict because officers confirmed them as
+    /// false positives for this party (see [`ClearedHit`]); the hub checks each.
+    pub cleared: Vec<ClearedHit>,
+}
+
+/// A screening hit left out of a payment's verdict by a confirmed false positive. The hub
+/// accepts it only if the false positive is in force and names the same participant, party
+/// name, listed entry and entry fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearedHit {
+    pub hit: ScreeningHitRecord,
+    pub false_positive: FalsePositiveId,
+    /// The listed entry's fingerprint in the lists the payment was screened against.
+    pub entry_fingerprint: String,
+}
+
+/// An officer's proposal that a hit on a party of a held payment is a false positive: the
+/// party (the participant's customer by name) is not the listed entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FalsePositiveProposal {
+    /// The payment whose screening had the hit.
+    pub payment: PaymentId,
+    /// The field of the hit: a party's name (debtor, creditor, ultimate parties, initiating
+    /// party).
+    pub party: PartySide,
+    pub list: String,
+    pub reference: String,
+    /// The listed entry's fingerprint as the server reads it now.
+    pub entry_fingerprint: String,
+    /// Why the officer judges it a false positive.
+    pub note: String,
+    /// The credential the officer authenticated with.
+    pub credential: CredentialId,
 }
 
 /// What to do. See each variant for who may do it.
@@ -183,6 +217,18 @@ pub enum Action {
     /// officers (a sanctioned bank's money moves only by their decision). Reactivating the
     /// participant clears the sanction.
     SanctionParticipant(Box<ParticipantSanction>),
+    /// A compliance officer: proposes a false positive (see [`FalsePositiveProposal`]); it is
+    /// in force once a second officer confirms it.
+    ProposeFalsePositive(Box<FalsePositiveProposal>),
+    /// A compliance officer with another credential (and name) than the proposer's: puts the
+    /// false positive in force.
+    ConfirmFalsePositive {
+        false_positive: FalsePositiveId,
+        credential: CredentialId,
+    },
+    /// A compliance officer or the operator: withdraws a false positive (one person may always
+    /// make screening stricter).
+    RevokeFalsePositive { false_positive: FalsePositiveId },
 }
 
 /// A participant's screening hits, as journalled by [`Action::SanctionParticipant`].
@@ -241,6 +287,9 @@ impl Action {
             Action::RejectHoldAs { .. } => "reject_hold_as",
             Action::RecordListOverride(_) => "record_list_override",
             Action::SanctionParticipant(_) => "sanction_participant",
+            Action::ProposeFalsePositive(_) => "propose_false_positive",
+            Action::ConfirmFalsePositive { .. } => "confirm_false_positive",
+            Action::RevokeFalsePositive { .. } => "revoke_false_positive",
         }
     }
 }
@@ -341,4 +390,6 @@ pub enum Success {
         suspended: bool,
         held: Vec<PaymentId>,
     },
+    /// Propose, Confirm or RevokeFalsePositive: the record as it now is.
+    FalsePositive(Box<crate::state::FalsePositive>),
 }

@@ -191,6 +191,22 @@ pub enum HubError {
     TooManyListOverrides,
     #[error("a participant sanction needs at least one screening hit")]
     SanctionWithoutHits,
+    #[error("the payment's screening has no such hit on that field")]
+    FalsePositiveHitNotFound,
+    #[error(
+        "a false positive concerns a party's name (debtor, creditor, ultimate parties, initiating party)"
+    )]
+    FalsePositiveFieldNotAParty,
+    #[error("false positive not found")]
+    FalsePositiveNotFound,
+    #[error("the false positive is already confirmed")]
+    FalsePositiveAlreadyConfirmed,
+    #[error("the false positive was revoked")]
+    FalsePositiveRevoked,
+    #[error("a cleared hit is not covered by a false positive in force for this party and entry")]
+    FalsePositiveNotApplicable,
+    #[error("too many false positives recorded")]
+    TooManyFalsePositives,
 }
 
 impl HubError {
@@ -278,6 +294,13 @@ impl HubError {
             CredentialNotOfActor => "credential_not_of_actor",
             TooManyListOverrides => "too_many_list_overrides",
             SanctionWithoutHits => "sanction_without_hits",
+            FalsePositiveHitNotFound => "false_positive_hit_not_found",
+            FalsePositiveFieldNotAParty => "false_positive_field_not_a_party",
+            FalsePositiveNotFound => "false_positive_not_found",
+            FalsePositiveAlreadyConfirmed => "false_positive_already_confirmed",
+            FalsePositiveRevoked => "false_positive_revoked",
+            FalsePositiveNotApplicable => "false_positive_not_applicable",
+            TooManyFalsePositives => "too_many_false_positives",
         }
     }
 

@@ -175,7 +175,7 @@ impl Hub {
     }
 
     /// The credential an `*HoldAs` action names must be an active one of the actor.
-    fn check_credential(
+    pub(crate) fn check_credential(
         &self,
         actor: &Principal,
         credential: Option<CredentialId>,
@@ -216,7 +216,7 @@ impl Hub {
     }
 }
 
-fn officer_name(actor: &Principal) -> Result<&str, HubError> {
+pub(crate) fn officer_name(actor: &Principal) -> Result<&str, HubError> {
     match actor {
         Principal::ComplianceOfficer(name) => Ok(name),
         _ => Err(HubError::ForbiddenNotComplianceOfficer),

@@ -11,6 +11,8 @@
 //! - a Committed or Returned payment's legs are posted; a Rejected or Expired one's are voided
 //!   (or it never reached the ledger);
 //! - a participant with an uncleared sanction is suspended;
+//! - false positives are numbered from 1, and a confirmed one was confirmed by another
+//!   credential and officer than its proposer; cleared hits name existing false positives;
 //! - a Returned payment names a committed return that names it back;
 //! - a payment cancelled by its debtor is Rejected and records the cancellation request;
 //! - indexes (held, expiry, tokens, per-participant lists, inbox cursors) match the records;
@@ -56,6 +58,29 @@ impl Hub {
                 self.participant_ref(*id).map(|p| p.status) == Some(ParticipantStatus::Suspended);
             if sanction.cleared_at.is_none() && !suspended {
                 return Err(format!("participant {id} is sanctioned but not suspended"));
+            }
+        }
+        for (index, record) in self.false_positives.iter().enumerate() {
+            let expected = u64::try_from(index).ok().and_then(|i| i.checked_add(1));
+            let confirmed_apart = match (&record.confirmed, record.confirmed_by) {
+                (Some(stamp), Some(by)) => {
+                    by != record.proposed_by && stamp.officer != record.proposed.officer
+                }
+                (None, None) => true,
+                _ => false,
+            };
+            if Some(record.id.0) != expected || !confirmed_apart {
+                return Err(format!("false positive {} broken", record.id.0));
+            }
+        }
+        for (id, cleared) in &self.cleared_hits {
+            let known = cleared
+                .iter()
+                .all(|c| self.false_positive(c.false_positive).is_some());
+            if self.payment_ref(id).is_none() || cleared.is_empty() || !known {
+                return Err(format!(
+                    "cleared hits of {id} name no payment or false positive"
+                ));
             }
         }
         for id in self.hold_credentials.keys() {

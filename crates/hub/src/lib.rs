@@ -103,6 +103,7 @@ mod apply;
 mod cancel;
 pub mod command;
 pub mod error;
+mod false_positive;
 pub mod fx;
 mod hold;
 mod invariants;
@@ -118,10 +119,11 @@ pub mod state;
 pub mod window;
 
 pub use command::{
-    Action, Command, CreatePayment, CreatePaymentWithParties, LiquidityDirection,
-    ListOverrideRecord, Outcome, ParticipantSanction, PaymentOutcome, Success,
+    Action, ClearedHit, Command, CreatePayment, CreatePaymentWithParties, FalsePositiveProposal,
+    LiquidityDirection, ListOverrideRecord, Outcome, ParticipantSanction, PaymentOutcome, Success,
 };
 pub use error::{HubError, Reason};
+pub use false_positive::{FALSE_POSITIVE_NOTE_LEN_MAX, FALSE_POSITIVES_MAX, party_of};
 pub use fx::{PublishedRate, Quote, QuoteRequest, Rate, convert};
 pub use model::*;
 pub use payments::PAYMENT_EXPIRY_MAX_NS;
@@ -132,8 +134,8 @@ pub use query::{
 pub use queue::{LIQUIDITY_QUEUE_MAX, LiquidityQueue};
 pub use scheme::{CREDENTIALS_MAX, CURRENCIES_MAX, LIST_OVERRIDES_MAX, PARTICIPANTS_MAX};
 pub use state::{
-    AccountKind, Credential, CurrencyConfig, FxTerms, Hold, HoldCredentials, Hub, InboxEvent,
-    InboxKind, Leg, ListOverride, OfficerStamp, Participant, Payment, SCHEME, Sanction, Step,
-    StepKind, account_id,
+    AccountKind, Credential, CurrencyConfig, FalsePositive, FxTerms, Hold, HoldCredentials, Hub,
+    InboxEvent, InboxKind, Leg, ListOverride, OfficerStamp, Participant, Payment, SCHEME, Sanction,
+    Step, StepKind, account_id,
 };
 pub use window::{InstructionMode, Window, WindowStatus};

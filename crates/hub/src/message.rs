@@ -57,7 +57,10 @@ impl Hub {
             .iter()
             .zip(&outcomes)
             .filter_map(|(action, outcome)| match (action, outcome) {
-                (Action::CreatePayment(_), Ok(Success::Payment(p))) => Some(p.payment),
+                (
+                    Action::CreatePayment(_) | Action::CreatePaymentWithParties(_),
+                    Ok(Success::Payment(p)),
+                ) => Some(p.payment),
                 _ => None,
             })
             .collect();

@@ -48,6 +48,11 @@ impl fmt::Display for ParticipantId {
     }
 }
 
+/// A false-positive decision, assigned sequentially by the hub starting at 1.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FalsePositiveId(pub u64);
+
 /// A registered credential, assigned sequentially by the hub starting at 1.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,7 @@
 
 use ledger::{Event, NewTransfer, TransferFlags, TransferId};
 
-use crate::command::{CreatePayment, PaymentOutcome, Success};
+use crate::command::{ClearedHit, CreatePayment, PaymentOutcome, Success};
 use crate::error::{HubError, Reason};
 use crate::model::{
     CurrencyCode, ParticipantId, ParticipantStatus, PaymentId, PaymentInstruction, PaymentStatus,
@@ -33,6 +33,7 @@ impl Hub {
         actor: &Principal,
         command: &CreatePayment,
         related: Option<&RelatedParties>,
+        cleared: &[ClearedHit],
     ) -> Result<Success, HubError> {
         let ins = &command.instruction;
         if *actor != Principal::Participant(ins.debtor_participant) {
@@ -55,6 +56,7 @@ impl Hub {
             related.validate()?;
         }
         command.screening.validate()?;
+        self.check_cleared(ins, related, cleared)?;
         if command.expires_at <= now {
             return Err(HubError::ExpiryInPast);
         }
@@ -95,6 +97,13 @@ impl Hub {
             payment.hold = Some(Hold::default());
             payment.history.push(step(now, actor, StepKind::Held));
         }
+        if !cleared.is_empty() {
+            let false_positives = cleared.iter().map(|c| c.false_positive).collect();
+            payment.history.insert(
+                1,
+                step(now, actor, StepKind::HitsCleared { false_positives }),
+            );
+        }
         let outcome = outcome_of(&payment);
         if let Some(quote) = ins.fx_quote.and_then(|q| self.quotes.get_mut(&q)) {
             quote.used_by = Some(ins.payment_id);
@@ -102,6 +111,9 @@ impl Hub {
         self.insert_payment(payment);
         if let Some(related) = related {
             self.related.insert(ins.payment_id, related.clone());
+        }
+        if !cleared.is_empty() {
+            self.cleared_hits.insert(ins.payment_id, cleared.to_vec());
         }
         self.announce(now, ins.payment_id);
         Ok(outcome)

@@ -124,6 +124,26 @@ impl Hub {
         &self.list_overrides
     }
 
+    /// A false positive by id.
+    pub fn false_positive(
+        &self,
+        id: crate::model::FalsePositiveId,
+    ) -> Option<&crate::state::FalsePositive> {
+        usize::try_from(id.0.wrapping_sub(1))
+            .ok()
+            .and_then(|index| self.false_positives.get(index))
+    }
+
+    /// Every false positive, oldest first (revoked ones included).
+    pub fn false_positives(&self) -> &[crate::state::FalsePositive] {
+        &self.false_positives
+    }
+
+    /// The hits a payment's verdict left out by false positives.
+    pub fn cleared_hits(&self, payment: PaymentId) -> &[crate::command::ClearedHit] {
+        self.cleared_hits.get(&payment).map_or(&[], Vec::as_slice)
+    }
+
     /// Each participant's latest sanction (cleared ones included, with when).
     pub fn sanctions(&self) -> &std::collections::BTreeMap<ParticipantId, crate::state::Sanction> {
         &self.sanctions

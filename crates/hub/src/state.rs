@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{HubError, Reason};
 use crate::fx::{PublishedRate, Quote};
 use crate::model::{
-    Bic, CountryCode, CredentialId, CurrencyCode, ParticipantId, ParticipantStatus, PaymentId,
-    PaymentInstruction, PaymentStatus, Principal, QuoteId, RelatedParties, Roles, ScreeningVerdict,
-    SettlementModel, Timestamp, WindowId,
+    Bic, CountryCode, CredentialId, CurrencyCode, FalsePositiveId, ParticipantId,
+    ParticipantStatus, PaymentId, PaymentInstruction, PaymentStatus, Principal, QuoteId,
+    RelatedParties, Roles, ScreeningVerdict, SettlementModel, Timestamp, WindowId,
 };
 use crate::queue::LiquidityQueue;
 use crate::window::Window;
@@ -145,6 +145,10 @@ pub enum StepKind {
     /// sanctioned (`SanctionParticipant`).
     HeldParticipantSanctioned {
         participant: ParticipantId,
+    },
+    /// Hits left out of the verdict at creation by officers' false positives.
+    HitsCleared {
+        false_positives: Vec<FalsePositiveId>,
     },
 }
 
@@ -298,6 +302,42 @@ pub struct Hub {
     pub(crate) list_overrides: Vec<ListOverride>,
     /// The latest sanction of each participant whose name hit a list.
     pub(crate) sanctions: BTreeMap<ParticipantId, Sanction>,
+    /// Officers' false-positive decisions; index = id - 1.
+    pub(crate) false_positives: Vec<FalsePositive>,
+    /// Hits left out of payments' verdicts by false positives.
+    pub(crate) cleared_hits: BTreeMap<PaymentId, Vec<crate::command::ClearedHit>>,
+}
+
+/// A false positive: the participant's customer of this name is not this listed entry (as
+/// published with this fingerprint). In force once confirmed by a second officer, until
+/// revoked; it never applies to another entry version, party name or participant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FalsePositive {
+    pub id: FalsePositiveId,
+    /// The participant whose customer the party is.
+    pub participant: ParticipantId,
+    /// The party's name exactly as screened.
+    pub party_name: String,
+    pub list: String,
+    pub reference: String,
+    /// The listed entry's primary name, for display.
+    pub listed_name: String,
+    pub entry_fingerprint: String,
+    pub note: String,
+    /// The held payment on which it was proposed.
+    pub seen_on: PaymentId,
+    pub proposed: OfficerStamp,
+    pub proposed_by: CredentialId,
+    pub confirmed: Option<OfficerStamp>,
+    pub confirmed_by: Option<CredentialId>,
+    /// Who revoked it (officer name, or "operator") and when.
+    pub revoked: Option<OfficerStamp>,
+}
+
+impl FalsePositive {
+    pub fn in_force(&self) -> bool {
+        self.confirmed.is_some() && self.revoked.is_none()
+    }
 }
 
 /// A participant's sanction (see `Action::SanctionParticipant`).

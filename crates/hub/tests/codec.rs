@@ -111,6 +111,11 @@ fn every_action() -> Vec<Action> {
                 screening: hit(),
             },
             parties: related(),
+            cleared: vec![ClearedHit {
+                hit: hit().hits.remove(0),
+                false_positive: FalsePositiveId(1),
+                entry_fingerprint: "blake3:entry".into(),
+            }],
         })),
         Action::ReviewHoldAs {
             payment: pid(1),
@@ -125,6 +130,26 @@ fn every_action() -> Vec<Action> {
             credential: CredentialId(3),
         },
         Action::RecordListOverride(list_override("blake3:small")),
+        Action::SanctionParticipant(Box::new(ParticipantSanction {
+            participant: A,
+            screening: hit(),
+        })),
+        Action::ProposeFalsePositive(Box::new(FalsePositiveProposal {
+            payment: pid(1),
+            party: PartySide::Creditor,
+            list: "un".into(),
+            reference: "KPi.033".into(),
+            entry_fingerprint: "blake3:entry".into(),
+            note: "not the listed person".into(),
+            credential: CredentialId(2),
+        })),
+        Action::ConfirmFalsePositive {
+            false_positive: FalsePositiveId(1),
+            credential: CredentialId(3),
+        },
+        Action::RevokeFalsePositive {
+            false_positive: FalsePositiveId(1),
+        },
     ]
 }
 

@@ -703,6 +703,7 @@ fn create_with_parties(
                 screening: clear(),
             },
             parties,
+            cleared: Vec::new(),
         })),
     )
 }

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    bulk, compliance, credentials, fx, hooks, inbox, participants, payments, queries, queue,
-    system, windows,
+    bulk, compliance, credentials, false_positives, fx, hooks, inbox, participants, payments,
+    queries, queue, system, windows,
 };
 
 #[derive(OpenApi)]
@@ -23,6 +23,8 @@ use crate::routes::{
         bulk::payments, bulk::decisions,
         inbox::inbox,
         compliance::review, compliance::release, compliance::reject, compliance::screen_match,
+        false_positives::propose, false_positives::confirm, false_positives::revoke,
+        false_positives::list,
         hooks::put, hooks::get, hooks::delete,
         fx::publish_rate, fx::rates, fx::request_quote, fx::quote,
         windows::close, windows::settle, windows::abort, windows::list, windows::get,

@@ -21,14 +21,14 @@
 //! list every payment is refused with `no_un_list_loaded`; the hub refuses a verdict without a UN
 //! version too, so the rule holds even if this edge had a bug.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
 use hub::{
-    AgentRecord, CountryCode, ListVersionRecord, PartySide, PaymentInstruction, RelatedParties,
-    RelatedParty, SCORE_BP_MAX, ScreeningHitRecord, ScreeningVerdict,
+    AgentRecord, ClearedHit, CountryCode, ListVersionRecord, PartySide, PaymentInstruction,
+    RelatedParties, RelatedParty, SCORE_BP_MAX, ScreeningHitRecord, ScreeningVerdict,
 };
 use screening::{
     EntryKind, Hit, ImportedList, ListSet, ListSource, ListStore, ListVersion, Lists, Query,
@@ -388,7 +388,7 @@ impl Screener {
         &self,
         instruction: &PaymentInstruction,
         related: &RelatedParties,
-    ) -> Result<ScreeningVerdict, ApiError> {
+    ) -> Result<PaymentScreening, ApiError> {
         let lists = self.snapshot();
         if !lists.has_un() {
             return Err(ApiError::Rejected {
@@ -409,8 +409,15 @@ impl Screener {
             }
         }
         let mut hits: Vec<ScreeningHitRecord> = Vec::new();
+        let mut fingerprints = BTreeMap::new();
         for ((mode, query), sides) in queries {
             let result = self.cached(&lists, mode, query);
+            for hit in &result.hits {
+                fingerprints.insert(
+                    (hit.list.as_str().to_owned(), hit.reference.clone()),
+                    hit.entry_fingerprint.clone(),
+                );
+            }
             for side in &sides {
                 for hit in &result.hits {
                     add_hit(
@@ -442,11 +449,92 @@ impl Screener {
         }
         hits.sort_by_key(|h| std::cmp::Reverse(h.score_bp));
         hits.truncate(hub::SCREENING_HITS_MAX);
-        Ok(ScreeningVerdict {
-            lists: list_records(&lists),
-            hits,
+        Ok(PaymentScreening {
+            verdict: ScreeningVerdict {
+                lists: list_records(&lists),
+                hits,
+            },
+            fingerprints,
         })
     }
+
+    /// The fingerprint of a listed entry in the lists in force, if it is listed.
+    pub fn entry_fingerprint(&self, list: &str, reference: &str) -> Option<String> {
+        let source = ListSource::parse(list)?;
+        self.snapshot()
+            .get(source)?
+            .entries()
+            .iter()
+            .find(|e| e.reference == reference)
+            .map(screening::Entry::fingerprint)
+    }
+}
+
+/// A payment's verdict, and the fingerprint of each listed entry its hits name (by list and
+/// reference), for false positives.
+pub struct PaymentScreening {
+    pub verdict: ScreeningVerdict,
+    pub fingerprints: BTreeMap<(String, String), String>,
+}
+
+/// Moves the hits that officers' false positives in force cover (same participant, party name,
+/// listed entry and entry fingerprint) out of the verdict, into cleared hits the hub checks
+/// again. Reads the hub only when a party's name had a hit.
+pub async fn clear_false_positives(
+    state: &crate::state::AppState,
+    instruction: &PaymentInstruction,
+    related: &RelatedParties,
+    screening: PaymentScreening,
+) -> Result<(ScreeningVerdict, Vec<ClearedHit>), ApiError> {
+    let PaymentScreening {
+        mut verdict,
+        fingerprints,
+    } = screening;
+    let parties: Vec<(hub::ParticipantId, String)> = verdict
+        .hits
+        .iter()
+        .filter_map(|h| hub::party_of(instruction, Some(related), h.party))
+        .map(|(participant, name)| (participant, name.to_owned()))
+        .collect();
+    if parties.is_empty() {
+        return Ok((verdict, Vec::new()));
+    }
+    let in_force: Vec<hub::FalsePositive> = state
+        .read(move |hub| {
+            hub.false_positives()
+                .iter()
+                .filter(|fp| {
+                    fp.in_force()
+                        && parties
+                            .iter()
+                            .any(|(p, name)| *p == fp.participant && *name == fp.party_name)
+                })
+                .cloned()
+                .collect()
+        })
+        .await?;
+    let mut cleared = Vec::new();
+    let mut kept = Vec::new();
+    for hit in verdict.hits {
+        let party = hub::party_of(instruction, Some(related), hit.party);
+        let fingerprint = fingerprints.get(&(hit.list.clone(), hit.reference.clone()));
+        let covering = in_force.iter().find(|fp| {
+            party == Some((fp.participant, fp.party_name.as_str()))
+                && fp.list == hit.list
+                && fp.reference == hit.reference
+                && Some(&fp.entry_fingerprint) == fingerprint
+        });
+        match (covering, fingerprint) {
+            (Some(fp), Some(fingerprint)) => cleared.push(ClearedHit {
+                false_positive: fp.id,
+                entry_fingerprint: fingerprint.clone(),
+                hit,
+            }),
+            _ => kept.push(hit),
+        }
+    }
+    verdict.hits = kept;
+    Ok((verdict, cleared))
 }
 
 /// The versions of a snapshot's lists, as the hub records them.

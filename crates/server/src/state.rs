@@ -218,9 +218,11 @@ pub fn hub_status(error: &HubError) -> StatusCode {
         | ForbiddenNotFxProvider
         | ForbiddenNotParticipantRole
         | ForbiddenNotParticipant => StatusCode::FORBIDDEN,
-        ParticipantNotFound | PaymentNotFound | CredentialNotFound | WindowNotFound => {
-            StatusCode::NOT_FOUND
-        }
+        ParticipantNotFound
+        | PaymentNotFound
+        | CredentialNotFound
+        | WindowNotFound
+        | FalsePositiveNotFound => StatusCode::NOT_FOUND,
         DuplicatePaymentIdDifferentContent
         | CurrencyExists
         | BicAlreadyAdmitted
@@ -237,6 +239,8 @@ pub fn hub_status(error: &HubError) -> StatusCode {
         | HoldNotReviewed
         | HoldAlreadyReviewed
         | FourEyesSameOfficer
+        | FalsePositiveAlreadyConfirmed
+        | FalsePositiveRevoked
         | QuoteExists
         | QuoteAlreadyUsed
         | WindowAwaitingSettlement

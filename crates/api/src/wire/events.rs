@@ -176,3 +176,54 @@ pub struct ListOverrideView {
     /// When it was journalled, ns since the Unix epoch.
     pub recorded_at_ns: u64,
 }
+
+/// `POST /v1/compliance/false-positives`: an officer proposes that a hit on a held payment's
+/// party is a false positive for that party (the participant's customer by name) and that
+/// listed entry. A second officer confirms it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FalsePositiveRequest {
+    /// The held payment whose screening had the hit.
+    pub payment_id: Uuid,
+    /// The hit's field: `debtor.name`, `creditor.name`, `ultimate_debtor.name`,
+    /// `ultimate_creditor.name` or `initiating_party.name`.
+    pub field: String,
+    /// The hit's list (`un`, `ofac-sdn`, `eu`, `uk`).
+    pub list: String,
+    /// The listed entry's reference.
+    pub reference: String,
+    /// Why the party is not the listed entry (required; kept in the record).
+    pub note: String,
+}
+
+/// A false positive and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FalsePositiveView {
+    pub id: u64,
+    /// `proposed` (waiting for a second officer), `in_force` or `revoked`.
+    pub status: String,
+    /// The participant whose customer the party is.
+    pub participant: u64,
+    /// The party's name exactly as screened: the false positive covers this name only.
+    pub party_name: String,
+    pub list: String,
+    pub reference: String,
+    /// The listed entry's primary name.
+    pub listed_name: String,
+    pub entry_fingerprint: String,
+    /// Whether the entry is still published as it was when the false positive was proposed;
+    /// if not (amended or delisted), it no longer clears any hit.
+    pub entry_current: bool,
+    pub note: String,
+    pub seen_on_payment: Uuid,
+    pub proposed_by: String,
+    pub proposed_at_ns: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_at_ns: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at_ns: Option<u64>,
+}

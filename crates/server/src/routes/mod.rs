@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod compliance;
 pub mod credentials;
+pub mod false_positives;
 pub mod fx;
 pub mod hooks;
 pub mod inbox;
@@ -87,6 +88,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/compliance/held/{id}/reject", post(compliance::reject))
         .route("/v1/screening/match", post(compliance::screen_match))
+        .route(
+            "/v1/compliance/false-positives",
+            get(false_positives::list).post(false_positives::propose),
+        )
+        .route(
+            "/v1/compliance/false-positives/{id}/confirm",
+            post(false_positives::confirm),
+        )
+        .route(
+            "/v1/compliance/false-positives/{id}/revoke",
+            post(false_positives::revoke),
+        )
         .route("/v1/fx/rates", post(fx::publish_rate).get(fx::rates))
         .route("/v1/fx/quotes", post(fx::request_quote))
         .route("/v1/fx/quotes/{id}", get(fx::quote))

@@ -46,19 +46,22 @@ pub async fn create_command(
     let (currency, exponent) = state.exponent(&request.currency, "currency").await?;
     let related = convert::related(&request)?;
     let instruction = convert::instruction(request, currency, exponent)?;
-    let screening = state.screener.verdict(&instruction, &related)?;
+    let screened = state.screener.verdict(&instruction, &related)?;
+    let (screening, cleared) =
+        crate::screen::clear_false_positives(state, &instruction, &related, screened).await?;
     let payment = CreatePayment {
         instruction,
         expires_at,
         screening,
     };
     // A payment naming nothing more keeps the original command (and its journal shape).
-    let action = if related.is_empty() {
+    let action = if related.is_empty() && cleared.is_empty() {
         Action::CreatePayment(Box::new(payment))
     } else {
         Action::CreatePaymentWithParties(Box::new(CreatePaymentWithParties {
             payment,
             parties: related,
+            cleared,
         }))
     };
     Ok(Command::new(actor.clone(), action))

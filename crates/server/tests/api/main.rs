@@ -11,6 +11,7 @@ mod auth_limit;
 mod authz;
 mod cancel;
 mod dashboard;
+mod false_positives;
 mod flows;
 mod harness;
 mod iso20022;

@@ -151,6 +151,10 @@ fn step_text(kind: &StepKind) -> String {
         StepKind::CancellationRequested { reason } => {
             format!("cancellation requested: {}", reason.code())
         }
+        StepKind::HitsCleared { false_positives } => {
+            let ids: Vec<String> = false_positives.iter().map(|id| id.0.to_string()).collect();
+            format!("hits cleared by false positives {}", ids.join(", "))
+        }
         StepKind::HeldParticipantSanctioned { participant } => {
             format!("reservation voided and held: participant {participant} hits a sanctions list")
         }
