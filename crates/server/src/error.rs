@@ -27,6 +27,15 @@ pub enum ApiError {
     /// 400: the body has a field the schema does not know (`unknown_field`).
     #[error("unknown field {field}")]
     UnknownField { field: String },
+    /// 400: the body does not fit the schema: a required field is missing (`missing_field`) or
+    /// a value has the wrong type or is no known variant (`invalid_field`). Every request that
+    /// does not fit the schema is 400; one that fits but breaks a rule is 422 ([`ApiError::Invalid`]).
+    #[error("{message}")]
+    Shape {
+        code: &'static str,
+        field: String,
+        message: String,
+    },
     /// 400: a query string that does not parse (`invalid_query`).
     #[error("{message}")]
     InvalidQuery { message: String },
@@ -83,6 +92,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::MalformedJson { .. }
             | ApiError::UnknownField { .. }
+            | ApiError::Shape { .. }
             | ApiError::InvalidQuery { .. }
             | ApiError::InvalidPath { .. } => StatusCode::BAD_REQUEST,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -113,6 +123,7 @@ impl ApiError {
             ApiError::Internal => "internal",
             ApiError::Forbidden { code, .. }
             | ApiError::Invalid { code, .. }
+            | ApiError::Shape { code, .. }
             | ApiError::NotFound { code, .. }
             | ApiError::Conflict { code, .. } => code,
             ApiError::Rejected { code, .. } => code,
@@ -122,7 +133,7 @@ impl ApiError {
     /// The JSON body of this error.
     pub fn body(&self) -> ErrorBody {
         let field = match self {
-            ApiError::UnknownField { field } => Some(field.clone()),
+            ApiError::UnknownField { field } | ApiError::Shape { field, .. } => Some(field.clone()),
             ApiError::Invalid { field, .. } | ApiError::Rejected { field, .. } => field.clone(),
             _ => None,
         };

@@ -109,9 +109,17 @@ fn classify(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     if message.starts_with("unknown field") {
         ApiError::UnknownField { field: path }
     } else if message.starts_with("missing field") {
-        ApiError::invalid("missing_field", &join(quoted), message)
+        ApiError::Shape {
+            code: "missing_field",
+            field: join(quoted),
+            message,
+        }
     } else {
-        ApiError::invalid("invalid_field", &path, message)
+        ApiError::Shape {
+            code: "invalid_field",
+            field: path,
+            message,
+        }
     }
 }
 
@@ -126,8 +134,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(value)| ApiPath(value))
-            .map_err(|rejection| ApiError::InvalidPath {
-                message: rejection.body_text(),
+            .map_err(|rejection| {
+                tracing::debug!(rejection = %rejection.body_text(), "path parameter refused");
+                ApiError::InvalidPath {
+                    message: format!("the path names {}", expected::<T>()),
+                }
             })
     }
 }
@@ -142,9 +153,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         Query::<T>::try_from_uri(&parts.uri)
             .map(|Query(value)| ApiQuery(value))
             .map_err(|rejection| ApiError::InvalidQuery {
-                message: rejection.body_text(),
+                message: query_message(&rejection.body_text()),
             })
     }
+}
+
+/// What a path parameter of type `T` must be, in words (the parser's own text names Rust types).
+fn expected<T>() -> &'static str {
+    let name = std::any::type_name::<T>();
+    if name.contains("Uuid") {
+        "an id that is not a UUID (expected e.g. 0b6f9f3a-6c1e-4f0e-9a57-2f1d0c3b8e41)"
+    } else if name.contains("u64") || name.contains("u32") {
+        "an id that is not a whole number (expected e.g. 42)"
+    } else {
+        "a value that is not valid here"
+    }
+}
+
+/// serde's query error without its `Failed to deserialize query string:` prefix, which names
+/// no field the caller can act on.
+fn query_message(text: &str) -> String {
+    let detail = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(text);
+    format!("invalid query string: {detail}")
 }
 
 #[cfg(test)]

@@ -20,7 +20,10 @@
 //!
 //! # Errors
 //! One error type, [`ApiError`], rendered as `{ "code", "message", "field" }`; each variant
-//! documents its status. A request that fails changes nothing.
+//! documents its status, one per class: 400 for a request that does not fit the schema
+//! (malformed JSON, unknown or missing field, wrong type, bad path or query), 401/403 for who
+//! may not, 404 for what is not there (or not visible), 409 for a conflict with state, 422 for
+//! a well-formed request that breaks a rule. A request that fails changes nothing.
 //!
 //! # Endpoints (all under `/v1`, the OpenAPI document at `/v1/openapi.json` lists them)
 //! - operator: `currencies`, `participants` (admit, suspend, reactivate, `net-debit-cap`,
@@ -31,6 +34,7 @@
 //!   `inbox` (cursor + long-poll), `participants/{id}/balances`, `participants/{id}/webhook`
 //!   (HMAC-signed delivery of inbox events, see [`webhook`]), `fx/rates`, `fx/quotes`;
 //! - compliance officers: `compliance/held` (list, review, release, reject; four eyes),
+//!   `compliance/false-positives` (list, propose, confirm, revoke; four eyes),
 //!   `screening/match`;
 //! - participants in ISO 20022 XML: `iso20022` (pacs.008/009/002/004/028, camt.056 in; pacs.002 or
 //!   camt.029 out), `iso20022/camt.053`, `iso20022/camt.054/{id}`, `iso20022/pacs.008/{id}`;

@@ -63,3 +63,24 @@ impl Modify for BearerAuth {
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn operation_ids_are_unique_so_generated_clients_compile() {
+        let document = serde_json::to_value(super::document()).unwrap_or_default();
+        let mut ids = Vec::new();
+        for (path, item) in document["paths"].as_object().into_iter().flatten() {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let id = operation["operationId"].as_str().unwrap_or_default();
+                assert!(!id.is_empty(), "{method} {path} has no operationId");
+                ids.push(id.to_owned());
+            }
+        }
+        let count = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "operation ids repeat");
+        assert!(count >= 55, "only {count} operations");
+    }
+}

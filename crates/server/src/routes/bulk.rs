@@ -105,7 +105,7 @@ fn failed(index: usize, error: &ApiError) -> BulkItemResult {
 }
 
 /// Creates many payments; each item is answered as `POST /v1/payments` would answer it.
-#[utoipa::path(post, path = "/v1/payments/bulk", tag = "payments",
+#[utoipa::path(post, operation_id = "create_payments_bulk", path = "/v1/payments/bulk", tag = "payments",
     request_body = BulkPaymentsRequest, security(("bearer" = [])),
     responses((status = 200, body = BulkResponse), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),

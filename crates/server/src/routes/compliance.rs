@@ -73,7 +73,7 @@ async fn hold_action(
 }
 
 /// A compliance officer records the first look at a held payment.
-#[utoipa::path(post, path = "/v1/compliance/held/{id}/review", tag = "compliance",
+#[utoipa::path(post, operation_id = "review_hold", path = "/v1/compliance/held/{id}/review", tag = "compliance",
     params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
     responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -89,7 +89,7 @@ pub async fn review(
 
 /// A second officer (another credential, not a look-alike of the reviewer's name) releases the
 /// payment: it proceeds to reservation.
-#[utoipa::path(post, path = "/v1/compliance/held/{id}/release", tag = "compliance",
+#[utoipa::path(post, operation_id = "release_hold", path = "/v1/compliance/held/{id}/release", tag = "compliance",
     params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
     responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -104,7 +104,7 @@ pub async fn release(
 }
 
 /// A second officer (as for release) rejects the payment with reason `sanctions_hit`.
-#[utoipa::path(post, path = "/v1/compliance/held/{id}/reject", tag = "compliance",
+#[utoipa::path(post, operation_id = "reject_hold", path = "/v1/compliance/held/{id}/reject", tag = "compliance",
     params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
     responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),

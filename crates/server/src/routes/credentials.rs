@@ -41,7 +41,7 @@ fn info(credential: &Credential) -> CredentialInfo {
 }
 
 /// Issues a credential; the token appears only in this response.
-#[utoipa::path(post, path = "/v1/credentials", tag = "operator",
+#[utoipa::path(post, operation_id = "issue_credential", path = "/v1/credentials", tag = "operator",
     request_body = CreateCredentialRequest, security(("bearer" = [])),
     responses((status = 201, body = CredentialView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -122,7 +122,7 @@ pub async fn create(
 }
 
 /// Every credential, revoked ones included (without tokens or hashes).
-#[utoipa::path(get, path = "/v1/credentials", tag = "operator", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_credentials", path = "/v1/credentials", tag = "operator", security(("bearer" = [])),
     responses((status = 200, body = Vec<CredentialInfo>), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 pub async fn list(
@@ -137,7 +137,7 @@ pub async fn list(
 }
 
 /// Revokes a credential: its token is refused (401) from the moment this answers.
-#[utoipa::path(post, path = "/v1/credentials/{id}/revoke", tag = "operator",
+#[utoipa::path(post, operation_id = "revoke_credential", path = "/v1/credentials/{id}/revoke", tag = "operator",
     params(("id" = u64, Path, description = "Credential id")), security(("bearer" = [])),
     responses((status = 200, body = CredentialInfo), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),

@@ -80,7 +80,7 @@ fn record_view(state: &AppState, success: &Success) -> Result<Json<FalsePositive
 }
 
 /// Proposes a false positive from a hit of a held payment (compliance officer).
-#[utoipa::path(post, path = "/v1/compliance/false-positives", tag = "compliance",
+#[utoipa::path(post, operation_id = "propose_false_positive", path = "/v1/compliance/false-positives", tag = "compliance",
     request_body = FalsePositiveRequest, security(("bearer" = [])),
     responses((status = 201, body = FalsePositiveView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -131,7 +131,7 @@ pub async fn propose(
 
 /// Confirms a proposed false positive (a second compliance officer: another credential, not a
 /// look-alike of the proposer's name). It is in force from then on.
-#[utoipa::path(post, path = "/v1/compliance/false-positives/{id}/confirm", tag = "compliance",
+#[utoipa::path(post, operation_id = "confirm_false_positive", path = "/v1/compliance/false-positives/{id}/confirm", tag = "compliance",
     params(("id" = u64, Path, description = "False positive id")), security(("bearer" = [])),
     responses((status = 200, body = FalsePositiveView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -163,7 +163,7 @@ pub async fn confirm(
 
 /// Revokes a false positive (a compliance officer or the operator): hits it covered hold
 /// payments again.
-#[utoipa::path(post, path = "/v1/compliance/false-positives/{id}/revoke", tag = "compliance",
+#[utoipa::path(post, operation_id = "revoke_false_positive", path = "/v1/compliance/false-positives/{id}/revoke", tag = "compliance",
     params(("id" = u64, Path, description = "False positive id")), security(("bearer" = [])),
     responses((status = 200, body = FalsePositiveView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -182,7 +182,7 @@ pub async fn revoke(
 }
 
 /// Every false positive, oldest first (compliance officers and the operator).
-#[utoipa::path(get, path = "/v1/compliance/false-positives", tag = "compliance",
+#[utoipa::path(get, operation_id = "list_false_positives", path = "/v1/compliance/false-positives", tag = "compliance",
     security(("bearer" = [])),
     responses((status = 200, body = Vec<FalsePositiveView>), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody)))]

@@ -42,7 +42,7 @@ fn io_error(error: std::io::Error) -> ApiError {
 }
 
 /// Registers (or replaces) the participant's webhook; new inbox events are POSTed to it.
-#[utoipa::path(put, path = "/v1/participants/{id}/webhook", tag = "participants",
+#[utoipa::path(put, operation_id = "put_webhook", path = "/v1/participants/{id}/webhook", tag = "participants",
     params(("id" = u64, Path, description = "Participant id")),
     request_body = WebhookRequest, security(("bearer" = [])),
     responses((status = 200, body = WebhookView, description = "Includes the secret, once"),
@@ -78,7 +78,7 @@ pub async fn put(
 }
 
 /// The participant's webhook URL (never the secret).
-#[utoipa::path(get, path = "/v1/participants/{id}/webhook", tag = "participants",
+#[utoipa::path(get, operation_id = "get_webhook", path = "/v1/participants/{id}/webhook", tag = "participants",
     params(("id" = u64, Path, description = "Participant id")), security(("bearer" = [])),
     responses((status = 200, body = WebhookView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -96,7 +96,7 @@ pub async fn get(
 }
 
 /// Removes the participant's webhook.
-#[utoipa::path(delete, path = "/v1/participants/{id}/webhook", tag = "participants",
+#[utoipa::path(delete, operation_id = "delete_webhook", path = "/v1/participants/{id}/webhook", tag = "participants",
     params(("id" = u64, Path, description = "Participant id")), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]

@@ -76,11 +76,11 @@ pub async fn inbox(
             id
         }
         (_, None) => {
-            return Err(ApiError::invalid(
-                "missing_field",
-                "participant",
-                "name the participant whose inbox to read",
-            ));
+            return Err(ApiError::Shape {
+                code: "missing_field",
+                field: "participant".to_owned(),
+                message: "name the participant whose inbox to read".to_owned(),
+            });
         }
     };
     let after = query.after.unwrap_or(0);

@@ -136,7 +136,7 @@ pub fn payment_response(
 
 /// Creates a payment: screens both parties, then reserves funds (or holds it for compliance).
 /// Resubmitting the same id with the same content answers 200 with the original result.
-#[utoipa::path(post, path = "/v1/payments", tag = "payments",
+#[utoipa::path(post, operation_id = "create_payment", path = "/v1/payments", tag = "payments",
     request_body = CreatePaymentRequest, security(("bearer" = [])),
     responses((status = 201, body = PaymentResult, description = "Created (reserved or held)"),
         (status = 200, body = PaymentResult, description = "Identical resubmission"),
@@ -168,7 +168,7 @@ async fn decide(
 }
 
 /// The creditor participant accepts: the reservation is posted.
-#[utoipa::path(post, path = "/v1/payments/{id}/accept", tag = "payments",
+#[utoipa::path(post, operation_id = "accept_payment", path = "/v1/payments/{id}/accept", tag = "payments",
     params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
     responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -183,7 +183,7 @@ pub async fn accept(
 }
 
 /// The creditor participant rejects: the reservation is voided with a reason.
-#[utoipa::path(post, path = "/v1/payments/{id}/reject", tag = "payments",
+#[utoipa::path(post, operation_id = "reject_payment", path = "/v1/payments/{id}/reject", tag = "payments",
     params(("id" = Uuid, Path, description = "Payment id")),
     request_body = RejectPaymentRequest, security(("bearer" = [])),
     responses((status = 200, body = PaymentResult), (status = 401, body = ErrorBody),
@@ -246,7 +246,7 @@ pub async fn return_payment(
 /// or reserved: 200, `cancelled`, the reservation voided), or asks the creditor participant to
 /// return a committed one (202, `return_requested`; nothing moves until it returns it).
 /// Repeating a request answers the same with `replayed`.
-#[utoipa::path(post, path = "/v1/payments/{id}/cancel", tag = "payments",
+#[utoipa::path(post, operation_id = "cancel_payment", path = "/v1/payments/{id}/cancel", tag = "payments",
     params(("id" = Uuid, Path, description = "Payment id")),
     request_body = CancelPaymentRequest, security(("bearer" = [])),
     responses((status = 200, body = CancelPaymentResult, description = "Cancelled"),

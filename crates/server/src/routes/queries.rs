@@ -287,7 +287,7 @@ pub fn payment_wire(copy: &PaymentCopy) -> PaymentView {
 }
 
 /// One payment the caller is party to (or any, for operator, compliance and auditors).
-#[utoipa::path(get, path = "/v1/payments/{id}", tag = "payments",
+#[utoipa::path(get, operation_id = "get_payment", path = "/v1/payments/{id}", tag = "payments",
     params(("id" = Uuid, Path, description = "Payment id")), security(("bearer" = [])),
     responses((status = 200, body = PaymentView), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -305,7 +305,7 @@ pub async fn payment(
 }
 
 /// Payments visible to the caller, filtered, in creation order, a page at a time.
-#[utoipa::path(get, path = "/v1/payments", tag = "payments",
+#[utoipa::path(get, operation_id = "list_payments", path = "/v1/payments", tag = "payments",
     params(
         ("participant" = Option<u64>, Query, description = "Debtor or creditor participant"),
         ("status" = Option<String>, Query, description = "Payment status"),

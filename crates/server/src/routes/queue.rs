@@ -54,7 +54,7 @@ async fn queue_view(
 
 /// Enables or disables the liquidity queue of a gross currency (a deferred-net currency is
 /// refused with `currency_not_gross`).
-#[utoipa::path(put, path = "/v1/settlement/queues/{currency}", tag = "settlement",
+#[utoipa::path(put, operation_id = "put_liquidity_queue", path = "/v1/settlement/queues/{currency}", tag = "settlement",
     params(("currency" = String, Path, description = "ISO 4217 code of a gross currency")),
     request_body = QueueSettingRequest, security(("bearer" = [])),
     responses((status = 200, body = LiquidityQueueView), (status = 401, body = ErrorBody),
@@ -78,7 +78,7 @@ pub async fn put(
 }
 
 /// The currency's queue: whether it is enabled, and the payments waiting in it.
-#[utoipa::path(get, path = "/v1/settlement/queues/{currency}", tag = "settlement",
+#[utoipa::path(get, operation_id = "get_liquidity_queue", path = "/v1/settlement/queues/{currency}", tag = "settlement",
     params(("currency" = String, Path, description = "ISO 4217 code")), security(("bearer" = [])),
     responses((status = 200, body = LiquidityQueueView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -189,7 +189,7 @@ pub async fn abort(
 }
 
 /// The windows of one currency, oldest first.
-#[utoipa::path(get, path = "/v1/settlement/windows", tag = "settlement",
+#[utoipa::path(get, operation_id = "list_windows", path = "/v1/settlement/windows", tag = "settlement",
     params(("currency" = String, Query, description = "ISO 4217 code")), security(("bearer" = [])),
     responses((status = 200, body = Vec<WindowView>), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -211,7 +211,7 @@ pub async fn list(
 }
 
 /// One window with its report.
-#[utoipa::path(get, path = "/v1/settlement/windows/{id}", tag = "settlement",
+#[utoipa::path(get, operation_id = "get_window", path = "/v1/settlement/windows/{id}", tag = "settlement",
     params(("id" = u64, Path, description = "Window id")), security(("bearer" = [])),
     responses((status = 200, body = WindowView), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]

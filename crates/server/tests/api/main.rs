@@ -16,6 +16,7 @@ mod flows;
 mod harness;
 mod iso20022;
 mod iso_messages;
+mod openapi;
 mod postgres;
 mod queue;
 mod restart;

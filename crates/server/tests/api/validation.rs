@@ -46,7 +46,7 @@ async fn bad_payments_get_specific_codes_and_change_nothing() {
         (
             "number not string",
             with(p(), "/amount", json!(10)),
-            422,
+            400,
             "invalid_field",
             Some("amount"),
         ),
@@ -95,7 +95,7 @@ async fn bad_payments_get_specific_codes_and_change_nothing() {
         (
             "not a uuid",
             with(p(), "/payment_id", json!("abc")),
-            422,
+            400,
             "invalid_field",
             Some("payment_id"),
         ),
@@ -180,7 +180,7 @@ async fn bad_payments_get_specific_codes_and_change_nothing() {
             Some("{}".to_owned()),
         )
         .await;
-    assert_eq!((missing.status, missing.code()), (422, "missing_field"));
+    assert_eq!((missing.status, missing.code()), (400, "missing_field"));
 
     // Nothing changed: no payment exists and no money is reserved.
     let list = s.hub.get("/v1/payments", OPERATOR_TOKEN).await;
@@ -226,7 +226,7 @@ async fn bad_operator_inputs() {
         (
             "/v1/currencies",
             json!({ "code": "EUR", "exponent": 2, "settlement_model": "barter" }),
-            422,
+            400,
             "invalid_field",
         ),
         (
@@ -274,6 +274,12 @@ async fn bad_operator_inputs() {
     assert_eq!((reply.status, reply.code()), (400, "invalid_path"));
     let reply = s.hub.get("/v1/payments/not-a-uuid", OPERATOR_TOKEN).await;
     assert_eq!((reply.status, reply.code()), (400, "invalid_path"));
+    // Words for the caller, not the parser's Rust type names.
+    let message = reply.body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("not a UUID") && !message.contains("Uuid"),
+        "{message}"
+    );
     assert_eq!(
         s.hub
             .get("/v1/participants", OPERATOR_TOKEN)
