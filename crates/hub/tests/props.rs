@@ -106,6 +106,50 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
             )
         })
         .boxed();
+    // Creates whose creditor hit is cleared by a false positive (in force or not).
+    let cleared = (create.clone(), 1u64..=3).prop_map(|((actor, action), fp)| {
+        let Action::CreatePayment(create) = action else {
+            return (actor, action);
+        };
+        let cleared = vec![ClearedHit {
+            hit: hit().hits.remove(0),
+            false_positive: FalsePositiveId(fp),
+            entry_fingerprint: FINGERPRINT.into(),
+        }];
+        let with = CreatePaymentWithParties {
+            payment: *create,
+            parties: RelatedParties::default(),
+            cleared,
+        };
+        (actor, Action::CreatePaymentWithParties(Box::new(with)))
+    });
+    let false_positives = prop_oneof![
+        2 => (officer_actor(), payment(), prop_oneof![Just(PartySide::Creditor), Just(PartySide::Debtor)], 1u64..=3)
+            .prop_map(|(a, payment, party, credential)| (
+                a,
+                Action::ProposeFalsePositive(Box::new(FalsePositiveProposal {
+                    payment,
+                    party,
+                    list: "un".into(),
+                    reference: "KPi.033".into(),
+                    entry_fingerprint: FINGERPRINT.into(),
+                    note: "not the listed person".into(),
+                    credential: CredentialId(credential),
+                }))
+            )),
+        2 => (officer_actor(), 1u64..=4, 1u64..=3).prop_map(|(a, id, credential)| (
+            a,
+            Action::ConfirmFalsePositive {
+                false_positive: FalsePositiveId(id),
+                credential: CredentialId(credential),
+            }
+        )),
+        1 => (officer_actor(), 1u64..=4).prop_map(|(a, id)| (
+            a,
+            Action::RevokeFalsePositive { false_positive: FalsePositiveId(id) }
+        )),
+        3 => cleared,
+    ];
     let other = prop_oneof![
         4 => (bank_actor(), payment()).prop_map(|(a, payment)| (a, Action::AcceptPayment { payment })),
         1 => (bank_actor(), payment(), reason())
@@ -316,8 +360,12 @@ fn action() -> impl Strategy<Value = (Principal, Action)> {
         1 => queue,
         1 => cycle,
         1 => message,
+        1 => false_positives,
     ]
 }
+
+/// The entry fingerprint the generated false positives and cleared hits name.
+const FINGERPRINT: &str = "blake3:entry";
 
 const D: ParticipantId = ParticipantId(4);
 
@@ -359,6 +407,18 @@ fn setup() -> Fixture {
         currency: kes(),
         enabled: true,
     });
+    // Credentials 1 and 2 are ann's and bob's, so false positives can be proposed and
+    // confirmed; 3 is nobody's officer credential.
+    for (n, who) in [
+        (1u8, officer("ann")),
+        (2, officer("bob")),
+        (3, Principal::Auditor),
+    ] {
+        f.ok_op(Action::RegisterCredential {
+            token_hash: [n; 32],
+            principal: who,
+        });
+    }
     f
 }
 
@@ -381,6 +441,11 @@ fn absolute_action(now: u64, action: &Action) -> Action {
             let mut c = c.clone();
             c.expires_at = now + c.expires_at * SECOND;
             Action::CreatePayment(c)
+        }
+        Action::CreatePaymentWithParties(c) => {
+            let mut c = c.clone();
+            c.payment.expires_at = now + c.payment.expires_at * SECOND;
+            Action::CreatePaymentWithParties(c)
         }
         Action::RequestQuote(r) => {
             let mut r = r.clone();
