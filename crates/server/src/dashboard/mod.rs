@@ -67,8 +67,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/dashboard/payments/{id}", get(pages::payments::detail))
         .route("/dashboard/compliance", get(pages::compliance::show))
         .route(
+            "/dashboard/compliance/{id}/false-positive",
+            post(pages::compliance::propose),
+        )
+        .route(
             "/dashboard/compliance/{id}/{action}",
             post(pages::compliance::act),
+        )
+        .route(
+            "/dashboard/false-positives/{id}/{action}",
+            post(pages::compliance::decide),
         )
         .route("/dashboard/settlement", get(pages::settlement::show))
         .route(

@@ -97,6 +97,10 @@ fn compliance_button(id: &str, action: &str) -> String {
     format!("form[action=\"/dashboard/compliance/{id}/{action}\"] button")
 }
 
+fn false_positive_button(id: u64, action: &str) -> String {
+    format!("form[action=\"/dashboard/false-positives/{id}/{action}\"] button")
+}
+
 const CLOSE_FORM: &str = "form[action=\"/dashboard/settlement/close\"]";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -383,6 +387,25 @@ async fn four_eyes(s: &Scheme, browser: &Browser, p: &Payments) {
         .await;
     let done = format!("Payment {}: review done; it is now held.", p.rejected);
     assert!(page.contains(&done), "{page}");
+    // Olive proposes that the creditor of one held payment is not the listed person.
+    let proposal = format!(
+        "form[action=\"/dashboard/compliance/{}/false-positive\"]",
+        p.rejected
+    );
+    browser
+        .fill(
+            &format!("{proposal} input[name=\"note\"]"),
+            "pensioner in Nairobi, born 1950",
+        )
+        .await;
+    let page = browser.click(&format!("{proposal} button")).await;
+    assert!(
+        page.contains("False positive 1 proposed; a second officer confirms it."),
+        "{page}"
+    );
+    assert!(page.contains("pensioner in Nairobi, born 1950"), "{page}");
+    // She cannot confirm her own proposal: no button is offered.
+    assert_eq!(browser.count(&false_positive_button(1, "confirm")).await, 0);
     browser.sign_out().await;
 
     let page = browser.sign_in(&s.officer2).await;
@@ -398,6 +421,19 @@ async fn four_eyes(s: &Scheme, browser: &Browser, p: &Payments) {
         }
         assert_eq!(browser.count(&compliance_button(id, "review")).await, 0);
     }
+    let page = browser.click(&false_positive_button(1, "confirm")).await;
+    assert!(
+        page.contains("False positive 1: confirm done; it is now in_force."),
+        "{page}"
+    );
+    let listed = s
+        .hub
+        .get("/v1/compliance/false-positives", OPERATOR_TOKEN)
+        .await
+        .body;
+    assert_eq!(listed[0]["status"], "in_force", "{listed}");
+    assert_eq!(listed[0]["proposed_by"], "Olive");
+    assert_eq!(listed[0]["confirmed_by"], "Oscar");
     browser.screenshot("compliance").await;
     let page = browser
         .click(&compliance_button(&p.released, "release"))
@@ -425,4 +461,7 @@ async fn four_eyes(s: &Scheme, browser: &Browser, p: &Payments) {
         assert!(page.contains(text), "{text} missing: {page}");
     }
     browser.sign_out().await;
+    // The confirmed false positive clears the same customer of the same bank from now on.
+    let again = payment_json(Uuid::new_v4(), s.a, s.b, "3.00", LISTED);
+    pay(s, again, "reserved").await;
 }

@@ -1,12 +1,14 @@
-//! Compliance: held payments with their hits, and the officers' review / release / reject,
-//! through the API's own handlers (the hub enforces four eyes; its refusal is shown as is).
+//! Compliance: held payments with their hits, and the officers' review / release / reject; false
+//! positives proposed from a hit, confirmed by a second officer, revoked — all through the
+//! API's own handlers (the hub enforces four eyes; its refusal is shown as is).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use hub::{PaymentId, Principal};
-use maud::html;
+use maud::{Markup, html};
+use serde::Deserialize;
 
 use crate::auth::{Caller, TokenHash};
 use crate::dashboard::Dashboard;
@@ -14,12 +16,14 @@ use crate::dashboard::extract::PagePath;
 use crate::dashboard::guard::Posted;
 use crate::dashboard::pages::sign_in::NoFields;
 use crate::dashboard::render::{
-    Failure, Notice, Section, action_button, html_response, page, timestamp, wire_name,
+    Failure, Notice, Section, action_button, csrf_field, html_response, page, timestamp, wire_name,
 };
 use crate::dashboard::session::Signed;
 use crate::error::ApiError;
-use crate::extract::ApiPath;
-use crate::routes::{compliance, queries};
+use crate::extract::{ApiJson, ApiPath};
+use crate::routes::{compliance, false_positives, queries};
+use crate::screen::SUSPICION_LIST;
+use crate::wire::{FalsePositiveRequest, FalsePositiveView};
 
 async fn render(
     dash: &Dashboard,
@@ -28,7 +32,12 @@ async fn render(
     shown: Option<&Notice>,
 ) -> Result<Response, Failure> {
     let caller = Caller(signed.principal.clone());
-    let held = queries::held(State(dash.app.clone()), caller).await?.0;
+    let held = queries::held(State(dash.app.clone()), caller.clone())
+        .await?
+        .0;
+    let decisions = false_positives::list(State(dash.app.clone()), caller)
+        .await?
+        .0;
     // Only officers act; the operator watches the queue.
     let officer = match &signed.principal {
         Principal::ComplianceOfficer(name) => Some(name.as_str()),
@@ -52,12 +61,18 @@ async fn render(
                     thead { tr {
                         th { "Field" } th { "List" } th { "Reference" } th { "Listed name" }
                         th { "Matched" } th.num { "Score (bp)" }
+                        @if officer.is_some() { th { "Not this entry?" } }
                     } }
                     tbody {
                         @for hit in &item.hits {
                             tr {
                                 td { (hit.field) } td { (hit.list) } td { (hit.reference) }
                                 td { (hit.name) } td { (hit.matched_name) } td.num { (hit.score_bp) }
+                                @if officer.is_some() {
+                                    td { @if PARTY_NAME_FIELDS.contains(&hit.field.as_str()) && hit.list != SUSPICION_LIST {
+                                        (false_positive_form(signed, p.payment_id, &hit.field, &hit.list, &hit.reference))
+                                    } }
+                                }
                             }
                         }
                     }
@@ -89,10 +104,176 @@ async fn render(
             }
         }
     };
+    let content = html! {
+        (content)
+        (decisions_section(signed, officer, &decisions))
+    };
     Ok(html_response(
         status,
         page(signed, Section::Compliance, "Held payments", shown, content),
     ))
+}
+
+/// The fields a false positive may concern: a party's name.
+const PARTY_NAME_FIELDS: [&str; 5] = [
+    "debtor.name",
+    "creditor.name",
+    "ultimate_debtor.name",
+    "ultimate_creditor.name",
+    "initiating_party.name",
+];
+
+/// A note and a button: propose that this hit's party is not the listed entry.
+fn false_positive_form(
+    signed: &Signed,
+    payment: PaymentId,
+    field: &str,
+    list: &str,
+    reference: &str,
+) -> Markup {
+    html! {
+        form.inline method="post" action={ "/dashboard/compliance/" (payment) "/false-positive" } {
+            (csrf_field(signed))
+            input type="hidden" name="field" value=(field);
+            input type="hidden" name="list" value=(list);
+            input type="hidden" name="reference" value=(reference);
+            input type="text" name="note" required maxlength="512"
+                placeholder="Why the party is not the listed entry" aria-label="Note";
+            button type="submit" { "Propose false positive" }
+        }
+    }
+}
+
+/// False positives: proposals waiting for a second officer, those in force, and revoked ones.
+fn decisions_section(
+    signed: &Signed,
+    officer: Option<&str>,
+    decisions: &[FalsePositiveView],
+) -> Markup {
+    html! {
+        section.false-positives {
+            h2 { "False positives" }
+            @if decisions.is_empty() { p { "None proposed." } }
+            @else {
+                table {
+                    thead { tr {
+                        th.num { "#" } th { "Status" } th { "Participant" } th { "Party" }
+                        th { "Entry" } th { "Note" } th { "Proposed by" } th { "Confirmed by" }
+                        @if officer.is_some() { th { "Action" } }
+                    } }
+                    tbody {
+                        @for fp in decisions {
+                            @let base = format!("/dashboard/false-positives/{}", fp.id);
+                            tr {
+                                td.num { (fp.id) }
+                                td { (fp.status) @if !fp.entry_current { " (entry amended: no longer applies)" } }
+                                td { (fp.participant) }
+                                td { (fp.party_name) }
+                                td { (fp.list) " " (fp.reference) " " (fp.listed_name) }
+                                td { (fp.note) }
+                                td { (fp.proposed_by) " " (timestamp(fp.proposed_at_ns)) }
+                                td { @if let Some(by) = &fp.confirmed_by { (by) } }
+                                @if let Some(me) = officer {
+                                    td {
+                                        @if fp.status == "proposed" && fp.proposed_by != me {
+                                            (action_button(signed, &format!("{base}/confirm"), "Confirm"))
+                                        }
+                                        @if fp.status != "revoked" {
+                                            (action_button(signed, &format!("{base}/revoke"), "Revoke"))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The proposal form's fields.
+#[derive(Deserialize)]
+pub struct ProposalForm {
+    field: String,
+    list: String,
+    reference: String,
+    note: String,
+}
+
+/// `POST /dashboard/compliance/{id}/false-positive`.
+pub async fn propose(
+    State(dash): State<Dashboard>,
+    PagePath(id): PagePath<PaymentId>,
+    posted: Posted<ProposalForm>,
+) -> Result<Response, Failure> {
+    let Posted { signed, form } = posted;
+    let request = FalsePositiveRequest {
+        payment_id: id,
+        field: form.field,
+        list: form.list,
+        reference: form.reference,
+        note: form.note,
+    };
+    let caller = Caller(signed.principal.clone());
+    let token = TokenHash(signed.token_hash);
+    let result =
+        false_positives::propose(State(dash.app.clone()), caller, token, ApiJson(request)).await;
+    match result {
+        Ok((_, record)) => {
+            let message = format!(
+                "False positive {} proposed; a second officer confirms it.",
+                record.0.id
+            );
+            back_to_queue(&dash, &signed, message)
+        }
+        Err(error) => {
+            let shown = Notice::from(&error);
+            render(&dash, &signed, error.status(), Some(&shown)).await
+        }
+    }
+}
+
+/// `POST /dashboard/false-positives/{id}/{confirm|revoke}`.
+pub async fn decide(
+    State(dash): State<Dashboard>,
+    PagePath((id, action)): PagePath<(u64, String)>,
+    posted: Posted<NoFields>,
+) -> Result<Response, Failure> {
+    let signed = posted.signed;
+    let state = State(dash.app.clone());
+    let caller = Caller(signed.principal.clone());
+    let result = match action.as_str() {
+        "confirm" => {
+            let token = TokenHash(signed.token_hash);
+            false_positives::confirm(state, caller, token, ApiPath(id)).await
+        }
+        "revoke" => false_positives::revoke(state, caller, ApiPath(id)).await,
+        _ => Err(ApiError::not_found(
+            "action_not_found",
+            "no such false-positive action",
+        )),
+    };
+    match result {
+        Ok(record) => {
+            let message = format!(
+                "False positive {id}: {action} done; it is now {}.",
+                record.0.status
+            );
+            back_to_queue(&dash, &signed, message)
+        }
+        Err(error) => {
+            let shown = Notice::from(&error);
+            render(&dash, &signed, error.status(), Some(&shown)).await
+        }
+    }
+}
+
+/// 303 to the queue, with `message` shown there once.
+fn back_to_queue(dash: &Dashboard, signed: &Signed, message: String) -> Result<Response, Failure> {
+    dash.sessions
+        .flash(&signed.session_id, Notice::Done(message));
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, "/dashboard/compliance")]).into_response())
 }
 
 /// `GET /dashboard/compliance`.
@@ -128,9 +309,7 @@ pub async fn act(
                 "Payment {id}: {action} done; it is now {}.",
                 wire_name(&done.0.status)
             );
-            dash.sessions
-                .flash(&signed.session_id, Notice::Done(message));
-            Ok((StatusCode::SEE_OTHER, [(LOCATION, "/dashboard/compliance")]).into_response())
+            back_to_queue(&dash, &signed, message)
         }
         Err(error) => {
             let shown = Notice::from(&error);
