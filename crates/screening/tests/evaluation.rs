@@ -65,10 +65,10 @@ fn disguised_un_names_are_still_found() {
     // Regression guards at the measured level less a margin (measured on this sample: 0.970
     // overall; spaced letters 0.916 the weakest); the targets (0.98, 0.95 each) are not all met
     // yet, see the README.
-    assert!(report.overall.rate >= 0.955, "{:?}", report.overall);
+    assert!(report.overall.rate >= 0.962, "{:?}", report.overall);
     for row in &report.per_disguise {
         assert!(row.cases > 100, "{row:?}");
-        assert!(row.rate >= 0.88, "{row:?}");
+        assert!(row.rate >= 0.90, "{row:?}");
     }
 }
 
@@ -84,15 +84,21 @@ fn ordinary_names_rarely_alert() {
     );
     println!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert!(report.names_only.cases > 3_000);
-    // Measured 0.0107 names only on this sample, 0.0031 with secondary data; target 0.005 names only.
-    assert!(report.names_only.rate <= 0.014, "{:?}", report.names_only);
+    // Measured 0.0061 names only on this sample, 0.0018 with secondary data (worst locale 0.044);
+    // target 0.005 names only.
+    assert!(report.names_only.rate <= 0.0075, "{:?}", report.names_only);
+    assert!(
+        report.with_secondary.rate <= 0.003,
+        "{:?}",
+        report.with_secondary
+    );
     assert!(
         report.with_secondary.rate <= report.names_only.rate,
         "{:?}",
         report.with_secondary
     );
     for row in &report.per_locale {
-        assert!(row.names_only_rate <= 0.08, "{row:?}");
+        assert!(row.names_only_rate <= 0.055, "{row:?}");
     }
 }
 

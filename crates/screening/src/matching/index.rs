@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::canon::canonical_form;
-use super::normalize::{LEGAL_FORMS, PARTICLES, TOKENS_MAX, Token, phonetic_key, tokenize};
+use super::normalize::{LEGAL_FORMS, PARTICLES, TITLES, TOKENS_MAX, Token, phonetic_key, tokenize};
 use super::score::ListedTraits;
 use crate::model::{AliasQuality, Entry, EntryKind, ImportedList, ListVersion};
 
@@ -210,6 +210,8 @@ impl ListIndex {
             .collect();
         // Particles are dropped from names but written inside joined ones ("aymanalzawahiri").
         vocabulary.extend(PARTICLES.iter().map(|p| Box::<str>::from(*p)));
+        // So are titles ("hajimuhammadashraf"), which the listed names drop.
+        vocabulary.extend(TITLES.iter().map(|p| Box::<str>::from(*p)));
         let mut spellings: Vec<(Box<str>, Box<str>)> = names
             .iter()
             .flat_map(|n| n.tokens.iter())

@@ -36,10 +36,47 @@ pub(crate) struct Token {
     /// Member of a known spelling family: two known tokens with different canonical forms are
     /// different names (Mahmud is not Muhammad, Hassan is not Hussein).
     pub known: bool,
+    /// One romanised Chinese, Korean or Vietnamese-style syllable ("zhang", "jiang", "kyong",
+    /// "chol"; see [`is_syllable`]): such tokens are few and shared by millions of names, so a
+    /// name made of them is less distinctive than its letter count says.
+    pub syllable: bool,
+}
+
+/// Syllable onsets of Pinyin, Wade–Giles and McCune–Reischauer (apostrophes already dropped),
+/// longest first; the empty onset last.
+const ONSETS: &[&str] = &[
+    "tch", "zh", "ch", "sh", "hs", "ts", "tz", "kk", "tt", "pp", "ss", "ng", "b", "p", "m", "f",
+    "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w", "",
+];
+/// Vowel nuclei (with glides) of the same systems.
+const NUCLEI: &[&str] = &[
+    "iao", "uai", "uei", "ieh", "yae", "wae", "ai", "ei", "ui", "ao", "ou", "iu", "ie", "ue", "ia",
+    "ua", "uo", "ae", "oe", "eo", "eu", "wi", "ya", "yo", "yu", "ye", "wa", "wo", "we", "io", "eh",
+    "ih", "a", "e", "i", "o", "u", "v",
+];
+/// Syllable codas.
+const CODAS: &[&str] = &["ng", "n", "r", "k", "l", "m", "p", "t", ""];
+
+/// Whether a lower-case ASCII token is a single syllable of Pinyin, Wade–Giles or
+/// McCune–Reischauer: onset, one vowel nucleus, coda ("zhuang", "hsiung", "kyong", "chol").
+/// A small grammar rather than a list: it over-generates a little ("bong", "sam"), which only
+/// makes such short tokens count as the common syllables they are anyway.
+pub(crate) fn is_syllable(token: &str) -> bool {
+    if token.len() > 6 || !token.is_ascii() {
+        return false;
+    }
+    ONSETS.iter().any(|onset| {
+        token.strip_prefix(onset).is_some_and(|rest| {
+            NUCLEI.iter().any(|nucleus| {
+                rest.strip_prefix(nucleus)
+                    .is_some_and(|coda| CODAS.contains(&coda))
+            })
+        })
+    })
 }
 
 /// Titles and honorifics that say nothing about identity.
-const TITLES: &[&str] = &[
+pub(crate) const TITLES: &[&str] = &[
     "mr",
     "mrs",
     "ms",
@@ -260,10 +297,12 @@ pub(crate) fn tokenize(name: &str) -> Vec<Token> {
         .map(|(skeleton, w)| {
             let w = collapse_repeats(w);
             let (text, known) = canonical(&w);
+            let syllable = !skeleton && is_syllable(&text);
             Token {
                 key: phonetic_key(&text).into(),
                 vowels: vowel_signature(&text).into(),
                 text,
+                syllable,
                 original: w.into(),
                 skeleton,
                 known,
@@ -426,6 +465,20 @@ mod tests {
         assert_eq!(vowel_signature("iurii"), vowel_signature("yuri"));
         assert_eq!(vowel_signature("arkadiy"), vowel_signature("arkadii"));
         assert_ne!(vowel_signature("min"), vowel_signature("man"));
+    }
+
+    #[test]
+    fn syllables_are_recognised() {
+        for s in [
+            "zhang", "jiang", "zhuang", "hsiung", "kyong", "chol", "ri", "un", "myong",
+        ] {
+            assert!(is_syllable(s), "{s}");
+        }
+        for s in [
+            "salim", "ahmad", "ali", "omar", "john", "mark", "paul", "mingguo", "yasin",
+        ] {
+            assert!(!is_syllable(s), "{s}");
+        }
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub(crate) struct Alignment {
     /// The listed name was found inside a longer string: (tokens outside it, tokens between its
     /// matched tokens).
     contained: Option<(usize, usize)>,
+    /// A syllable name matched in another order (see [`SYLLABLE_ORDER_PENALTY`]).
+    reordered: bool,
 }
 
 fn concat(tokens: &[Token]) -> String {
@@ -121,6 +123,12 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
     } else {
         (b, a)
     };
+    // A syllable against a longer word that is no syllable is one syllable of a longer name
+    // ("ming" of "mingguo", "sheng" of "shusheng"): no evidence of the same name.
+    if short.syllable && !long.syllable && !long.skeleton && long.text.len() >= short.text.len() + 2
+    {
+        return None;
+    }
     if short.text.len() == 1 {
         let initial =
             long.text.starts_with(&*short.text) || long.original.starts_with(&*short.original);
@@ -163,7 +171,11 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
         }
     }
     let fuzzy_min = if is_short { SHORT_FUZZY_MIN } else { FUZZY_MIN };
-    if jw >= fuzzy_min {
+    // Two different syllables that neither share a sound (key and vowels) nor belong to one
+    // spelling family are different syllables, however few letters apart: "jiang" is not
+    // "jing", "paek" not "pak", "sang" not "saeng". Each romanisation system spells a syllable
+    // one way; the cross-system spellings are in the variant table or share the key.
+    if jw >= fuzzy_min && !(a.syllable && b.syllable) {
         return Some((jw, How::Fuzzy(jw)));
     }
     // Abbreviations: "Corp" for "Corporation", "Intl" is not handled.
@@ -218,6 +230,15 @@ fn joined_sim(one: &Token, parts: &[Token]) -> Option<(f64, How)> {
     {
         return None;
     }
+    // Short joins and joins of syllables must spell exactly the same letters (handled above):
+    // one letter more or less is another name there ("mi yong" is not "myong", "ha un" not
+    // "han", "zhu ang" not "zhang").
+    if joined_original.len() <= SHORT_JOIN_LETTERS
+        || parts.iter().all(|t| t.syllable)
+        || one.syllable
+    {
+        return None;
+    }
     let jw = jaro_winkler(&one.original, &joined_original);
     let skeleton = one.skeleton || parts.iter().any(|t| t.skeleton);
     // The key must come from every part: "Yun Ho" keys like "Yun" alone, so it proves nothing.
@@ -231,6 +252,13 @@ fn joined_sim(one: &Token, parts: &[Token]) -> Option<(f64, How)> {
         (jw >= JOINED_FUZZY_MIN).then_some((0.97 * jw, How::Joined))
     }
 }
+
+/// Joins of at most this many letters match only when spelt exactly.
+const SHORT_JOIN_LETTERS: usize = 7;
+/// A name of syllables matched in another order than listed, other than the family name moved
+/// from first to last or back ("Ri Yong Su" for RI SU YONG): the given name's syllables are
+/// ordered, "Yong Su" and "Su Yong" are different names.
+const SYLLABLE_ORDER_PENALTY: f64 = 0.2;
 
 /// What the score of an alignment is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,13 +401,19 @@ pub(crate) fn align(
     } else {
         CONTAINED_TOKEN_MIN
     };
+    // A name of syllables is a whole Chinese or Korean name: followed by another syllable, or
+    // with one between its syllables, it is the start of a longer name ("Zhang Jian Guo",
+    // "Jian Guo Zhang" are not ZHANG Jian), not the listed name inside a longer string.
+    let syllables = n.iter().all(|t| t.syllable);
     let contained = (traits.specific && n_sim.iter().all(|s| s.is_some_and(|s| s >= token_min)))
         .then(|| {
             let matched: Vec<usize> = (0..q.len()).filter(|&i| q_sim[i].is_some()).collect();
             let (first, last) = (matched.first().copied()?, matched.last().copied()?);
             let gaps = (first..=last).filter(|&i| q_sim[i].is_none()).count();
             let extra = q.len() - (last - first + 1);
-            Some((extra, gaps))
+            let longer_name =
+                syllables && (gaps > 0 || q.get(last + 1).is_some_and(|t| t.syllable));
+            (!longer_name).then_some((extra, gaps))
         })
         .flatten();
     let contained_score = contained.map(|(extra, gaps)| {
@@ -390,9 +424,28 @@ pub(crate) fn align(
     // Short syllables alone (Chinese, Korean, Vietnamese names) prove less than a long rare
     // token: then the listed name's coverage counts as much as the query's. So does a single
     // matched token standing for a longer listed name ("Lopes" for "Lopez, Luis").
+    chosen.sort_by_key(|p| p.q.0);
     let long_token_matched = chosen
         .iter()
         .any(|p| p.sim >= 0.9 && (p.n.0..p.n.0 + p.n.1).any(|j| n[j].text.len() > SHORT_TOKEN_LEN));
+    // For a party name, a long syllable ("jiang", "cheng") is no more distinctive than a short
+    // one: Chinese, Korean and Vietnamese names are made of a few hundred syllables, so a name
+    // whose matched listed tokens are all syllables needs its listed tokens covered ("Jiang
+    // Ping" is not ZHANG Jiang Ping, "Li Cheng" not LI Cheng Yu).
+    let word_matched = chosen.iter().any(|p| {
+        p.sim >= 0.9
+            && (p.n.0..p.n.0 + p.n.1).any(|j| n[j].text.len() > SHORT_TOKEN_LEN && !n[j].syllable)
+    });
+    // The order of a syllable name's matched tokens, read in query order, must be the listed
+    // order or a rotation of it (family name first or last).
+    let reordered = mode == Mode::Name && n.len() >= 3 && n.iter().all(|t| t.syllable) && {
+        // A repeated syllable ("CHANG Chang Ha") counts at its first place.
+        let first = |j: usize| n.iter().position(|t| t.text == n[j].text).unwrap_or(j);
+        let mut order: Vec<usize> = chosen.iter().map(|p| first(p.n.0)).collect();
+        order.dedup();
+        let descents = order.windows(2).filter(|w| w[1] < w[0]).count();
+        descents > 1 || (descents == 1 && order.last() > order.first())
+    };
     let listed_matched = n_sim.iter().filter(|s| s.is_some()).count();
     let score = match mode {
         Mode::Text => {
@@ -415,16 +468,33 @@ pub(crate) fn align(
             contained_score.unwrap_or(0.0).max(as_name)
         }
         Mode::Name => {
-            let share = if long_token_matched && (listed_matched >= 2 || n.len() == 1) {
-                QUERY_SHARE
+            let query_coverage = coverage(&q_sim, qw);
+            let blend = if !word_matched {
+                // Nothing but syllables and short tokens matched: a syllable more on either side
+                // is another name ("Zhang Jian Guo" is not ZHANG Jian, "Wang Wei" not WANG Wei
+                // Ming), so the weaker coverage counts most.
+                let (low, high) = if query_coverage <= listed_coverage {
+                    (query_coverage, listed_coverage)
+                } else {
+                    (listed_coverage, query_coverage)
+                };
+                QUERY_SHARE * low + (1.0 - QUERY_SHARE) * high
             } else {
-                SYLLABLE_QUERY_SHARE
+                let share = if listed_matched >= 2 || n.len() == 1 {
+                    QUERY_SHARE
+                } else {
+                    SYLLABLE_QUERY_SHARE
+                };
+                share * query_coverage + (1.0 - share) * listed_coverage
             };
-            let blend = share * coverage(&q_sim, qw) + (1.0 - share) * listed_coverage;
-            contained_score.map_or(blend, |c| c.max(blend))
+            let order_penalty = if reordered {
+                SYLLABLE_ORDER_PENALTY
+            } else {
+                0.0
+            };
+            contained_score.map_or(blend, |c| c.max(blend)) - order_penalty
         }
     };
-    chosen.sort_by_key(|p| p.q.0);
     Alignment {
         score,
         pairs: chosen,
@@ -432,6 +502,7 @@ pub(crate) fn align(
         unmatched_listed: (0..n.len()).filter(|&j| n_sim[j].is_none()).collect(),
         contained: contained
             .filter(|&(extra, gaps)| extra + gaps > 0 && contained_score >= Some(score)),
+        reordered,
     }
 }
 
@@ -448,7 +519,15 @@ impl Alignment {
             unmatched_query: Vec::new(),
             unmatched_listed: Vec::new(),
             contained: None,
+            reordered: false,
         }
+    }
+
+    /// Whether query token `i` is part of the alignment.
+    pub(crate) fn query_matched(&self, i: usize) -> bool {
+        self.pairs
+            .iter()
+            .any(|p| (p.q.0..p.q.0 + p.q.1).contains(&i))
     }
 
     /// "kim=kim exact; chong~jong phonetic(jw=0.91); missing: tong; not in query: ho".
@@ -483,6 +562,11 @@ impl Alignment {
                 .map(|&i| &*q[i].original)
                 .collect();
             parts.push(format!("unmatched in query: {}", missing.join(" ")));
+        }
+        if self.reordered {
+            parts.push(format!(
+                "syllables in another order than listed -{SYLLABLE_ORDER_PENALTY}"
+            ));
         }
         if !self.unmatched_listed.is_empty() {
             let missing: Vec<&str> = self

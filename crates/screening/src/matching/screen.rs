@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use super::canon::{Reading, Suspicion, canonicalize};
 use super::index::{IndexedName, ListIndex, NameOrigin, bit, joined_keys};
 use super::normalize::{
-    PARTICLES, TOKENS_MAX, Token, phonetic_key, strip_glued_particle, tokenize,
+    PARTICLES, TITLES, TOKENS_MAX, Token, is_syllable, phonetic_key, strip_glued_particle, tokenize,
 };
 use super::score::{Alignment, JOIN_SPAN_MAX, Mode, QUERY_SHARE, SYLLABLE_QUERY_SHARE, align};
 use crate::model::{AliasQuality, Entry, EntryKind, ListSource, ListVersion};
@@ -250,6 +250,9 @@ fn windows(tokens: &[Token]) -> Vec<&[Token]> {
     }
 }
 
+/// The query tokens (start, count) that one word of a reading was split into.
+type Group = (usize, usize);
+
 /// The best alignment found for one entry so far.
 struct Found<'q> {
     score: f64,
@@ -269,24 +272,38 @@ fn screen_one(
 ) {
     // Each reading with its joined words split into this list's spellings, when there are any
     // ("AHMADMAHMOODHASSAN" → ahmad mahmood hassan).
-    let split: Vec<(Vec<Token>, Reading)> = readings
+    // Each split word is a group of tokens: a hit that uses some of its parts and leaves a
+    // fragment of a few letters unmatched did not read the word as that join ("schafer" is not
+    // "sc" + "chafer"), so it does not count for that reading.
+    let split: Vec<(Vec<Token>, Reading, Vec<Group>)> = readings
         .iter()
         .filter_map(|(tokens, reading)| {
             let mut any = false;
+            let mut groups = Vec::new();
+            let mut at = 0;
             let words: Vec<String> = tokens
                 .iter()
                 .map(|t| match split_into_known(&t.text, index) {
                     Some(parts) => {
                         any = true;
+                        groups.push((at, parts.len()));
+                        at += parts.len();
                         parts.join(" ")
                     }
-                    None => t.original.to_string(),
+                    None => {
+                        at += 1;
+                        t.original.to_string()
+                    }
                 })
                 .collect();
             let text = words.join(" ");
             any.then(|| {
+                let tokens = tokenize(&text);
+                if tokens.len() != at || tokens.len() > TOKENS_MAX {
+                    groups.clear();
+                }
                 (
-                    tokenize(&text),
+                    tokens,
                     Reading {
                         text,
                         how: Some(match reading.how {
@@ -294,21 +311,26 @@ fn screen_one(
                             Some(_) => "normalised, then joined words split",
                         }),
                     },
+                    groups,
                 )
             })
         })
         .collect();
-    let all: Vec<(&[Token], &Reading)> = readings
+    let all: Vec<(&[Token], &Reading, &[Group])> = readings
         .iter()
-        .map(|(t, r)| (t.as_slice(), *r))
-        .chain(split.iter().map(|(t, r)| (t.as_slice(), r)))
+        .map(|(t, r)| (t.as_slice(), *r, &[][..]))
+        .chain(
+            split
+                .iter()
+                .map(|(t, r, g)| (t.as_slice(), r, g.as_slice())),
+        )
         .collect();
     let mut acc = vec![Shared::default(); index.names.len()];
     let mut best: HashMap<u32, Found> = HashMap::new();
-    for &(tokens, reading) in &all {
+    for &(tokens, reading, groups) in &all {
         for window in windows(tokens) {
             screen_window(
-                index, window, reading, facts, threshold, mode, &mut acc, &mut best,
+                index, window, reading, groups, facts, threshold, mode, &mut acc, &mut best,
             );
         }
     }
@@ -345,6 +367,7 @@ fn screen_window<'q>(
     index: &ListIndex,
     q: &'q [Token],
     reading: &'q Reading,
+    groups: &[Group],
     facts: &Facts,
     threshold: f64,
     mode: Mode,
@@ -422,7 +445,16 @@ fn screen_window<'q>(
         };
         let alignment = align(q, &qw, &name.tokens, &name.weights, name.traits, mode);
         let score = final_score(alignment.score, name, entry, facts, None);
-        if score < threshold {
+        if score < threshold
+            || groups.iter().any(|&(start, len)| {
+                let parts = start..start + len;
+                parts.clone().any(|i| alignment.query_matched(i))
+                    && parts.filter(|&i| !alignment.query_matched(i)).any(|i| {
+                        q.get(i)
+                            .is_some_and(|t| t.text.len() <= SPLIT_FRAGMENT_LETTERS)
+                    })
+            })
+        {
             continue;
         }
         match best.get(&name.entry) {
@@ -443,6 +475,11 @@ fn screen_window<'q>(
     }
 }
 
+/// A split part this short left unmatched beside matched parts of the same word is a stray
+/// fragment: the split was a coincidence.
+const SPLIT_FRAGMENT_LETTERS: usize = 3;
+/// A split that leaves a single word (a title dropped) needs this many letters in it.
+const SPLIT_SINGLE_MIN: usize = 6;
 /// Shortest part of a split token.
 const SPLIT_PART_MIN: usize = 2;
 /// Least average length of the parts of a split token.
@@ -470,37 +507,60 @@ fn split_into_known(token: &str, index: &ListIndex) -> Option<Vec<String>> {
         let seam = format!("{}{part}", token.get(start.checked_sub(1)?..start)?);
         index.vocabulary.contains(seam.as_str()).then_some(seam)
     };
-    // fewest[i] = (parts, previous cut) for the best split of token[..i].
-    let mut fewest: Vec<Option<(usize, usize)>> = vec![None; len + 1];
-    fewest[0] = Some((0, 0));
+    // fewest[i] = (parts, seams, sum of squared part lengths, previous cut) for the best split
+    // of token[..i]: fewest parts, then fewest letters taken back at seams, then the longest
+    // parts ("asbat al ansar", not "asba tal ansar").
+    type Split = (usize, usize, usize, usize);
+    let mut fewest: Vec<Option<Split>> = vec![None; len + 1];
+    fewest[0] = Some((0, 0, 0, 0));
     for end in SPLIT_PART_MIN..=len {
         for start in 0..=end - SPLIT_PART_MIN {
-            let Some((parts, _)) = fewest[start] else {
+            let Some((parts, seams, squares, _)) = fewest[start] else {
                 continue;
             };
-            if parts >= JOIN_SPAN_MAX + 2 || fewest[end].is_some_and(|(p, _)| p <= parts + 1) {
+            if parts >= JOIN_SPAN_MAX + 2 || fewest[end].is_some_and(|(p, _, _, _)| p < parts + 1) {
                 continue;
             }
-            if known(start, end).is_some() {
-                fewest[end] = Some((parts + 1, start));
+            let Some(part) = known(start, end) else {
+                continue;
+            };
+            let seams = seams + usize::from(part.len() > end - start);
+            let squares = squares + (end - start) * (end - start);
+            let better = |(p, se, sq, _): (usize, usize, usize, usize)| {
+                (parts + 1, seams, usize::MAX - squares) < (p, se, usize::MAX - sq)
+            };
+            if fewest[end].is_none_or(better) {
+                fewest[end] = Some((parts + 1, seams, squares, start));
             }
         }
     }
     let mut parts = Vec::new();
     let mut end = len;
     while end > 0 {
-        let (_, start) = fewest[end]?;
+        let (_, _, _, start) = fewest[end]?;
         parts.push(known(start, end)?);
         end = start;
     }
     parts.reverse();
     // Splits into many short syllables ("tiziana" → ti, zi, ana) are coincidences: the parts
     // must average (nearly) three letters ("rimangon" → ri, man, gon passes).
-    if parts.len() * SPLIT_PART_MEAN_MIN > len + 1 {
+    // Korean and Chinese syllables are shorter ("rijaeil" → ri, jae, il): a split into
+    // syllables only may average two letters.
+    if parts.len() * SPLIT_PART_MEAN_MIN > len + 1
+        && !(parts.len() * SPLIT_PART_MIN <= len && parts.iter().all(|p| is_syllable(p)))
+    {
         return None;
     }
-    parts.retain(|p| !PARTICLES.contains(&p.as_str()));
-    (parts.len() >= 2).then_some(parts)
+    // Titles are written inside joined names too ("HAJIMUHAMMADASHRAF"); like particles they
+    // are dropped.
+    parts.retain(|p| !PARTICLES.contains(&p.as_str()) && !TITLES.contains(&p.as_str()));
+    // What is left is a name: two parts or more, or one long word after a title ("AMIRRAHIMI"
+    // → rahimi, as the listed AMIR RAHIMI reads with its title dropped).
+    match &parts[..] {
+        [] => None,
+        [only] if only.len() < SPLIT_SINGLE_MIN => None,
+        _ => Some(parts),
+    }
 }
 
 /// Tokens of one name that share keys with the query: query and listed tokens paired one to
@@ -552,7 +612,9 @@ fn score_bound(
     } else {
         SYLLABLE_QUERY_SHARE
     };
-    let blend = share * q_ratio + (1.0 - share) * n_ratio;
+    // The scorer may weigh the listed side more (syllables only): bound both ways.
+    let blend = (share * q_ratio + (1.0 - share) * n_ratio)
+        .max(SYLLABLE_QUERY_SHARE * q_ratio + (1.0 - SYLLABLE_QUERY_SHARE) * n_ratio);
     // Containment needs every listed token matched, a one-word name spelt as listed.
     let all_listed = bit(name.tokens.len()).wrapping_sub(1);
     let containable = name.traits.specific
