@@ -30,5 +30,5 @@ pub use instructions::{
 };
 pub use matrix::{BilateralEntry, BilateralMatrix, bilateral_matrix};
 pub use netting::{NetPosition, NetPositions, NettingError, net};
-pub use report::{CsvError, ReconcileError, SettlementReport, to_csv};
+pub use report::{CsvError, CsvFormat, MinorUnits, ReconcileError, SettlementReport, to_csv};
 pub use types::{CurrencyCode, InvalidCurrencyCode, Obligation, ParticipantId};

@@ -126,8 +126,8 @@ impl SettlementReport {
     }
 }
 
-/// One CSV line; columns a record does not use are left empty. Amounts are written as
-/// decimal integers in minor units (text, so that no reader rounds them).
+/// One CSV line; columns a record does not use are left empty. Amounts and parties are written
+/// as the [`CsvFormat`] says, as text (so that no reader rounds them).
 #[derive(Serialize)]
 struct CsvRow<'a> {
     record: &'static str,
@@ -153,13 +153,40 @@ impl CsvError {
     }
 }
 
+/// How a CSV export writes participants and amounts. The report holds participant ids and
+/// minor units; people reading the file want names or BICs and decimal amounts, which only the
+/// caller knows (the scheme's participants, the currency's exponent).
+pub trait CsvFormat {
+    /// The label of a participant in the `party` / `counterparty` columns.
+    fn participant(&self, id: ParticipantId) -> String;
+    /// An amount (`sent`, `received`, gross and instruction amounts).
+    fn unsigned(&self, minor: u128) -> String;
+    /// A signed figure (a position's net).
+    fn signed(&self, minor: i128) -> String;
+}
+
+/// Participant ids and integer minor units, exactly as the report holds them.
+pub struct MinorUnits;
+
+impl CsvFormat for MinorUnits {
+    fn participant(&self, id: ParticipantId) -> String {
+        id.to_string()
+    }
+    fn unsigned(&self, minor: u128) -> String {
+        minor.to_string()
+    }
+    fn signed(&self, minor: i128) -> String {
+        minor.to_string()
+    }
+}
+
 /// The report as CSV with header
 /// `record,window,currency,party,counterparty,count,sent,received,amount`. Records, in order:
 /// `totals` (count, gross sum), `net_total`, one `position` per participant (sent, received,
 /// signed figure), one `instruction` each (payer as party, payee as counterparty), one
 /// `bilateral` per matrix cell (debtor, creditor, count, gross sum). The settlement account is
-/// written as `settlement_account`.
-pub fn to_csv(report: &SettlementReport) -> Result<String, CsvError> {
+/// written as `settlement_account`; participants and amounts as `format` writes them.
+pub fn to_csv(report: &SettlementReport, format: &impl CsvFormat) -> Result<String, CsvError> {
     let blank = |record| CsvRow {
         record,
         window: report.window,
@@ -174,32 +201,32 @@ pub fn to_csv(report: &SettlementReport) -> Result<String, CsvError> {
     let head = [
         CsvRow {
             count: Some(report.obligation_count),
-            amount: report.gross_total.to_string(),
+            amount: format.unsigned(report.gross_total),
             ..blank("totals")
         },
         CsvRow {
-            amount: report.net_total.to_string(),
+            amount: format.unsigned(report.net_total),
             ..blank("net_total")
         },
     ];
     let positions = report.positions.iter().map(|p| CsvRow {
-        party: Some(p.participant.to_string()),
-        sent: Some(p.sent.to_string()),
-        received: Some(p.received.to_string()),
-        amount: p.net.to_string(),
+        party: Some(format.participant(p.participant)),
+        sent: Some(format.unsigned(p.sent)),
+        received: Some(format.unsigned(p.received)),
+        amount: format.signed(p.net),
         ..blank("position")
     });
     let instructions = report.instructions.iter().map(|i| CsvRow {
-        party: Some(party_name(i.payer)),
-        counterparty: Some(party_name(i.payee)),
-        amount: i.amount.to_string(),
+        party: Some(party_name(i.payer, format)),
+        counterparty: Some(party_name(i.payee, format)),
+        amount: format.unsigned(i.amount),
         ..blank("instruction")
     });
     let bilateral = report.bilateral.entries.iter().map(|e| CsvRow {
-        party: Some(e.debtor.to_string()),
-        counterparty: Some(e.creditor.to_string()),
+        party: Some(format.participant(e.debtor)),
+        counterparty: Some(format.participant(e.creditor)),
         count: Some(e.count),
-        amount: e.gross.to_string(),
+        amount: format.unsigned(e.gross),
         ..blank("bilateral")
     });
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -215,9 +242,9 @@ pub fn to_csv(report: &SettlementReport) -> Result<String, CsvError> {
     String::from_utf8(bytes).map_err(|e| CsvError(e.to_string()))
 }
 
-fn party_name(party: Party) -> String {
+fn party_name(party: Party, format: &impl CsvFormat) -> String {
     match party {
         Party::SettlementAccount => "settlement_account".into(),
-        Party::Participant(id) => id.to_string(),
+        Party::Participant(id) => format.participant(id),
     }
 }

@@ -8,7 +8,7 @@
 )]
 
 use settlement::{
-    CurrencyCode, Obligation, ParticipantId, Party, ReconcileError, SettlementMode,
+    CurrencyCode, MinorUnits, Obligation, ParticipantId, Party, ReconcileError, SettlementMode,
     SettlementReport, to_csv,
 };
 
@@ -46,14 +46,14 @@ bilateral,4,KES,2,1,1,,,2500
 bilateral,4,KES,3,2,1,,,200
 ";
     assert_eq!(
-        to_csv(&report(SettlementMode::ViaSettlementAccount)).unwrap(),
+        to_csv(&report(SettlementMode::ViaSettlementAccount), &MinorUnits).unwrap(),
         want
     );
 }
 
 #[test]
 fn csv_direct_and_empty() {
-    let csv = to_csv(&report(SettlementMode::Direct)).unwrap();
+    let csv = to_csv(&report(SettlementMode::Direct), &MinorUnits).unwrap();
     let instructions: Vec<&str> = csv
         .lines()
         .filter(|l| l.starts_with("instruction"))
@@ -73,7 +73,7 @@ fn csv_direct_and_empty() {
     )
     .unwrap();
     assert_eq!(
-        to_csv(&empty).unwrap(),
+        to_csv(&empty, &MinorUnits).unwrap(),
         "record,window,currency,party,counterparty,count,sent,received,amount\n\
          totals,1,EUR,,,0,,,0\nnet_total,1,EUR,,,,,,0\n"
     );

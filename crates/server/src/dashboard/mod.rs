@@ -88,6 +88,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(pages::settlement::window),
         )
         .route(
+            "/dashboard/settlement/windows/{id}/report.csv",
+            get(pages::settlement::report_csv),
+        )
+        .route(
             "/dashboard/settlement/windows/{id}/{action}",
             post(pages::settlement::end),
         )

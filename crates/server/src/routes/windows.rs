@@ -1,5 +1,5 @@
 //! Settlement windows of deferred-net currencies: close (net), settle, abort, and the reports
-//! (JSON, and CSV in minor units). Operator actions; reports for the operator and auditors.
+//! (JSON, and CSV in the currency's decimal units with participants' BICs). Operator actions; reports for the operator and auditors.
 
 use axum::Json;
 use axum::extract::State;
@@ -18,6 +18,27 @@ use crate::wire::{
     BilateralView, CloseWindowRequest, InstructionModeWire, InstructionView, NetPositionView,
     SettlementReportView, WindowQuery, WindowStatusWire, WindowView,
 };
+
+/// The CSV as people read it: decimal amounts of the window's currency, BICs for participants.
+struct DecimalCsv {
+    exponent: u8,
+    bics: std::collections::BTreeMap<u64, String>,
+}
+
+impl settlement::CsvFormat for DecimalCsv {
+    fn participant(&self, id: settlement::ParticipantId) -> String {
+        self.bics
+            .get(&id.0)
+            .cloned()
+            .unwrap_or_else(|| id.0.to_string())
+    }
+    fn unsigned(&self, minor: u128) -> String {
+        format_amount(minor, self.exponent)
+    }
+    fn signed(&self, minor: i128) -> String {
+        format_signed(minor, self.exponent)
+    }
+}
 
 fn require_reader(caller: &Caller) -> Result<(), ApiError> {
     match caller.0 {
@@ -224,7 +245,9 @@ pub async fn get(
     window_view(&state, WindowId(id)).await.map(Json)
 }
 
-/// A closed window's report as CSV (amounts in minor units).
+/// A closed window's report as CSV: amounts in the currency's decimal units (as in JSON and on
+/// the dashboard; a finance user must not misread minor units by a factor of 100), participants
+/// by BIC.
 #[utoipa::path(get, path = "/v1/settlement/windows/{id}/report.csv", tag = "settlement",
     params(("id" = u64, Path, description = "Window id")), security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv", body = String),
@@ -236,12 +259,21 @@ pub async fn report_csv(
     ApiPath(id): ApiPath<u64>,
 ) -> Result<impl IntoResponse, ApiError> {
     require_reader(&caller)?;
-    let report = state
-        .read(move |hub| hub.window(WindowId(id)).map(|w| w.report.clone()))
+    let (report, format) = state
+        .read(move |hub| {
+            let window = hub.window(WindowId(id))?;
+            let exponent = hub.currency(window.currency).map_or(0, |c| c.exponent);
+            let bics = hub
+                .participants()
+                .iter()
+                .map(|p| (p.id.0, p.bic.as_str().to_owned()))
+                .collect();
+            Some((window.report.clone(), DecimalCsv { exponent, bics }))
+        })
         .await?
-        .ok_or_else(|| hub_error(hub::HubError::WindowNotFound))?
-        .ok_or_else(|| hub_error(hub::HubError::WindowNotClosed))?;
-    let csv = settlement::to_csv(&report).map_err(|error| {
+        .ok_or_else(|| hub_error(hub::HubError::WindowNotFound))?;
+    let report = report.ok_or_else(|| hub_error(hub::HubError::WindowNotClosed))?;
+    let csv = settlement::to_csv(&report, &format).map_err(|error| {
         tracing::error!(%error, "settlement report CSV failed");
         ApiError::Internal
     })?;

@@ -455,6 +455,22 @@ async fn settlement_windows_through_the_dashboard() {
         report.body
     );
     assert!(report.body.contains("-25.50") && report.body.contains("Net positions"));
+    // The window page links its CSV, in decimal units with BICs.
+    let csv_path = format!("{window_page}/report.csv");
+    assert!(report.body.contains(&csv_path), "{}", report.body);
+    let csv = operator.get(&csv_path).await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert_eq!(
+        csv.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        csv.body.contains(",-25.50\n") && csv.body.contains("ALPHKENA"),
+        "{}",
+        csv.body
+    );
 
     // A second close while one awaits settlement: the hub's refusal, shown with its status.
     let again = operator

@@ -240,6 +240,22 @@ async fn cross_currency_payments_net_and_settle() {
         .await
         .unwrap();
     assert!(csv.lines().count() > 4, "{csv}");
+    // Decimal units as in JSON (not minor units a reader would misread by 100), BICs for
+    // participants.
+    assert!(
+        csv.contains(&format!("totals,{id},KES,,,4,,,162.75")),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("net_total,{id},KES,,,,,,61.93")),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("position,{id},KES,FXHOKENA,,,")),
+        "{csv}"
+    );
+    assert!(csv.contains(",50.25\n"), "{csv}");
+    assert!(!csv.contains("16275") && !csv.contains("6193"), "{csv}");
     let settled = s
         .hub
         .expect(

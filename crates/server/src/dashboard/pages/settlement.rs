@@ -203,6 +203,18 @@ pub async fn end(
 }
 
 /// `GET /dashboard/settlement/windows/{id}`: a window and its netting figures.
+/// `GET /dashboard/settlement/windows/{id}/report.csv`: the API's CSV for the signed-in
+/// operator or auditor.
+pub async fn report_csv(
+    State(dash): State<Dashboard>,
+    signed: Signed,
+    PagePath(id): PagePath<u64>,
+) -> Result<Response, Failure> {
+    let caller = Caller(signed.principal.clone());
+    let csv = windows::report_csv(State(dash.app.clone()), caller, ApiPath(id)).await?;
+    Ok(csv.into_response())
+}
+
 pub async fn window(
     State(dash): State<Dashboard>,
     signed: Signed,
@@ -229,6 +241,7 @@ pub async fn window(
                     dt { "Obligations netted" } dd { (r.obligation_count) }
                     dt { "Gross total" } dd { (r.gross_total) " " (w.currency) }
                     dt { "Net total" } dd { (r.net_total) " " (w.currency) }
+                    dt { "Report" } dd { a href={ "/dashboard/settlement/windows/" (w.id) "/report.csv" } { "Download CSV" } " (decimal amounts, BICs)" }
                 }
                 table {
                     caption { "Net positions" }
