@@ -256,13 +256,73 @@ pub fn wire_name<T: Serialize>(value: &T) -> String {
 
 /// A hub timestamp (ns since the Unix epoch) in RFC 3339, UTC.
 pub fn timestamp(ns: u64) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
         .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.format(&format).ok())
         .unwrap_or_else(|| format!("{ns} ns"))
+}
+
+/// Participants by id as people know them: "Alpha Bank (ALPHKENA)".
+pub struct ParticipantLabels(std::collections::BTreeMap<u64, String>);
+
+impl ParticipantLabels {
+    /// Every participant's label, in one hub read.
+    pub async fn load(app: &crate::state::AppState) -> Result<Self, ApiError> {
+        let labels = app
+            .read(|hub| {
+                hub.participants()
+                    .iter()
+                    .map(|p| (p.id.0, format!("{} ({})", p.name, p.bic.as_str())))
+                    .collect()
+            })
+            .await?;
+        Ok(ParticipantLabels(labels))
+    }
+
+    /// The label of participant `id`, or the id when it is unknown.
+    pub fn of(&self, id: u64) -> String {
+        self.0
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("participant {id}"))
+    }
+
+    /// The label of a party written as the API writes it: an id, or `settlement_account`.
+    pub fn of_party(&self, party: &str) -> String {
+        match party.parse::<u64>() {
+            Ok(id) => self.of(id),
+            Err(_) => party.replace('_', " "),
+        }
+    }
+}
+
+/// A decimal amount as the API writes it ("-1234567.50"), grouped in thousands with its
+/// currency: "-1,234,567.50 KES". Text that is not such an amount is shown as it is.
+pub fn money(amount: &str, currency: &str) -> String {
+    let (sign, digits) = match amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount),
+    };
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (digits, None),
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return format!("{amount} {currency}");
+    }
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match fraction {
+        Some(fraction) => format!("{sign}{grouped}.{fraction} {currency}"),
+        None => format!("{sign}{grouped} {currency}"),
+    }
 }
 
 #[cfg(test)]
@@ -271,12 +331,26 @@ mod tests {
 
     #[test]
     fn formats_timestamps_and_wire_names() {
-        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(timestamp(1_500_000_000), "1970-01-01T00:00:01.5Z");
+        assert_eq!(timestamp(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(timestamp(1_500_000_000), "1970-01-01 00:00:01 UTC");
         assert_eq!(
             wire_name(&crate::wire::PaymentStatusWire::Reserved),
             "reserved"
         );
+    }
+
+    #[test]
+    fn amounts_are_grouped_with_their_currency() {
+        for (amount, currency, shown) in [
+            ("50000000.00", "KES", "50,000,000.00 KES"),
+            ("-4664941.54", "KES", "-4,664,941.54 KES"),
+            ("999.99", "EUR", "999.99 EUR"),
+            ("1000", "JPY", "1,000 JPY"),
+            ("0.05", "USD", "0.05 USD"),
+            ("n/a", "USD", "n/a USD"),
+        ] {
+            assert_eq!(money(amount, currency), shown);
+        }
     }
 
     #[test]

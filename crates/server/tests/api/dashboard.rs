@@ -267,8 +267,14 @@ async fn pages_show_balances_to_the_minor_unit_and_escape_names() {
     assert!(!page.body.contains("<script>"), "unescaped name");
     assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(page.body.contains(&format!("<dd>{evil}</dd>")));
-    // Position, liquidity and cap in each currency's minor units.
-    for figure in ["-12.34", ">12.34<", ">1000.00<", ">5000<", ">987.66<"] {
+    // Position, liquidity and cap to each currency's minor unit, grouped, with the currency.
+    for figure in [
+        ">-12.34 KES<",
+        ">12.34 KES<",
+        ">1,000.00 KES<",
+        ">5,000 JPY<",
+        ">987.66 KES<",
+    ] {
         assert!(page.body.contains(figure), "{figure} missing");
     }
 
@@ -283,6 +289,23 @@ async fn pages_show_balances_to_the_minor_unit_and_escape_names() {
 
     let list = operator.get("/dashboard/payments?status=committed").await;
     assert_eq!(list.status, 200, "{}", list.body);
+    // Filters by currency and by a bank's BIC or id.
+    let kes = operator
+        .get("/dashboard/payments?currency=kes&participant=ALPHKENA")
+        .await;
+    assert_eq!(kes.status, 200, "{}", kes.body);
+    assert!(kes.body.contains(&id), "{}", kes.body);
+    let jpy = operator.get("/dashboard/payments?currency=JPY").await;
+    assert!(jpy.body.contains("No payments match."), "{}", jpy.body);
+    let unknown = operator
+        .get("/dashboard/payments?participant=NOPEKENA")
+        .await;
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    assert!(
+        unknown.body.contains("no participant has id or BIC"),
+        "{}",
+        unknown.body
+    );
     assert!(list.body.contains(&id) && list.body.contains("12.34 KES"));
     let none = operator.get("/dashboard/payments?status=held").await;
     assert!(!none.body.contains(&id) && none.body.contains("No payments match"));

@@ -172,8 +172,8 @@ async fn operator_pages(s: &Scheme, browser: &Browser, p: &Payments) {
         "ALPHKENA",
         "Beta Bank",
         "Gamma Bank",
-        "1000.00",
-        "-12.34",
+        "1,000.00 KES",
+        "-12.34 KES",
     ] {
         assert!(page.contains(text), "{text} missing: {page}");
     }
@@ -185,10 +185,18 @@ async fn operator_pages(s: &Scheme, browser: &Browser, p: &Payments) {
         assert!(page.contains(id.as_str()), "{id} missing: {page}");
     }
     assert!(page.contains("12.34 KES") && page.contains("40.00 KES"));
+    // Banks by name and BIC, not by id.
+    assert!(
+        page.contains("Alpha Bank (ALPHKENA) → Beta Bank (BETAKENA)"),
+        "{page}"
+    );
     browser.screenshot("payments").await;
     browser.choose("select#status", "held").await;
     let page = browser.click("form.filter button[type=submit]").await;
-    assert_eq!(browser.path().await, "/dashboard/payments?status=held");
+    assert_eq!(
+        browser.path().await,
+        "/dashboard/payments?status=held&currency=&participant="
+    );
     assert!(page.contains(p.released.as_str()) && page.contains(p.rejected.as_str()));
     assert!(!page.contains(p.committed.as_str()) && !page.contains(p.reserved.as_str()));
 

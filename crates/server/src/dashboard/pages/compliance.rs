@@ -16,7 +16,8 @@ use crate::dashboard::extract::PagePath;
 use crate::dashboard::guard::Posted;
 use crate::dashboard::pages::sign_in::NoFields;
 use crate::dashboard::render::{
-    Failure, Notice, Section, action_button, csrf_field, html_response, page, timestamp, wire_name,
+    Failure, Notice, ParticipantLabels, Section, action_button, csrf_field, html_response, money,
+    page, timestamp, wire_name,
 };
 use crate::dashboard::session::Signed;
 use crate::error::ApiError;
@@ -38,6 +39,7 @@ async fn render(
     let decisions = false_positives::list(State(dash.app.clone()), caller)
         .await?
         .0;
+    let names = ParticipantLabels::load(&dash.app).await?;
     // Only officers act; the operator watches the queue.
     let officer = match &signed.principal {
         Principal::ComplianceOfficer(name) => Some(name.as_str()),
@@ -50,9 +52,9 @@ async fn render(
             section.held {
                 h2 { a href={ "/dashboard/payments/" (p.payment_id) } { code { (p.payment_id) } } }
                 dl {
-                    dt { "Amount" } dd { (p.amount) " " (p.currency) }
-                    dt { "Debtor" } dd { (p.debtor.name) " (" (p.debtor.country) "), participant " (p.debtor_participant) }
-                    dt { "Creditor" } dd { (p.creditor.name) " (" (p.creditor.country) "), participant " (p.creditor_participant) }
+                    dt { "Amount" } dd { (money(&p.amount, &p.currency)) }
+                    dt { "Debtor" } dd { (p.debtor.name) " (" (p.debtor.country) "), at " (names.of(p.debtor_participant)) }
+                    dt { "Creditor" } dd { (p.creditor.name) " (" (p.creditor.country) "), at " (names.of(p.creditor_participant)) }
                     dt { "Created" } dd { (timestamp(p.created_at_ns)) }
                     dt { "Status" } dd { (wire_name(&p.status)) }
                     dt { "Reviewed by" } dd { @match &item.reviewed_by { Some(officer) => (officer), None => "nobody yet" } }
@@ -106,7 +108,7 @@ async fn render(
     };
     let content = html! {
         (content)
-        (decisions_section(signed, officer, &decisions))
+        (decisions_section(signed, officer, &decisions, &names))
     };
     Ok(html_response(
         status,
@@ -149,6 +151,7 @@ fn decisions_section(
     signed: &Signed,
     officer: Option<&str>,
     decisions: &[FalsePositiveView],
+    names: &ParticipantLabels,
 ) -> Markup {
     html! {
         section.false-positives {
@@ -167,7 +170,7 @@ fn decisions_section(
                             tr {
                                 td.num { (fp.id) }
                                 td { (fp.status) @if !fp.entry_current { " (entry amended: no longer applies)" } }
-                                td { (fp.participant) }
+                                td { (names.of(fp.participant)) }
                                 td { (fp.party_name) }
                                 td { (fp.list) " " (fp.reference) " " (fp.listed_name) }
                                 td { (fp.note) }

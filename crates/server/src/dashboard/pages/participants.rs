@@ -8,7 +8,7 @@ use maud::html;
 
 use crate::auth::Caller;
 use crate::dashboard::Dashboard;
-use crate::dashboard::render::{Failure, Section, html_response, page, wire_name};
+use crate::dashboard::render::{Failure, Section, html_response, money, page, wire_name};
 use crate::dashboard::session::Signed;
 use crate::routes::queries;
 
@@ -59,12 +59,12 @@ pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Respo
                         @for b in balances {
                             tr {
                                 td { (b.currency) }
-                                td.num { (b.position) }
-                                td.num { (b.liquidity) }
-                                td.num { (b.net_debit_cap) }
-                                td.num { (b.available) }
-                                td.num { (b.pending_debits) }
-                                td.num { (b.pending_credits) }
+                                td.num { (money(&b.position, &b.currency)) }
+                                td.num { (money(&b.liquidity, &b.currency)) }
+                                td.num { (money(&b.net_debit_cap, &b.currency)) }
+                                td.num { (money(&b.available, &b.currency)) }
+                                td.num { (money(&b.pending_debits, &b.currency)) }
+                                td.num { (money(&b.pending_credits, &b.currency)) }
                             }
                         }
                     }

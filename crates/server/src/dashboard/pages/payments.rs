@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::dashboard::Dashboard;
 use crate::dashboard::extract::{PagePath, PageQuery};
-use crate::dashboard::render::{Failure, Section, html_response, page, timestamp, who, wire_name};
+use crate::dashboard::render::{
+    Failure, ParticipantLabels, Section, html_response, money, page, timestamp, who, wire_name,
+};
 use crate::dashboard::session::Signed;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
@@ -42,8 +44,34 @@ const STATUSES: [PaymentStatusWire; 7] = [
 pub struct ListQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<String>,
+    /// ISO 4217 code; empty means every currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    currency: Option<String>,
+    /// A participant's id or BIC (debtor or creditor); empty means every participant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    participant: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cursor: Option<String>,
+}
+
+/// The participant a filter names, by id or BIC.
+fn participant_filter(
+    text: Option<&str>,
+    labels: &[(u64, String)],
+) -> Result<Option<u64>, ApiError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(id) = text.parse::<u64>() {
+        return Ok(Some(id));
+    }
+    labels
+        .iter()
+        .find(|(_, bic)| bic.eq_ignore_ascii_case(text))
+        .map(|(id, _)| Some(*id))
+        .ok_or_else(|| ApiError::InvalidQuery {
+            message: format!("no participant has id or BIC {text:?}"),
+        })
 }
 
 fn status_filter(text: Option<&str>) -> Result<Option<PaymentStatusWire>, ApiError> {
@@ -58,7 +86,7 @@ fn status_filter(text: Option<&str>) -> Result<Option<PaymentStatusWire>, ApiErr
 }
 
 /// A table of payments, each linking to its detail.
-pub fn table(payments: &[PaymentView]) -> Markup {
+pub fn table(payments: &[PaymentView], names: &ParticipantLabels) -> Markup {
     html! {
         table {
             thead { tr {
@@ -70,8 +98,8 @@ pub fn table(payments: &[PaymentView]) -> Markup {
                     tr {
                         td { a href={ "/dashboard/payments/" (p.payment_id) } { code { (p.payment_id) } } }
                         td { (timestamp(p.created_at_ns)) }
-                        td { (p.debtor_participant) " → " (p.creditor_participant) }
-                        td.num { (p.amount) " " (p.currency) }
+                        td { (names.of(p.debtor_participant)) " → " (names.of(p.creditor_participant)) }
+                        td.num { (money(&p.amount, &p.currency)) }
                         td { (wire_name(&p.status)) }
                         td { @if let Some(code) = &p.reason_code { code { (code) } } }
                     }
@@ -88,19 +116,39 @@ pub async fn list(
     PageQuery(query): PageQuery<ListQuery>,
 ) -> Result<Response, Failure> {
     let status = status_filter(query.status.as_deref())?;
+    let bics: Vec<(u64, String)> = dash
+        .app
+        .read(|hub| {
+            hub.participants()
+                .iter()
+                .map(|p| (p.id.0, p.bic.as_str().to_owned()))
+                .collect()
+        })
+        .await?;
+    let participant = participant_filter(query.participant.as_deref(), &bics)?;
+    let currency = query
+        .currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_ascii_uppercase);
     let api_query = PaymentListQuery {
         status,
+        participant,
+        currency: currency.clone(),
         cursor: query.cursor.clone(),
         limit: Some(PAGE_SIZE),
-        ..PaymentListQuery::default()
     };
     let caller = Caller(signed.principal.clone());
     let page_of = queries::payments(State(dash.app.clone()), caller, ApiQuery(api_query))
         .await?
         .0;
+    let names = ParticipantLabels::load(&dash.app).await?;
     let next = page_of.next_cursor.as_ref().map(|cursor| {
         let next = ListQuery {
             status: status.map(|s| wire_name(&s)),
+            currency: currency.clone(),
+            participant: query.participant.clone(),
             cursor: Some(cursor.clone()),
         };
         serde_urlencoded::to_string(&next).unwrap_or_default()
@@ -114,10 +162,16 @@ pub async fn list(
                     option value=(wire_name(&s)) selected[status == Some(s)] { (wire_name(&s)) }
                 }
             }
+            label for="currency" { "Currency" }
+            input #currency type="text" name="currency" size="4" maxlength="3" placeholder="all"
+                value=[currency.as_deref()];
+            label for="participant" { "Bank (id or BIC)" }
+            input #participant type="text" name="participant" size="12" placeholder="all"
+                value=[query.participant.as_deref()];
             button type="submit" { "Filter" }
         }
         @if page_of.payments.is_empty() { p { "No payments match." } }
-        @else { (table(&page_of.payments)) }
+        @else { (table(&page_of.payments, &names)) }
         @if let Some(next) = next {
             p { a href={ "/dashboard/payments?" (next) } { "Next page →" } }
         }
@@ -244,17 +298,18 @@ pub async fn detail(
         .await?
         .ok_or_else(|| hub_error(hub::HubError::PaymentNotFound))?;
     let view = payment_wire(&copied);
+    let names = ParticipantLabels::load(&dash.app).await?;
     let content = html! {
         dl {
             dt { "Status" } dd { (wire_name(&view.status)) }
             @if let Some(code) = &view.reason_code { dt { "Reason" } dd { code { (code) } } }
-            dt { "Amount" } dd { (view.amount) " " (view.currency) }
+            dt { "Amount" } dd { (money(&view.amount, &view.currency)) }
             @if let Some(fx) = &view.fx {
-                dt { "Creditor receives" } dd { (fx.target_amount) " " (fx.target_currency) " (FX provider " (fx.provider) ")" }
+                dt { "Creditor receives" } dd { (money(&fx.target_amount, &fx.target_currency)) " (FX provider " (fx.provider) ")" }
             }
             dt { "End-to-end id" } dd { (view.end_to_end_id) }
-            dt { "Debtor" } dd { (view.debtor.name) " (" (view.debtor.country) "), participant " (view.debtor_participant) }
-            dt { "Creditor" } dd { (view.creditor.name) " (" (view.creditor.country) "), participant " (view.creditor_participant) }
+            dt { "Debtor" } dd { (view.debtor.name) " (" (view.debtor.country) "), at " (names.of(view.debtor_participant)) }
+            dt { "Creditor" } dd { (view.creditor.name) " (" (view.creditor.country) "), at " (names.of(view.creditor_participant)) }
             @if let Some(party) = &view.ultimate_debtor { dt { "Ultimate debtor" } dd { (party.name) } }
             @if let Some(party) = &view.ultimate_creditor { dt { "Ultimate creditor" } dd { (party.name) } }
             @if let Some(party) = &view.initiating_party { dt { "Initiating party" } dd { (party.name) } }

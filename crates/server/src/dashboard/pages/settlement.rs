@@ -16,7 +16,8 @@ use crate::dashboard::extract::PagePath;
 use crate::dashboard::guard::Posted;
 use crate::dashboard::pages::sign_in::NoFields;
 use crate::dashboard::render::{
-    Failure, Notice, Section, action_button, csrf_field, html_response, page, timestamp, wire_name,
+    Failure, Notice, ParticipantLabels, Section, action_button, csrf_field, html_response, money,
+    page, timestamp, wire_name,
 };
 use crate::dashboard::session::Signed;
 use crate::error::ApiError;
@@ -224,6 +225,7 @@ pub async fn window(
     let w = windows::get(State(dash.app.clone()), caller, ApiPath(id))
         .await?
         .0;
+    let names = ParticipantLabels::load(&dash.app).await?;
     let content = html! {
         dl {
             dt { "Currency" } dd { (w.currency) }
@@ -239,29 +241,29 @@ pub async fn window(
                 dl {
                     dt { "Instruction mode" } dd { (wire_name(&r.mode)) }
                     dt { "Obligations netted" } dd { (r.obligation_count) }
-                    dt { "Gross total" } dd { (r.gross_total) " " (w.currency) }
-                    dt { "Net total" } dd { (r.net_total) " " (w.currency) }
+                    dt { "Gross total" } dd { (money(&r.gross_total, &w.currency)) }
+                    dt { "Net total" } dd { (money(&r.net_total, &w.currency)) }
                     dt { "Report" } dd { a href={ "/dashboard/settlement/windows/" (w.id) "/report.csv" } { "Download CSV" } " (decimal amounts, BICs)" }
                 }
                 table {
                     caption { "Net positions" }
                     thead { tr { th { "Participant" } th.num { "Sent" } th.num { "Received" } th.num { "Net" } } }
                     tbody { @for p in &r.positions { tr {
-                        td { (p.participant) } td.num { (p.sent) } td.num { (p.received) } td.num { (p.net) }
+                        td { (names.of(p.participant)) } td.num { (money(&p.sent, &w.currency)) } td.num { (money(&p.received, &w.currency)) } td.num { (money(&p.net, &w.currency)) }
                     } } }
                 }
                 table {
                     caption { "Settlement instructions" }
                     thead { tr { th { "Payer" } th { "Payee" } th.num { "Amount" } } }
                     tbody { @for i in &r.instructions { tr {
-                        td { (i.payer) } td { (i.payee) } td.num { (i.amount) }
+                        td { (names.of_party(&i.payer)) } td { (names.of_party(&i.payee)) } td.num { (money(&i.amount, &w.currency)) }
                     } } }
                 }
                 table {
                     caption { "Bilateral gross" }
                     thead { tr { th { "Debtor" } th { "Creditor" } th.num { "Payments" } th.num { "Amount" } } }
                     tbody { @for b in &r.bilateral { tr {
-                        td { (b.debtor) } td { (b.creditor) } td.num { (b.count) } td.num { (b.amount) }
+                        td { (names.of(b.debtor)) } td { (names.of(b.creditor)) } td.num { (b.count) } td.num { (money(&b.amount, &w.currency)) }
                     } } }
                 }
             }
