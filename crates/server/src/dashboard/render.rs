@@ -229,14 +229,23 @@ impl IntoResponse for Failure {
         if self.status == StatusCode::UNAUTHORIZED {
             return html_response(self.status, sign_in_page(Some(&shown)));
         }
+        // The title says what happened: a missing page is not a refusal.
+        let title = match self.status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::BAD_REQUEST => "Bad request",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+            status if status.is_server_error() => "Something went wrong",
+            _ => "Refused",
+        };
         let body = html! {
             main.signin {
-                h1 { "Refused" }
+                h1 { (title) }
                 (notice(&shown))
                 p { a href="/dashboard" { "Back to the dashboard" } }
             }
         };
-        let mut response = html_response(self.status, document("Refused", body));
+        let mut response = html_response(self.status, document(title, body));
         if let Some(secs) = self.retry_after_secs {
             response
                 .headers_mut()

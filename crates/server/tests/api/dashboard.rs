@@ -326,6 +326,16 @@ async fn pages_show_balances_to_the_minor_unit_and_escape_names() {
         .await;
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("payment_not_found"));
+    assert!(
+        missing.body.contains("<title>Not found · kliring</title>")
+            || missing.body.contains("<h1>Not found</h1>"),
+        "{}",
+        missing.body
+    );
+    // A bad id is explained in words, not by the UUID parser.
+    let bad = operator.get("/dashboard/payments/not-a-uuid").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("<h1>Bad request</h1>"), "{}", bad.body);
     s.hub.shutdown().await;
 }
 

@@ -451,7 +451,10 @@ async fn four_eyes(s: &Scheme, browser: &Browser, p: &Payments) {
     let page = browser
         .click(&compliance_button(&p.rejected, "reject"))
         .await;
-    let done = format!("Payment {}: reject done; it is now rejected.", p.rejected);
+    let done = format!(
+        "Payment {}: reject done; it is now rejected (sanctions_hit).",
+        p.rejected
+    );
     assert!(page.contains(&done), "{page}");
     assert!(page.contains("No payments are held."), "{page}");
     assert_eq!(payment_status(s, &p.released).await, "reserved");

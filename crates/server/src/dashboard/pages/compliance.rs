@@ -308,10 +308,15 @@ pub async fn act(
     };
     match result {
         Ok(done) => {
-            let message = format!(
-                "Payment {id}: {action} done; it is now {}.",
+            let mut message = format!(
+                "Payment {id}: {action} done; it is now {}",
                 wire_name(&done.0.status)
             );
+            // A release that could not reserve says why (an expired quote, no funds, ...).
+            if let Some(reason) = &done.0.reason_code {
+                message.push_str(&format!(" ({reason})"));
+            }
+            message.push('.');
             back_to_queue(&dash, &signed, message)
         }
         Err(error) => {
