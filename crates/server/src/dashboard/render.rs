@@ -307,6 +307,26 @@ impl ParticipantLabels {
     }
 }
 
+/// How long ago `ns` was, from `now_ns`, in the largest whole unit: "3 min", "2 h 5 min".
+pub fn age(ns: u64, now_ns: u64) -> String {
+    let secs = now_ns.saturating_sub(ns) / 1_000_000_000;
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3_600 => format!("{} min", secs / 60),
+        3_600..86_400 => format!("{} h {} min", secs / 3_600, secs % 3_600 / 60),
+        _ => format!("{} d {} h", secs / 86_400, secs % 86_400 / 3_600),
+    }
+}
+
+/// The wall clock in ns since the Unix epoch (0 if the clock is before it).
+pub fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| u64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0)
+}
+
 /// A decimal amount as the API writes it ("-1234567.50"), grouped in thousands with its
 /// currency: "-1,234,567.50 KES". Text that is not such an amount is shown as it is.
 pub fn money(amount: &str, currency: &str) -> String {
@@ -346,6 +366,16 @@ mod tests {
             wire_name(&crate::wire::PaymentStatusWire::Reserved),
             "reserved"
         );
+    }
+
+    #[test]
+    fn ages_in_the_largest_whole_unit() {
+        let s = 1_000_000_000;
+        assert_eq!(age(0, 59 * s), "59 s");
+        assert_eq!(age(0, 61 * s), "1 min");
+        assert_eq!(age(0, 3_900 * s), "1 h 5 min");
+        assert_eq!(age(0, 90_000 * s), "1 d 1 h");
+        assert_eq!(age(10 * s, 0), "0 s");
     }
 
     #[test]

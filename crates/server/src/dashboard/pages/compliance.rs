@@ -16,8 +16,8 @@ use crate::dashboard::extract::PagePath;
 use crate::dashboard::guard::Posted;
 use crate::dashboard::pages::sign_in::NoFields;
 use crate::dashboard::render::{
-    Failure, Notice, ParticipantLabels, Section, action_button, csrf_field, html_response, money,
-    page, timestamp, wire_name,
+    Failure, Notice, ParticipantLabels, Section, action_button, age, csrf_field, html_response,
+    money, now_ns, page, timestamp, wire_name,
 };
 use crate::dashboard::session::Signed;
 use crate::error::ApiError;
@@ -40,6 +40,7 @@ async fn render(
         .await?
         .0;
     let names = ParticipantLabels::load(&dash.app).await?;
+    let now = now_ns();
     // Only officers act; the operator watches the queue.
     let officer = match &signed.principal {
         Principal::ComplianceOfficer(name) => Some(name.as_str()),
@@ -56,6 +57,7 @@ async fn render(
                     dt { "Debtor" } dd { (p.debtor.name) " (" (p.debtor.country) "), at " (names.of(p.debtor_participant)) }
                     dt { "Creditor" } dd { (p.creditor.name) " (" (p.creditor.country) "), at " (names.of(p.creditor_participant)) }
                     dt { "Created" } dd { (timestamp(p.created_at_ns)) }
+                    dt { "Waiting" } dd { (age(p.created_at_ns, now)) }
                     dt { "Status" } dd { (wire_name(&p.status)) }
                     dt { "Reviewed by" } dd { @match &item.reviewed_by { Some(officer) => (officer), None => "nobody yet" } }
                 }
