@@ -12,6 +12,7 @@
 //! Every response carries a strict Content-Security-Policy (no scripts at all; styles only from
 //! `/dashboard/style.css`, compiled into the binary), `nosniff`, `Referrer-Policy: same-origin` and `no-store`.
 
+mod chart;
 mod extract;
 mod guard;
 mod pages;

@@ -8,6 +8,7 @@ use maud::html;
 
 use crate::auth::Caller;
 use crate::dashboard::Dashboard;
+use crate::dashboard::chart::{self, PositionBar};
 use crate::dashboard::render::{Failure, Section, html_response, money, page, wire_name};
 use crate::dashboard::session::Signed;
 use crate::routes::queries;
@@ -32,7 +33,27 @@ pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Respo
             (p, views)
         })
         .collect();
+    let bars: Vec<PositionBar> = rows
+        .iter()
+        .flat_map(|(p, balances)| {
+            balances
+                .iter()
+                .filter(|b| number_is_not_zero(&b.position) || number_is_not_zero(&b.net_debit_cap))
+                .map(|b| PositionBar {
+                    label: p.name.clone(),
+                    position: b.position.clone(),
+                    cap: b.net_debit_cap.clone(),
+                    currency: b.currency.clone(),
+                })
+        })
+        .collect();
     let content = html! {
+        @if !bars.is_empty() {
+            section.picture {
+                h2 { "Net positions against caps" }
+                (chart::positions(&bars))
+            }
+        }
         @if rows.is_empty() { p { "No participants admitted yet." } }
         @for (participant, balances) in &rows {
             section.participant {
@@ -83,4 +104,9 @@ pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Respo
             content,
         ),
     ))
+}
+
+/// Whether a decimal amount ("0.00", "-12.34") is other than zero.
+fn number_is_not_zero(decimal: &str) -> bool {
+    decimal.bytes().any(|b| (b'1'..=b'9').contains(&b))
 }
