@@ -4,13 +4,17 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::matching::{ListIndex, Mode, Query, ScreeningResult, screen_lists};
+use crate::matching::{
+    ListIndex, Mode, PhraseIndex, Query, ScreeningResult, add_written_names, screen_lists,
+};
 use crate::model::{ImportedList, ListSource, ListVersion};
 
 /// An immutable set of list indexes, sorted by source.
 #[derive(Debug, Default)]
 pub struct Lists {
     indexes: Vec<Arc<ListIndex>>,
+    /// The same lists' names as phrases for free text, in the same order.
+    phrases: Vec<Arc<PhraseIndex>>,
 }
 
 impl Lists {
@@ -26,7 +30,10 @@ impl Lists {
     /// `query.name` holds the text (up to 2,048 bytes are read); names of four letters or fewer
     /// ("ISIL") are not looked for in text, only as whole names by [`Lists::screen`].
     pub fn screen_text(&self, query: &Query, threshold: f64) -> ScreeningResult {
-        screen_lists(&self.indexes, query, threshold, Mode::Text)
+        let mut result = screen_lists(&self.indexes, query, threshold, Mode::Text);
+        // However short or common, a listed name written out whole is found.
+        add_written_names(&self.phrases, &query.name, &mut result);
+        result
     }
 
     /// Versions of the lists in this snapshot.
@@ -107,7 +114,19 @@ impl ListSet {
         let mut indexes = guard.indexes.clone();
         change(&mut indexes);
         indexes.sort_by_key(|i| i.version().source);
-        *guard = Arc::new(Lists { indexes });
+        // Phrase tables of lists that stay are kept; a new list's is built here.
+        let phrases = indexes
+            .iter()
+            .map(|index| {
+                guard
+                    .phrases
+                    .iter()
+                    .find(|p| Arc::ptr_eq(p.list(), index))
+                    .cloned()
+                    .unwrap_or_else(|| Arc::new(PhraseIndex::build(index.clone())))
+            })
+            .collect();
+        *guard = Arc::new(Lists { indexes, phrases });
     }
 
     /// True when the UN Security Council list is loaded.

@@ -4,12 +4,14 @@
 mod canon;
 mod index;
 mod normalize;
+mod phrase;
 mod score;
 mod screen;
 mod script;
 
 pub use canon::{Suspicion, SuspicionCode};
 pub use index::ListIndex;
+pub(crate) use phrase::{PhraseIndex, add_written_names};
 pub(crate) use score::Mode;
 pub(crate) use screen::screen_lists;
 pub use screen::{DEFAULT_THRESHOLD, HITS_MAX, Hit, Query, ScreeningResult};
