@@ -281,6 +281,14 @@ async fn pages_show_balances_to_the_minor_unit_and_escape_names() {
     let overview = operator.get("/dashboard").await;
     assert_eq!(overview.status, 200, "{}", overview.body);
     assert!(overview.body.contains("demo data"), "{}", overview.body);
+    // It keeps itself current without a script.
+    assert_eq!(
+        overview
+            .headers
+            .get("refresh")
+            .and_then(|v| v.to_str().ok()),
+        Some("30")
+    );
     assert!(
         overview
             .body

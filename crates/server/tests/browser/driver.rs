@@ -455,6 +455,28 @@ impl Browser {
         eprintln!("screenshot {}", file.display());
     }
 
+    /// Whether the current page is wider than a phone's screen (390 CSS pixels): laid out
+    /// again at that width, the document scrolls sideways.
+    pub async fn too_wide_for_a_phone(&self) -> bool {
+        let metrics =
+            json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true });
+        self.devtools("Emulation.setDeviceMetricsOverride", metrics)
+            .await;
+        let wide = self
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth",
+                vec![],
+            )
+            .await
+            .expect("page width")
+            .as_bool()
+            .unwrap_or(true);
+        self.devtools("Emulation.clearDeviceMetricsOverride", json!({}))
+            .await;
+        wide
+    }
+
     /// Ends the session (chromedriver quits this Chromium).
     pub async fn close(self) {
         self.client.close().await.expect("session closed");

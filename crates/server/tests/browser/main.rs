@@ -178,6 +178,10 @@ async fn operator_pages(s: &Scheme, browser: &Browser, p: &Payments) {
         assert!(page.contains(text), "{text} missing: {page}");
     }
     browser.screenshot("participants").await;
+    assert!(
+        !browser.too_wide_for_a_phone().await,
+        "participants page at phone width"
+    );
 
     let page = browser.click(&nav("/dashboard/payments")).await;
     assert_eq!(browser.path().await, "/dashboard/payments");
@@ -191,6 +195,10 @@ async fn operator_pages(s: &Scheme, browser: &Browser, p: &Payments) {
         "{page}"
     );
     browser.screenshot("payments").await;
+    assert!(
+        !browser.too_wide_for_a_phone().await,
+        "payments page at phone width"
+    );
     browser.choose("select#status", "held").await;
     let page = browser.click("form.filter button[type=submit]").await;
     assert_eq!(

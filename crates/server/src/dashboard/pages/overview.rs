@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use hub::{PaymentStatus, WindowStatus};
 use maud::html;
@@ -114,7 +114,7 @@ pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Respo
         }
     };
     let flash = signed.flash.clone();
-    Ok(html_response(
+    let mut response = html_response(
         StatusCode::OK,
         page(
             &signed,
@@ -123,5 +123,14 @@ pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Respo
             flash.as_ref(),
             content,
         ),
-    ))
+    );
+    // The overview has no form to lose, so the browser reloads it to stay current (no script).
+    response.headers_mut().insert(
+        HeaderName::from_static("refresh"),
+        HeaderValue::from_static(OVERVIEW_REFRESH_SECS),
+    );
+    Ok(response)
 }
+
+/// Seconds between reloads of the overview.
+const OVERVIEW_REFRESH_SECS: &str = "30";
