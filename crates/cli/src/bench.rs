@@ -35,8 +35,10 @@ pub enum BenchCommand {
     Netting {
         #[command(flatten)]
         output: Output,
+        /// Obligations (payments) to net.
         #[arg(long, default_value_t = 10_000_000)]
         obligations: u64,
+        /// Participants the obligations are spread across.
         #[arg(long, default_value_t = 1_000)]
         participants: u64,
         /// Runs, each with its own seed.
@@ -54,13 +56,15 @@ pub enum BenchCommand {
         /// it, the lists imported into --data are used.
         #[arg(long = "list")]
         lists: Vec<String>,
-        #[arg(long, default_value = "kliring-data")]
+        /// The data directory whose imported lists (DATA/lists) are used without --list.
+        #[arg(long, value_name = "DIR", default_value = "kliring-data")]
         data: std::path::PathBuf,
     },
     /// pacs.008 parse + validate + map per second on one core.
     Iso20022 {
         #[command(flatten)]
         output: Output,
+        /// pacs.008 messages to parse, validate and map.
         #[arg(long, default_value_t = 200_000)]
         iterations: u64,
     },

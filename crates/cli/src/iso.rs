@@ -14,6 +14,7 @@ pub enum IsoCommand {
         /// One JSON object per file.
         #[arg(long)]
         json: bool,
+        /// ISO 20022 XML message files (pacs, camt) to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -26,6 +27,7 @@ pub enum IsoCommand {
         /// Bearer token of the sending participant.
         #[arg(long, env = "KLIRING_TOKEN", hide_env_values = true)]
         token: String,
+        /// The ISO 20022 XML message file to post (e.g. a pacs.008).
         file: PathBuf,
     },
 }

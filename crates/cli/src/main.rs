@@ -37,7 +37,8 @@ enum Command {
     Serve(ServeArgs),
     /// Act on a running hub as a participant, officer or operator.
     Client(remote::ClientArgs),
-    /// Run a demonstration: a hub in a temporary directory, payments, and a report.
+    /// Run a demonstration: a hub (in a temporary directory, or kept in --data DIR to serve
+    /// again), payments, and a report; settlement CSVs go to --out.
     #[cfg(feature = "server")]
     Demo(demo::DemoArgs),
     /// Replay a journal from scratch and check checksums, hash chain and invariants.
@@ -90,7 +91,8 @@ enum Command {
         /// it, the lists imported into --data are used.
         #[arg(long = "list")]
         lists: Vec<String>,
-        #[arg(long, default_value = "kliring-data")]
+        /// The data directory whose imported lists (DATA/lists) are used without --list.
+        #[arg(long, value_name = "DIR", default_value = "kliring-data")]
         data: PathBuf,
         /// Score at or above which a candidate is a hit.
         #[arg(long, default_value_t = screening::DEFAULT_THRESHOLD)]
@@ -102,6 +104,7 @@ enum Command {
         /// name anywhere in it hits.
         #[arg(long)]
         text: bool,
+        /// Names (or texts, with --text) to screen; read one per line from stdin when none.
         names: Vec<String>,
     },
     /// ISO 20022 messages: offline checks, and sending a file to a running hub.
@@ -178,9 +181,12 @@ impl Command {
 #[cfg(feature = "server")]
 #[derive(clap::Args)]
 struct ServeArgs {
-    #[arg(long, default_value = "kliring-data")]
+    /// The data directory: journal, snapshots, DATA/lists, DATA/operator.token (created at
+    /// first start).
+    #[arg(long, value_name = "DIR", default_value = "kliring-data")]
     data: PathBuf,
-    #[arg(long, default_value = "127.0.0.1:7700")]
+    /// Address and port to serve HTTP on (the dashboard is at http://ADDR/dashboard).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7700")]
     listen: std::net::SocketAddr,
     /// Operator token to register at first start (default: generated and written to
     /// DATA/operator.token).
@@ -259,4 +265,36 @@ fn init_tracing(default_level: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every subcommand says what it is (units, formats).
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "kliring", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -282,7 +282,10 @@ fn start_with_postgres(
 /// Runs the server until Ctrl-C (or SIGTERM), then shuts down gracefully.
 pub async fn serve(config: ServerConfig) -> Result<(), ServerError> {
     let server = start(config).await?;
-    println!("kliring listening on {}", server.base_url());
+    println!(
+        "kliring listening on {0}\ndashboard: {0}/dashboard",
+        server.base_url()
+    );
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await

@@ -43,7 +43,8 @@ pub(super) struct ParticipantLine {
 
 #[derive(Serialize)]
 pub(super) struct Report {
-    pub(super) data_dir: String,
+    /// The hub's data directory when it is kept (`--data`); absent for a temporary one.
+    pub(super) data_dir: Option<String>,
     pub(super) payments_submitted: usize,
     /// Payments the hub refused outright (nothing recorded), by reason code.
     pub(super) refused: BTreeMap<String, u64>,
@@ -57,6 +58,9 @@ pub(super) struct Report {
     /// Deferred-net settlement windows closed, netted and settled at the end of the run.
     pub(super) windows: Vec<WindowSummary>,
     pub(super) lists: Vec<ListVersionView>,
+    /// With `--data`: what was left behind to serve the hub again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) kept: Option<super::KeptHub>,
 }
 
 #[derive(Serialize)]
@@ -101,7 +105,7 @@ pub(super) async fn build_report(
     operator: &HubClient,
     scheme: &Scheme,
     plan: &[Planned],
-    data_dir: String,
+    data_dir: Option<String>,
     refused: BTreeMap<String, u64>,
     (held_released, held_rejected): (u64, u64),
     elapsed: Duration,
@@ -162,6 +166,7 @@ pub(super) async fn build_report(
         participants,
         windows: Vec::new(),
         lists: scheme.lists.clone(),
+        kept: None,
     })
 }
 

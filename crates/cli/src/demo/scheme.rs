@@ -77,6 +77,22 @@ pub(super) struct Scheme {
     pub(super) banks: Vec<(ParticipantView, HubClient)>,
     pub(super) officers: [HubClient; 2],
     pub(super) lists: Vec<ListVersionView>,
+    /// Every token the operator issued, so that `demo --data DIR` can leave them behind.
+    pub(super) tokens: Vec<IssuedToken>,
+}
+
+/// A credential the demo's operator issued.
+#[derive(Clone, serde::Serialize)]
+pub(super) struct IssuedToken {
+    /// `participant`, `fx_provider` or `compliance_officer`.
+    pub(super) role: &'static str,
+    /// The participant's or officer's name.
+    pub(super) name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) participant_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) bic: Option<String>,
+    pub(super) token: String,
 }
 
 pub(super) async fn set_up_scheme(operator: &HubClient) -> anyhow::Result<Scheme> {
@@ -93,10 +109,26 @@ pub(super) async fn set_up_scheme(operator: &HubClient) -> anyhow::Result<Scheme
             .await?;
     }
     let mut banks = Vec::new();
+    let mut tokens = Vec::new();
     for bank in &BANKS {
-        banks.push(admit(operator, bank, false).await?);
+        let (view, client, token) = admit(operator, bank, false).await?;
+        tokens.push(IssuedToken {
+            role: "participant",
+            name: view.name.clone(),
+            participant_id: Some(view.id),
+            bic: Some(view.bic.clone()),
+            token,
+        });
+        banks.push((view, client));
     }
-    let (provider, provider_client) = admit(operator, &FX_PROVIDER, true).await?;
+    let (provider, provider_client, token) = admit(operator, &FX_PROVIDER, true).await?;
+    tokens.push(IssuedToken {
+        role: "fx_provider",
+        name: provider.name.clone(),
+        participant_id: Some(provider.id),
+        bic: Some(provider.bic.clone()),
+        token,
+    });
     for (base, quote, rate, spread_bp) in FX_RATES {
         let _: RateView = provider_client
             .post(
@@ -123,6 +155,13 @@ pub(super) async fn set_up_scheme(operator: &HubClient) -> anyhow::Result<Scheme
             )
             .await?;
         officers.push(operator.as_principal(&credential.token));
+        tokens.push(IssuedToken {
+            role: "compliance_officer",
+            name: name.to_string(),
+            participant_id: None,
+            bic: None,
+            token: credential.token,
+        });
     }
     let health: HealthView = operator.get("/v1/health").await?;
     let officers: [HubClient; 2] = officers
@@ -136,15 +175,17 @@ pub(super) async fn set_up_scheme(operator: &HubClient) -> anyhow::Result<Scheme
         banks,
         officers,
         lists: health.lists,
+        tokens,
     })
 }
 
-/// Admits a bank, issues its token, and sets its caps (deferred net) or deposits liquidity (gross).
+/// Admits a bank, issues its token, and sets its caps (deferred net) or deposits liquidity (gross);
+/// returns its view, a client acting as it, and its token.
 pub(super) async fn admit(
     operator: &HubClient,
     bank: &Bank,
     fx_provider: bool,
-) -> anyhow::Result<(ParticipantView, HubClient)> {
+) -> anyhow::Result<(ParticipantView, HubClient, String)> {
     let mut roles = vec![ParticipantRoleWire::Participant];
     if fx_provider {
         roles.push(ParticipantRoleWire::FxProvider);
@@ -198,5 +239,5 @@ pub(super) async fn admit(
         };
     }
     let client = operator.as_principal(&credential.token);
-    Ok((view, client))
+    Ok((view, client, credential.token))
 }

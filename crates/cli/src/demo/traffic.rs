@@ -365,11 +365,11 @@ pub(super) async fn all_payments(
 }
 
 /// The operator closes each deferred-net currency's window (netting every committed payment
-/// into one figure per participant), saves the CSV report, and confirms settlement, which resets
-/// the positions by the netted figures.
+/// into one figure per participant), saves the CSV report into `out_dir` (an absolute path the
+/// user keeps), and confirms settlement, which resets the positions by the netted figures.
 pub(super) async fn settle_windows(
     operator: &HubClient,
-    data_dir: &str,
+    out_dir: &std::path::Path,
 ) -> anyhow::Result<Vec<WindowSummary>> {
     let mut summaries = Vec::new();
     for (currency, model) in CURRENCIES {
@@ -388,8 +388,7 @@ pub(super) async fn settle_windows(
         let csv = operator
             .get_text(&format!("/v1/settlement/windows/{}/report.csv", closed.id))
             .await?;
-        let csv_path = std::path::Path::new(data_dir)
-            .join(format!("settlement-window-{}-{currency}.csv", closed.id));
+        let csv_path = out_dir.join(format!("settlement-window-{}-{currency}.csv", closed.id));
         std::fs::write(&csv_path, csv)
             .with_context(|| format!("writing {}", csv_path.display()))?;
         let settled: WindowView = operator
