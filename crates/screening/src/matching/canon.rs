@@ -105,6 +105,7 @@ pub(crate) fn canonicalize(input: &str) -> Canonical {
         let folded = fold_lookalike_words(&base.text);
         let joined = join_letters(&base.text);
         let both = folded.as_deref().and_then(join_letters);
+        let (without_digits, digits_as_letters) = digit_readings(&base.text).unzip();
         let alternatives = [
             (folded, "look-alike letters read as Latin"),
             (joined, "separated letters joined"),
@@ -112,6 +113,8 @@ pub(crate) fn canonicalize(input: &str) -> Canonical {
                 both,
                 "look-alike letters read as Latin, separated letters joined",
             ),
+            (without_digits, "digits inside words removed"),
+            (digits_as_letters, "digits inside words read as letters"),
         ];
         for (text, how) in alternatives {
             if let Some(text) = text {
@@ -209,6 +212,19 @@ fn is_lookalike_script(c: char) -> bool {
     matches!(c.script(), Script::Latin | Script::Cyrillic | Script::Greek)
 }
 
+/// A letter of a script other than Latin that may pass for a Latin letter: Cyrillic and Greek,
+/// but also Cherokee ("Ꭺ"), Canadian syllabics ("ᗅ"), Armenian ("Տ"), Tifinagh ("ⴰ"), Lisu,
+/// Coptic, Old Italic and the rest — whether it does is the UTS #39 skeleton's to say
+/// ([`latin_lookalike`]). Latin letters with strokes or hooks are Latin and stay as they are
+/// (transliteration reads them).
+fn is_foreign_letter(c: char) -> bool {
+    c.is_alphabetic()
+        && !matches!(
+            c.script(),
+            Script::Latin | Script::Common | Script::Inherited
+        )
+}
+
 /// Removes invisible characters (reporting those between Latin/Cyrillic/Greek letters) and folds
 /// mixed-script words; `input` is NFKC already.
 fn clean(input: &str, suspicions: &mut Vec<Suspicion>) -> String {
@@ -245,22 +261,24 @@ fn clean(input: &str, suspicions: &mut Vec<Suspicion>) -> String {
         if i > 0 {
             out.push(' ');
         }
+        // Latin letters beside look-alikes of another script inside one word: no name is
+        // written so; the look-alikes are read as the Latin letters they imitate.
         let (latin, foreign) = word.chars().fold((false, false), |(l, f), c| {
             (
                 l || (c.is_alphabetic() && c.script() == Script::Latin),
-                f || matches!(c.script(), Script::Cyrillic | Script::Greek),
+                f || latin_lookalike(c).is_some(),
             )
         });
         if latin && foreign {
             let odd: Vec<String> = word
                 .chars()
-                .filter(|c| matches!(c.script(), Script::Cyrillic | Script::Greek))
-                .map(|c| format!("{c} U+{:04X}", u32::from(c)))
+                .filter(|c| latin_lookalike(*c).is_some())
+                .map(|c| format!("{c} U+{:04X} ({:?})", u32::from(c), c.script()))
                 .collect();
             suspicions.push(Suspicion {
                 code: SuspicionCode::MixedScriptWord,
                 explanation: format!(
-                    "the word {word:?} mixes Latin with Cyrillic or Greek letters ({})",
+                    "the word {word:?} mixes Latin with look-alike letters of another script ({})",
                     odd.join(", ")
                 ),
             });
@@ -277,7 +295,7 @@ fn clean(input: &str, suspicions: &mut Vec<Suspicion>) -> String {
 /// "l", so it cannot serve as the answer).
 fn latin_lookalike(c: char) -> Option<char> {
     static BY_SKELETON: OnceLock<HashMap<String, Vec<char>>> = OnceLock::new();
-    if !matches!(c.script(), Script::Cyrillic | Script::Greek) {
+    if !is_foreign_letter(c) {
         return None;
     }
     let table = BY_SKELETON.get_or_init(|| {
@@ -307,9 +325,7 @@ fn fold_lookalike_words(text: &str) -> Option<String> {
         .split(' ')
         .map(|word| {
             let letters = word.chars().filter(|c| c.is_alphabetic());
-            let foreign = word
-                .chars()
-                .any(|c| matches!(c.script(), Script::Cyrillic | Script::Greek));
+            let foreign = word.chars().any(is_foreign_letter);
             let folded: Option<String> =
                 (foreign && letters.clone().all(|c| latin_lookalike(c).is_some())).then(|| {
                     word.chars()
@@ -333,8 +349,12 @@ fn is_letter_separator(c: char) -> bool {
     matches!(c, '.' | '-' | '_' | '·' | '•' | '*' | '/' | ',' | '‧')
 }
 
-/// A word made of single letters with separators between them ("K.I.M", "J.R."), joined.
+/// A word made of single letters with separators between them ("K.I.M", "J.R."), or of
+/// parenthesised letters ("(k)(i)(m)", what NFKC makes of "⒦⒤⒨"), joined.
 fn dotted_letters(word: &str) -> Option<String> {
+    if let Some(letters) = parenthesised_letters(word) {
+        return Some(letters);
+    }
     let chars: Vec<char> = word.chars().collect();
     let mut letters = String::new();
     let mut expect_letter = true;
@@ -349,6 +369,62 @@ fn dotted_letters(word: &str) -> Option<String> {
         }
     }
     (letters.chars().count() >= 2).then_some(letters)
+}
+
+/// "(k)(i)(m)" → "kim": at least two groups, each one letter in parentheses.
+fn parenthesised_letters(word: &str) -> Option<String> {
+    let mut letters = String::new();
+    let mut rest = word;
+    while !rest.is_empty() {
+        let inner = rest.strip_prefix('(')?;
+        let mut chars = inner.chars();
+        let letter = chars.next().filter(|c| c.is_alphabetic())?;
+        rest = chars.as_str().strip_prefix(')')?;
+        letters.push(letter);
+    }
+    (letters.chars().count() >= 2).then_some(letters)
+}
+
+/// The digit a disguise writes for a letter ("K0RY0", "SAAD1").
+fn letter_for_digit(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '8' => 'b',
+        _ => return None,
+    })
+}
+
+/// Two readings of words mixing letters and digits ("SA7ADI", "SAADI1QADHAFI", "K0RY0"): the
+/// digits removed, and the digits read as the letters they imitate. Words of digits alone, or
+/// with a single letter ("4B", "A1"), are left as they are. `None` when no word mixes them.
+fn digit_readings(text: &str) -> Option<(String, String)> {
+    let mixed = |w: &str| {
+        w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && w.chars().any(|c| c.is_ascii_digit())
+    };
+    if !text.split(' ').any(mixed) {
+        return None;
+    }
+    let read = |map: &dyn Fn(char) -> Option<char>| -> String {
+        text.split(' ')
+            .map(|w| {
+                if mixed(w) {
+                    w.chars()
+                        .filter_map(|c| if c.is_ascii_digit() { map(c) } else { Some(c) })
+                        .collect()
+                } else {
+                    w.to_owned()
+                }
+            })
+            .collect::<Vec<String>>()
+            .join(" ")
+    };
+    Some((read(&|_| None), read(&letter_for_digit)))
 }
 
 /// A word that is one letter, possibly followed by a separator ("K", "K.").
@@ -462,6 +538,58 @@ mod tests {
         let t = texts("K I M J O N G U N");
         assert!(t.contains(&"KIMJONGUN".to_owned()), "{t:?}");
         assert_eq!(texts("J. Smith"), ["J. Smith"]);
+    }
+
+    #[test]
+    fn lookalikes_of_any_script_are_read_as_latin() {
+        // Cherokee, Canadian syllabics, Tifinagh, Armenian: all one script, or mixed with Latin.
+        for disguised in [
+            "S\u{13AA}ADI QADHAFI",
+            "KORYO B\u{13AA}NK",
+            "BOSCO NT\u{15C5}GANDA",
+        ] {
+            let readings = texts(disguised);
+            assert!(
+                readings.iter().any(|r| !r.chars().any(|c| !c.is_ascii())),
+                "{disguised}: {readings:?}"
+            );
+            assert!(
+                !canonicalize(disguised).suspicions.is_empty(),
+                "{disguised}"
+            );
+        }
+        let cherokee = "\u{13DA}\u{13AC}\u{13E6}";
+        assert!(texts(cherokee).len() >= 2, "{:?}", texts(cherokee));
+        // A genuine Armenian name keeps its own reading too.
+        let armenian = "\u{0531}\u{0580}\u{0574}\u{0565}\u{0576}";
+        assert_eq!(texts(armenian)[0], armenian);
+    }
+
+    #[test]
+    fn digits_inside_words_are_read_away() {
+        let readings = texts("SA7ADI QAD7HAFI");
+        assert!(
+            readings.contains(&"SAADI QADHAFI".to_owned()),
+            "{readings:?}"
+        );
+        let readings = texts("K0RY0 BANK SAAD1");
+        assert!(
+            readings.contains(&"KoRYo BANK SAADi".to_owned()),
+            "{readings:?}"
+        );
+        let readings = texts("SAADI1QADHAFI");
+        assert!(
+            readings.contains(&"SAADIQADHAFI".to_owned()),
+            "{readings:?}"
+        );
+        // Ordinary codes keep a single reading.
+        assert_eq!(texts("Plot 4B, A1 Road").len(), 1);
+    }
+
+    #[test]
+    fn parenthesised_letters_are_joined() {
+        let readings = texts("\u{24AE}\u{249C}\u{249C}\u{249F}\u{24A4}");
+        assert!(readings.contains(&"saadi".to_owned()), "{readings:?}");
     }
 
     #[test]
