@@ -347,6 +347,12 @@ pub enum PartySide {
     CreditorParticipant,
     /// The FX provider of a cross-currency payment.
     FxProvider,
+    /// The debtor's account identifier (free text up to 34 characters).
+    DebtorAccount,
+    /// The creditor's account identifier.
+    CreditorAccount,
+    /// The end-to-end id, which travels to the creditor.
+    EndToEndId,
 }
 
 impl PartySide {
@@ -370,6 +376,9 @@ impl PartySide {
             PartySide::DebtorParticipant => "debtor_participant".into(),
             PartySide::CreditorParticipant => "creditor_participant".into(),
             PartySide::FxProvider => "fx_provider".into(),
+            PartySide::DebtorAccount => "debtor.account".into(),
+            PartySide::CreditorAccount => "creditor.account".into(),
+            PartySide::EndToEndId => "end_to_end_id".into(),
         }
     }
 }

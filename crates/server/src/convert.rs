@@ -21,8 +21,28 @@ use crate::wire::{
 /// The end-to-end id recorded when the client gives none (the ISO 20022 convention).
 pub const NOT_PROVIDED: &str = "NOTPROVIDED";
 
+/// A name must say something once invisible characters and look-alikes are read away: one made
+/// of zero-width spaces, filler characters or punctuation alone would pass screening as nobody.
+pub fn readable_name(name: &str, field: &str) -> Result<(), ApiError> {
+    // An empty name is the hub's `invalid_text`; this is for names that only look filled in.
+    if name.trim().is_empty()
+        || screening::canonical_form(name)
+            .chars()
+            .any(char::is_alphanumeric)
+    {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "name_unreadable",
+            field,
+            format!("{field} has no letter or digit once invisible characters are removed"),
+        ))
+    }
+}
+
 /// A party from the wire; `side` prefixes field names in errors (`debtor.country`).
 pub fn party(wire: PartyWire, side: &str) -> Result<Party, ApiError> {
+    readable_name(&wire.name, &format!("{side}.name"))?;
     let country = CountryCode::new(&wire.country)
         .map_err(|error| hub_error_at(error, &format!("{side}.country")))?;
     Ok(Party {
@@ -39,6 +59,7 @@ pub fn related(request: &CreatePaymentRequest) -> Result<RelatedParties, ApiErro
     let party = |wire: &Option<RelatedPartyWire>, side: &str| {
         wire.as_ref()
             .map(|p| {
+                readable_name(&p.name, &format!("{side}.name"))?;
                 let country = p
                     .country
                     .as_deref()
@@ -53,6 +74,9 @@ pub fn related(request: &CreatePaymentRequest) -> Result<RelatedParties, ApiErro
             .transpose()
     };
     let agent = |wire: &AgentWire, field: &str| {
+        if let Some(name) = &wire.name {
+            readable_name(name, &format!("{field}.name"))?;
+        }
         let bic = wire
             .bic
             .as_deref()

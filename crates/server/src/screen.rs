@@ -595,11 +595,17 @@ impl PaymentText {
 /// Every text of a payment that could name a party, with its field.
 fn payment_texts(ins: &PaymentInstruction, related: &RelatedParties) -> Vec<PaymentText> {
     let mut texts = Vec::new();
-    for (side, address, party) in [
-        (PartySide::Debtor, PartySide::DebtorAddress, &ins.debtor),
+    for (side, address, account, party) in [
+        (
+            PartySide::Debtor,
+            PartySide::DebtorAddress,
+            PartySide::DebtorAccount,
+            &ins.debtor,
+        ),
         (
             PartySide::Creditor,
             PartySide::CreditorAddress,
+            PartySide::CreditorAccount,
             &ins.creditor,
         ),
     ] {
@@ -609,10 +615,14 @@ fn payment_texts(ins: &PaymentInstruction, related: &RelatedParties) -> Vec<Paym
             Some(party.country.as_str()),
             None,
         ));
-        for line in &party.address_lines {
-            texts.push(PaymentText::free_text(address, line));
-        }
+        push_address(&mut texts, address, &party.name, &party.address_lines);
+        // Account identifiers are free text on the wire and travel to the creditor.
+        texts.push(PaymentText::free_text(account, &party.account));
     }
+    texts.push(PaymentText::free_text(
+        PartySide::EndToEndId,
+        &ins.end_to_end_id,
+    ));
     let related_parties: [(PartySide, PartySide, &Option<RelatedParty>); 3] = [
         (
             PartySide::UltimateDebtor,
@@ -634,9 +644,7 @@ fn payment_texts(ins: &PaymentInstruction, related: &RelatedParties) -> Vec<Paym
         let Some(party) = party else { continue };
         let country = party.country.as_ref().map(|c| c.as_str());
         texts.push(PaymentText::name(side, &party.name, country, None));
-        for line in &party.address_lines {
-            texts.push(PaymentText::free_text(address, line));
-        }
+        push_address(&mut texts, address, &party.name, &party.address_lines);
     }
     let agents = [
         (PartySide::DebtorAgent, related.debtor_agent.as_ref()),
@@ -667,17 +675,42 @@ fn payment_texts(ins: &PaymentInstruction, related: &RelatedParties) -> Vec<Paym
             ));
         }
     }
-    let remittance = ins
+    let remittance: Vec<&String> = ins
         .remittance_info
         .iter()
-        .chain(&related.remittance_structured);
-    for text in remittance {
+        .chain(&related.remittance_structured)
+        .collect();
+    for text in &remittance {
         texts.push(PaymentText::free_text(
             PartySide::RemittanceInformation,
             text,
         ));
     }
+    // A name split across remittance fields ("SAADI" as invoicer, "QADHAFI" as invoicee) is
+    // read whole too.
+    if remittance.len() > 1 {
+        let joined: Vec<&str> = remittance.iter().map(|t| t.as_str()).collect();
+        texts.push(PaymentText::free_text(
+            PartySide::RemittanceInformation,
+            &joined.join(" "),
+        ));
+    }
     texts
+}
+
+/// A party's address lines, each on its own and, with the name, all read as one text: a name
+/// split between the name and an address line, or across lines, is read whole.
+fn push_address(texts: &mut Vec<PaymentText>, side: PartySide, name: &str, lines: &[String]) {
+    for line in lines {
+        texts.push(PaymentText::free_text(side, line));
+    }
+    if !lines.is_empty() {
+        let whole = std::iter::once(name)
+            .chain(lines.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
+        texts.push(PaymentText::free_text(side, &whole));
+    }
 }
 
 impl Screener {

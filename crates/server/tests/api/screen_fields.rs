@@ -100,6 +100,33 @@ fn json_cases() -> Vec<Case> {
             "remittance_information",
             PERSON_REF,
         ),
+        // Free text that travels to the creditor, and names split across fields (red team).
+        (
+            |p| p["creditor"]["account"] = json!("SAADI QADHAFI"),
+            "creditor.account",
+            "LYi.015",
+        ),
+        (
+            |p| p["end_to_end_id"] = json!("SAADI QADHAFI"),
+            "end_to_end_id",
+            "LYi.015",
+        ),
+        (
+            |p| {
+                p["creditor"]["name"] = json!("Doku");
+                p["creditor"]["address"] = json!(["Umarov", "Nairobi"]);
+            },
+            "creditor.address",
+            PERSON_REF,
+        ),
+        (
+            |p| {
+                p["remittance_info"] = json!("SAADI");
+                p["remittance_structured"] = json!(["QADHAFI"]);
+            },
+            "remittance_information",
+            "LYi.015",
+        ),
     ]
 }
 
@@ -440,4 +467,30 @@ async fn a_listed_bank_is_not_admitted() {
             .status,
         201
     );
+}
+
+#[tokio::test]
+async fn names_of_invisible_characters_alone_are_refused() {
+    let s = scheme().await;
+    for (side, name) in [
+        ("creditor", "\u{200B}\u{200B}\u{200B}"),
+        ("debtor", "\u{3164}"),
+        ("creditor", "\u{00AD}"),
+        ("creditor", "-."),
+    ] {
+        let mut pay = s.payment("1.00");
+        pay[side]["name"] = json!(name);
+        let reply = s.hub.post("/v1/payments", &s.a_token, pay).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (422, "name_unreadable"),
+            "{name:?}: {:?}",
+            reply.body
+        );
+        assert_eq!(reply.body["field"], format!("{side}.name"));
+    }
+    let mut pay = s.payment("1.00");
+    pay["ultimate_creditor"] = json!({ "name": "\u{2800}" });
+    let reply = s.hub.post("/v1/payments", &s.a_token, pay).await;
+    assert_eq!(reply.code(), "name_unreadable", "{:?}", reply.body);
 }
