@@ -140,9 +140,11 @@ pub struct PaymentView {
     /// The return that sent this payment's money back, for returned payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub returned_by_payment_id: Option<Uuid>,
-    /// Whether screening found hits (the payment was held for compliance).
+    /// How many screening hits held the payment; 0 for a participant, which sees only that the
+    /// payment is held (no tipping-off), not why.
     pub screening_hits: usize,
-    /// Which fields had hits (e.g. `ultimate_creditor.name`, `remittance_information`).
+    /// Which fields had hits (e.g. `ultimate_creditor.name`, `remittance_information`); shown
+    /// to compliance officers, the operator and auditors only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub screening_hit_fields: Vec<String>,
     // What the payment named beyond debtor and creditor.

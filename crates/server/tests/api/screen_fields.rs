@@ -494,3 +494,27 @@ async fn names_of_invisible_characters_alone_are_refused() {
     let reply = s.hub.post("/v1/payments", &s.a_token, pay).await;
     assert_eq!(reply.code(), "name_unreadable", "{:?}", reply.body);
 }
+
+#[tokio::test]
+async fn participants_see_a_hold_but_not_what_hit() {
+    let s = scheme().await;
+    let mut pay = s.payment("1.00");
+    pay["creditor"]["account"] = json!("SAADI QADHAFI");
+    let id = pay["payment_id"].as_str().expect("id").to_owned();
+    let created = s.hub.expect("/v1/payments", &s.a_token, pay, 201).await;
+    assert_eq!(created["status"], "held");
+    let path = format!("/v1/payments/{id}");
+    for token in [&s.a_token, &s.b_token] {
+        let seen = s.hub.get(&path, token).await.body;
+        assert_eq!(seen["status"], "held", "{seen}");
+        assert_eq!(seen["screening_hits"], 0, "{seen}");
+        assert!(seen.get("screening_hit_fields").is_none(), "{seen}");
+        let listed = s.hub.get("/v1/payments", token).await.body;
+        assert!(!listed.to_string().contains("creditor.account"), "{listed}");
+    }
+    let seen = s.hub.get(&path, OPERATOR_TOKEN).await.body;
+    assert_eq!(
+        seen["screening_hit_fields"][0], "creditor.account",
+        "{seen}"
+    );
+}
