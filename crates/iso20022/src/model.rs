@@ -150,6 +150,9 @@ pub struct CreditTransferTx {
     /// Every text of structured remittance information (`RmtInf/Strd`: referred documents,
     /// creditor references, invoicer and invoicee names, additional remittance lines ...).
     pub remittance_structured: Vec<String>,
+    /// pacs.009 COV: the message carries the underlying customer credit transfer
+    /// (`UndrlygCstmrCdtTrf`), whose customers are not read into this model.
+    pub underlying_customer_transfer: bool,
 }
 
 /// pacs.008 / pacs.009: one or more payments.

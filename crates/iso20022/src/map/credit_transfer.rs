@@ -116,6 +116,7 @@ fn transaction(ctx: &mut Ctx, tx: El<'_>, kind: TransferKind) -> Option<CreditTr
             .child("RmtInf")
             .map(structured_remittance)
             .unwrap_or_default(),
+        underlying_customer_transfer: tx.child("UndrlygCstmrCdtTrf").is_some(),
     })
 }
 

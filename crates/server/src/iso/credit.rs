@@ -154,6 +154,17 @@ fn request(
     n: usize,
 ) -> Result<CreatePaymentRequest, StatusReason> {
     let group = &ct.group;
+    // A cover payment's underlying customers are the real debtor and creditor; a hub that
+    // cannot screen them must not settle it.
+    if tx.underlying_customer_transfer {
+        return Err(with_text(
+            "NARR",
+            format!(
+                "{}: pacs.009 COV (UndrlygCstmrCdtTrf) is not accepted: its underlying customers cannot be screened here",
+                tx_label(n, tx, "")
+            ),
+        ));
+    }
     let payment_id = lookup::payment_id(
         tx.uetr.as_deref(),
         &group.msg_id,

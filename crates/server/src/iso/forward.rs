@@ -113,6 +113,7 @@ pub async fn pacs008(
             })
             .collect(),
         remittance_structured: related.remittance_structured.clone(),
+        underlying_customer_transfer: false,
     };
     let transfer = CreditTransfer {
         kind: TransferKind::Customer,

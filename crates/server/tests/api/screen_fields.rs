@@ -518,3 +518,45 @@ async fn participants_see_a_hold_but_not_what_hit() {
         "{seen}"
     );
 }
+
+/// A pacs.009.001.08 cover payment from A to B whose underlying customer transfer names a
+/// listed person and a listed entity.
+fn cover_payment(msg_id: &str) -> String {
+    let agent = crate::iso20022::agent;
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.009.001.08"><FICdtTrf>
+<GrpHdr><MsgId>{msg_id}</MsgId><CreDtTm>2026-11-26T09:00:00Z</CreDtTm><NbOfTxs>1</NbOfTxs>
+<SttlmInf><SttlmMtd>CLRG</SttlmMtd></SttlmInf></GrpHdr>
+<CdtTrfTxInf><PmtId><InstrId>I-1</InstrId><EndToEndId>E2E-COV-1</EndToEndId><TxId>COV-1</TxId></PmtId>
+<IntrBkSttlmAmt Ccy="KES">10.00</IntrBkSttlmAmt>
+{instg}{instd}
+<Dbtr><FinInstnId><BICFI>{A_BIC}</BICFI></FinInstnId></Dbtr>
+<Cdtr><FinInstnId><BICFI>{B_BIC}</BICFI></FinInstnId></Cdtr>
+<UndrlygCstmrCdtTrf>
+<Dbtr><Nm>SAADI QADHAFI</Nm></Dbtr>{dbtr_agt}{cdtr_agt}
+<Cdtr><Nm>{ENTITY}</Nm></Cdtr>
+<RmtInf><Ustrd>ARMED ISLAMIC GROUP</Ustrd></RmtInf>
+</UndrlygCstmrCdtTrf>
+</CdtTrfTxInf></FICdtTrf></Document>"#,
+        instg = agent("InstgAgt", A_BIC),
+        instd = agent("InstdAgt", B_BIC),
+        dbtr_agt = agent("DbtrAgt", A_BIC),
+        cdtr_agt = agent("CdtrAgt", B_BIC),
+    )
+}
+
+#[tokio::test]
+async fn a_cover_payment_whose_customers_cannot_be_screened_is_refused() {
+    let s = scheme().await;
+    let report = pacs002(&s.hub, &s.a_token, cover_payment("COV-MSG-1")).await;
+    let (group, codes, _) = statuses(&report);
+    assert_eq!(group, Some(TxStatus::RJCT), "{report:?}");
+    assert!(codes.iter().any(|c| c == "NARR"), "{codes:?}");
+    let listed = s.hub.get("/v1/payments", OPERATOR_TOKEN).await.body;
+    assert_eq!(
+        listed["payments"].as_array().map(Vec::len),
+        Some(0),
+        "{listed}"
+    );
+}
