@@ -29,17 +29,23 @@ const PHRASE_LETTERS: usize = 6;
 const WINDOW_WORDS: usize = TOKENS_MAX;
 const WINDOW_STEP: usize = TOKENS_MAX / 2;
 
+/// One listed name as a phrase: its index among the list's names and all its tokens.
+#[derive(Debug)]
+struct ListedPhrase {
+    name: usize,
+    tokens: Vec<Box<str>>,
+}
+
 /// The listed names of one list by their first token.
 #[derive(Debug)]
 pub struct PhraseIndex {
     list: Arc<ListIndex>,
-    /// First token → (name index, all its tokens).
-    by_first: HashMap<Box<str>, Vec<(usize, Vec<Box<str>>)>>,
+    by_first: HashMap<Box<str>, Vec<ListedPhrase>>,
 }
 
 impl PhraseIndex {
     pub fn build(list: Arc<ListIndex>) -> Self {
-        let mut by_first: HashMap<Box<str>, Vec<(usize, Vec<Box<str>>)>> = HashMap::new();
+        let mut by_first: HashMap<Box<str>, Vec<ListedPhrase>> = HashMap::new();
         for (i, name) in list.names.iter().enumerate() {
             let tokens: Vec<Box<str>> = name.tokens.iter().map(|t| t.text.clone()).collect();
             let letters: usize = tokens.iter().map(|t| t.len()).sum();
@@ -59,7 +65,10 @@ impl PhraseIndex {
                 by_first
                     .entry(first.clone())
                     .or_default()
-                    .push((i, tokens.clone()));
+                    .push(ListedPhrase {
+                        name: i,
+                        tokens: tokens.clone(),
+                    });
             }
         }
         PhraseIndex { list, by_first }
@@ -84,13 +93,13 @@ impl PhraseIndex {
                     .map(|t| t.text)
                     .collect();
                 for (p, token) in tokens.iter().enumerate() {
-                    for (name, listed) in self.by_first.get(token).into_iter().flatten() {
-                        let entry = self.list.names[*name].entry;
+                    for listed in self.by_first.get(token).into_iter().flatten() {
+                        let entry = self.list.names[listed.name].entry;
                         let known = found
                             .iter()
                             .any(|(n, _)| self.list.names[*n].entry == entry);
-                        if !known && tokens[p..].starts_with(listed) {
-                            found.push((*name, how));
+                        if !known && tokens[p..].starts_with(&listed.tokens) {
+                            found.push((listed.name, how));
                         }
                     }
                 }
