@@ -62,13 +62,13 @@ fn disguised_un_names_are_still_found() {
     let report = adversarial::run(&set.snapshot(), &cases, DEFAULT_THRESHOLD);
     println!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert!(report.overall.cases > 3_000, "{}", report.overall.cases);
-    // Regression guards at the measured level less a margin (measured on this sample: 0.970
-    // overall; spaced letters 0.916 the weakest); the targets (0.98, 0.95 each) are not all met
+    // Regression guards at the measured level less a margin (measured on this sample: 0.980
+    // overall; dropped letter 0.947 the weakest); the targets (0.98, 0.95 each) are not all met
     // yet, see the README.
-    assert!(report.overall.rate >= 0.962, "{:?}", report.overall);
+    assert!(report.overall.rate >= 0.975, "{:?}", report.overall);
     for row in &report.per_disguise {
         assert!(row.cases > 100, "{row:?}");
-        assert!(row.rate >= 0.90, "{row:?}");
+        assert!(row.rate >= 0.93, "{row:?}");
     }
 }
 
@@ -84,11 +84,11 @@ fn ordinary_names_rarely_alert() {
     );
     println!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert!(report.names_only.cases > 3_000);
-    // Measured 0.0061 names only on this sample, 0.0018 with secondary data (worst locale 0.044);
+    // Measured 0.0052 names only on this sample, 0.0015 with secondary data (worst locale 0.044);
     // target 0.005 names only.
-    assert!(report.names_only.rate <= 0.0075, "{:?}", report.names_only);
+    assert!(report.names_only.rate <= 0.0065, "{:?}", report.names_only);
     assert!(
-        report.with_secondary.rate <= 0.003,
+        report.with_secondary.rate <= 0.0025,
         "{:?}",
         report.with_secondary
     );
@@ -98,7 +98,7 @@ fn ordinary_names_rarely_alert() {
         report.with_secondary
     );
     for row in &report.per_locale {
-        assert!(row.names_only_rate <= 0.055, "{row:?}");
+        assert!(row.names_only_rate <= 0.05, "{row:?}");
     }
 }
 

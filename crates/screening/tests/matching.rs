@@ -296,6 +296,10 @@ fn bypass_joined_words() {
     assert_un("AhmadMahmoodHassan", "CDi.040");
     assert_un("rimangon", "KPi.026");
     assert_un("KoreaMiningDevelopmentTradingCorporation", "KPe.001");
+    // Split against the listed name's own spellings, not only the list's preferred split
+    // ("ahmadi mana li", "ami rahimi"); a title written inside the joined word.
+    assert_un("AhmadImanAli", "SOi.016");
+    assert_un("AMIRRAHIMI", "IRi.030");
 }
 
 #[test]
@@ -303,6 +307,9 @@ fn bypass_doubled_and_dropped_letters() {
     assert_un("Ahhmad Mahmoood Hasssan", "CDi.040");
     assert_un("Aiman Muhammed Rabi al-Zawahri", "QDi.006");
     assert_un("Ahmad Mahmod Hassan", "CDi.040");
+    // A dropped letter in a spelling of a variant family; a title with a doubled letter.
+    assert_un("MOHMED LAKHAL", "QDi.062");
+    assert_un("AMMIR RAAHIMI", "IRi.030");
 }
 
 #[test]

@@ -65,6 +65,10 @@ pub struct ListIndex {
     /// Every listed token spelling (canonical and as transliterated), to split a query token
     /// that joins several ("kimjongun").
     pub(crate) vocabulary: HashSet<Box<str>>,
+    /// Every listed token spelling (canonical and as transliterated, 2+ letters) → the names
+    /// with a token spelt so, and which of their tokens: the candidates of a joined word whose
+    /// parts are spelt as listed.
+    pub(crate) spelled: HashMap<Box<str>, Vec<Posting>>,
     /// Listed spellings of [`FUZZY_SPELLING_MIN`]+ letters with their keys, and each of their
     /// one-letter deletions → those spellings (a symmetric-deletion index: two spellings one
     /// edit apart share a deletion, or one is the other's).
@@ -202,6 +206,26 @@ impl ListIndex {
                 short: letters <= SHORT_NAME_LETTERS,
             };
         }
+        let mut spelled: HashMap<Box<str>, Vec<Posting>> = HashMap::new();
+        for (id, name) in names.iter().enumerate() {
+            let Ok(id) = u32::try_from(id) else { break };
+            for (j, t) in name.tokens.iter().enumerate() {
+                for s in [&t.text, &t.original] {
+                    if s.len() < 2 {
+                        continue;
+                    }
+                    let list = spelled.entry(s.clone()).or_default();
+                    match list.last_mut() {
+                        Some(p) if p.name == id => p.tokens |= bit(j),
+                        _ => list.push(Posting {
+                            name: id,
+                            tokens: bit(j),
+                            joined: false,
+                        }),
+                    }
+                }
+            }
+        }
         let mut vocabulary: HashSet<Box<str>> = names
             .iter()
             .flat_map(|n| n.tokens.iter())
@@ -235,6 +259,7 @@ impl ListIndex {
             df,
             unseen_weight,
             vocabulary,
+            spelled,
             spellings,
             near_spellings,
         }

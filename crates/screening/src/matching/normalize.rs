@@ -281,14 +281,18 @@ pub(crate) fn tokenize(name: &str) -> Vec<Token> {
     let name = truncate(name);
     let mut ascii = String::with_capacity(name.len() + 8);
     transliterate(name, &mut ascii);
-    // Titles and particles are recognised as written ("dass" is a name, "das" a particle).
+    // Particles are recognised as written ("dass" is a name, "das" a particle); titles also
+    // with doubled letters collapsed ("Ammir", "Maaulana"), since no name spells a title with a
+    // doubled letter the title lacks, and doubling letters is a cheap disguise.
     let words: Vec<(bool, &str)> = ascii
         .split_whitespace()
         .map(|w| match w.strip_prefix(SKELETON_MARK) {
             Some(rest) => (true, rest),
             None => (false, w),
         })
-        .filter(|(_, w)| !w.is_empty() && !TITLES.contains(w))
+        .filter(|(_, w)| {
+            !w.is_empty() && !TITLES.contains(w) && !TITLES.contains(&collapse_repeats(w).as_str())
+        })
         .collect();
     let meaningful = words.iter().filter(|(_, w)| !PARTICLES.contains(w)).count();
     words
@@ -487,6 +491,7 @@ mod tests {
         assert_eq!(texts("Kiim Hassan Dass"), ["kim", "hasan", "das"]);
         assert_eq!(texts("Sheikh Osama bin Laden"), ["usama", "laden"]);
         assert_eq!(texts("AL"), ["al"]);
+        assert_eq!(texts("Ammir Raahimi"), ["rahimi"]);
         assert_eq!(texts("  -- "), Vec::<String>::new());
     }
 }

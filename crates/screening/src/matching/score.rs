@@ -137,7 +137,14 @@ fn single_sim(a: &Token, b: &Token) -> Option<(f64, How)> {
         let sim = if std::ptr::eq(short, a) { 0.8 } else { 0.6 };
         return initial.then_some((sim, How::Initial));
     }
-    let jw = jaro_winkler(&a.text, &b.text);
+    // A spelling folded into its family's canonical form ("mohamed" → "muhamad") is compared as
+    // written too when the two are one typo apart as written ("mohmed"): the typo is closer to
+    // the spelling it was made in than to the family's canonical form.
+    let jw = if (a.known || b.known) && strsim::levenshtein(&a.original, &b.original) <= 1 {
+        jaro_winkler(&a.text, &b.text).max(jaro_winkler(&a.original, &b.original))
+    } else {
+        jaro_winkler(&a.text, &b.text)
+    };
     if a.skeleton != b.skeleton {
         // Arabic-script skeleton against a Latin spelling: compare consonants only.
         let (skeleton, latin) = if a.skeleton { (a, b) } else { (b, a) };
@@ -469,10 +476,21 @@ pub(crate) fn align(
         }
         Mode::Name => {
             let query_coverage = coverage(&q_sim, qw);
-            let blend = if !word_matched {
+            // No token spelt as listed (or as a known variant, or joined letter for letter):
+            // every pair is a resemblance, and resemblances of two or three given names meet
+            // some longer listed name often ("Kasim Saafir" ~ Muhammad Qasim Sarafi). Then a
+            // token more or less is not forgiven either.
+            let only_resemblance = chosen.iter().all(|p| {
+                matches!(
+                    p.how,
+                    How::Phonetic(_) | How::Fuzzy(_) | How::Initial | How::Prefix
+                )
+            });
+            let blend = if !word_matched || only_resemblance {
                 // Nothing but syllables and short tokens matched: a syllable more on either side
                 // is another name ("Zhang Jian Guo" is not ZHANG Jian, "Wang Wei" not WANG Wei
-                // Ming), so the weaker coverage counts most.
+                // Ming), so the weaker coverage counts most. So it does when nothing matched
+                // but by resemblance.
                 let (low, high) = if query_coverage <= listed_coverage {
                     (query_coverage, listed_coverage)
                 } else {
@@ -674,6 +692,22 @@ mod tests {
         assert!(score("Yu", "Oo").0 < 0.5);
         let (s, e) = score("Qiang Xiong", "Kang Song");
         assert!(s < 0.84, "{s} {e}");
+    }
+
+    #[test]
+    fn resemblances_alone_need_the_whole_listed_name() {
+        // Both tokens only resemble listed ones, and a listed token is missing: another person.
+        let (s, e) = score("Kasim Saafir", "Muhammad Qasim Sarafi");
+        assert!(s < 0.84, "{s} {e}");
+        // One token spelt as listed: a listed token missing is forgiven as before.
+        let (s, e) = score("Qasim Saafir", "Muhammad Qasim Sarafi");
+        assert!(s > 0.84, "{s} {e}");
+    }
+
+    #[test]
+    fn a_typo_of_a_variant_spelling_matches_as_written() {
+        let (s, e) = score("Mohmed Lakhal", "Mohamed Lakhal");
+        assert!(s > 0.9, "{s} {e}");
     }
 
     #[test]

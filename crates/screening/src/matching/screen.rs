@@ -325,6 +325,14 @@ fn screen_one(
                 .map(|(t, r, g)| (t.as_slice(), r, g.as_slice())),
         )
         .collect();
+    // Each joined word also read as the spellings of each listed name it could join (see
+    // [`joined_for_names`]): the list-wide split above picks one reading of the word, which may
+    // be another name's ("amirahimi" → ami rahimi, not amir rahimi).
+    let mut masks = vec![0u16; index.names.len()];
+    let per_name: Vec<(u32, Vec<Token>, Reading)> = readings
+        .iter()
+        .flat_map(|(tokens, reading)| joined_for_names(index, tokens, reading, &mut masks))
+        .collect();
     let mut acc = vec![Shared::default(); index.names.len()];
     let mut best: HashMap<u32, Found> = HashMap::new();
     for &(tokens, reading, groups) in &all {
@@ -333,6 +341,36 @@ fn screen_one(
                 index, window, reading, groups, facts, threshold, mode, &mut acc, &mut best,
             );
         }
+    }
+    for (id, tokens, reading) in &per_name {
+        let Some(name) = usize::try_from(*id).ok().and_then(|i| index.names.get(i)) else {
+            continue;
+        };
+        let Some(entry) = usize::try_from(name.entry)
+            .ok()
+            .and_then(|i| index.entries.get(i))
+        else {
+            continue;
+        };
+        if mode == Mode::Text && name.traits.short {
+            continue;
+        }
+        let qw: Vec<f64> = tokens.iter().map(|t| index.query_weight(t)).collect();
+        let alignment = align(tokens, &qw, &name.tokens, &name.weights, name.traits, mode);
+        let score = final_score(alignment.score, name, entry, facts, None);
+        if score < threshold || best.get(&name.entry).is_some_and(|f| f.score >= score) {
+            continue;
+        }
+        best.insert(
+            name.entry,
+            Found {
+                score,
+                name: *id,
+                alignment,
+                tokens,
+                reading,
+            },
+        );
     }
     for (entry_id, found) in best {
         let entry = usize::try_from(entry_id)
@@ -480,6 +518,9 @@ fn screen_window<'q>(
 const SPLIT_FRAGMENT_LETTERS: usize = 3;
 /// A split that leaves a single word (a title dropped) needs this many letters in it.
 const SPLIT_SINGLE_MIN: usize = 6;
+/// Words of this many letters may be several written together.
+const SPLIT_TOKEN_MIN: usize = 6;
+const SPLIT_TOKEN_MAX: usize = 48;
 /// Shortest part of a split token.
 const SPLIT_PART_MIN: usize = 2;
 /// Least average length of the parts of a split token.
@@ -490,23 +531,11 @@ const SPLIT_PART_MEAN_MIN: usize = 3;
 /// the previous part's last one when doubled letters were collapsed ("baudoingaruye" → baudoin,
 /// ngaruye).
 fn split_into_known(token: &str, index: &ListIndex) -> Option<Vec<String>> {
-    const SPLIT_TOKEN_MIN: usize = 6;
-    const SPLIT_TOKEN_MAX: usize = 48;
     let len = token.len();
-    if !(SPLIT_TOKEN_MIN..=SPLIT_TOKEN_MAX).contains(&len)
-        || !token.is_ascii()
-        || index.vocabulary.contains(token)
-    {
+    if !joinable(token, index) {
         return None;
     }
-    let known = |start: usize, end: usize| -> Option<String> {
-        let part = &token[start..end];
-        if index.vocabulary.contains(part) {
-            return Some(part.to_owned());
-        }
-        let seam = format!("{}{part}", token.get(start.checked_sub(1)?..start)?);
-        index.vocabulary.contains(seam.as_str()).then_some(seam)
-    };
+    let known = |start: usize, end: usize| known_part(token, start, end, index);
     // fewest[i] = (parts, seams, sum of squared part lengths, previous cut) for the best split
     // of token[..i]: fewest parts, then fewest letters taken back at seams, then the longest
     // parts ("asbat al ansar", not "asba tal ansar").
@@ -557,6 +586,226 @@ fn split_into_known(token: &str, index: &ListIndex) -> Option<Vec<String>> {
     // What is left is a name: two parts or more, or one long word after a title ("AMIRRAHIMI"
     // → rahimi, as the listed AMIR RAHIMI reads with its title dropped).
     match &parts[..] {
+        [] => None,
+        [only] if only.len() < SPLIT_SINGLE_MIN => None,
+        _ => Some(parts),
+    }
+}
+
+/// Whether a token may be several words written together: long enough, ASCII, and no listed
+/// spelling itself.
+fn joinable(token: &str, index: &ListIndex) -> bool {
+    (SPLIT_TOKEN_MIN..=SPLIT_TOKEN_MAX).contains(&token.len())
+        && token.is_ascii()
+        && !index.vocabulary.contains(token)
+}
+
+/// A listed spelling (or particle, title) that `token[start..end]` spells, or that it spells with
+/// the previous letter taken back (a doubled letter collapsed at the seam).
+fn known_part(token: &str, start: usize, end: usize, index: &ListIndex) -> Option<String> {
+    let part = token.get(start..end)?;
+    if index.vocabulary.contains(part) {
+        return Some(part.to_owned());
+    }
+    let seam = token.get(start.checked_sub(1)?..end)?;
+    index.vocabulary.contains(seam).then(|| seam.to_owned())
+}
+
+/// For each joined word of a reading, the readings that split it into the spellings of one
+/// listed name (with particles and titles between them), one per such name: the query tokens
+/// with that word replaced by its parts, and the reading's description. A word is split for a
+/// name only when all of it is spelt by that name's tokens, particles and titles, and the name's
+/// tokens are found among the pieces of the word's list-wide splits (any split into listed
+/// spellings, not just the preferred one).
+fn joined_for_names(
+    index: &ListIndex,
+    tokens: &[Token],
+    reading: &Reading,
+    masks: &mut [u16],
+) -> Vec<(u32, Vec<Token>, Reading)> {
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let word = &*t.text;
+        if !joinable(word, index) {
+            continue;
+        }
+        let len = word.len();
+        // known[start * (len + 1) + end]: word[start..end] is a listed spelling (see
+        // [`known_part`]).
+        let at = |start: usize, end: usize| start * (len + 1) + end;
+        let mut known: Vec<Option<String>> = vec![None; (len + 1) * (len + 1)];
+        for start in 0..len {
+            for end in start + SPLIT_PART_MIN..=len {
+                known[at(start, end)] = known_part(word, start, end, index);
+            }
+        }
+        // Which prefixes and suffixes of the word split into listed spellings.
+        let mut from_start = vec![false; len + 1];
+        from_start[0] = true;
+        for end in SPLIT_PART_MIN..=len {
+            from_start[end] = (0..=end - SPLIT_PART_MIN)
+                .any(|start| from_start[start] && known[at(start, end)].is_some());
+        }
+        if !from_start[len] {
+            continue;
+        }
+        let mut to_end = vec![false; len + 1];
+        to_end[len] = true;
+        for start in (0..=len - SPLIT_PART_MIN).rev() {
+            to_end[start] = (start + SPLIT_PART_MIN..=len)
+                .any(|end| to_end[end] && known[at(start, end)].is_some());
+        }
+        // Pieces on some complete split, and the listed names with tokens spelt like them
+        // (`masks`, dense over names, left all zero).
+        let mut pieces: Vec<&str> = Vec::new();
+        for start in 0..len {
+            for end in start + SPLIT_PART_MIN..=len {
+                if let Some(part) = &known[at(start, end)]
+                    && from_start[start]
+                    && to_end[end]
+                    && !PARTICLES.contains(&part.as_str())
+                    && !TITLES.contains(&part.as_str())
+                {
+                    pieces.push(part);
+                }
+            }
+        }
+        pieces.sort_unstable();
+        pieces.dedup();
+        let mut ids: Vec<u32> = Vec::new();
+        for piece in &pieces {
+            for p in index.spelled.get(*piece).into_iter().flatten() {
+                if let Some(mask) = usize::try_from(p.name).ok().and_then(|i| masks.get_mut(i)) {
+                    if *mask == 0 {
+                        ids.push(p.name);
+                    }
+                    *mask |= p.tokens;
+                }
+            }
+        }
+        let mut found: Vec<(u32, u16)> = ids
+            .iter()
+            .filter_map(|&id| {
+                let mask = usize::try_from(id).ok().and_then(|i| masks.get_mut(i))?;
+                Some((id, std::mem::take(mask)))
+            })
+            .collect();
+        found.sort_unstable();
+        // Particles and titles written inside the word.
+        let fillers: Vec<&'static str> = PARTICLES
+            .iter()
+            .chain(TITLES)
+            .copied()
+            .filter(|f| f.len() >= SPLIT_PART_MIN && word.contains(f))
+            .collect();
+        let filler_letters: usize = fillers.iter().map(|f| f.len()).sum();
+        for (id, mask) in found {
+            let Some(name) = usize::try_from(id).ok().and_then(|i| index.names.get(i)) else {
+                continue;
+            };
+            if name.traits.short {
+                continue;
+            }
+            // The name's tokens spelt inside the word, with its particles and titles, must have
+            // letters enough to spell all of it (a letter more per token for seams).
+            let letters: usize = (0..name.tokens.len())
+                .filter(|&j| mask & bit(j) != 0)
+                .map(|j| {
+                    let t = &name.tokens[j];
+                    t.text.len().max(t.original.len()) + 1
+                })
+                .sum();
+            if letters + filler_letters < len {
+                continue;
+            }
+            let Some(parts) = split_for_name(word, name, &fillers) else {
+                continue;
+            };
+            let text = tokens[..i]
+                .iter()
+                .map(|t| t.original.to_string())
+                .chain(parts)
+                .chain(tokens[i + 1..].iter().map(|t| t.original.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let split = tokenize(&text);
+            if split.is_empty() || split.len() > TOKENS_MAX {
+                continue;
+            }
+            out.push((
+                id,
+                split,
+                Reading {
+                    text,
+                    how: Some(match reading.how {
+                        None => "joined words split",
+                        Some(_) => "normalised, then joined words split",
+                    }),
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// Splits `word` into the fewest spellings of `name`'s tokens (canonical or as written),
+/// particles and titles that spell all of it, a part perhaps taking back the previous part's last
+/// letter (doubled letters collapsed at the seam). The parts must pass the same tests as a
+/// list-wide split (parts of two letters or more averaging three, or syllables; a single part
+/// left after particles and titles of six letters or more).
+fn split_for_name(word: &str, name: &IndexedName, fillers: &[&'static str]) -> Option<Vec<String>> {
+    let mut spellings: Vec<&str> = name
+        .tokens
+        .iter()
+        .flat_map(|t| [&*t.text, &*t.original])
+        .filter(|s| s.len() >= SPLIT_PART_MIN && word.contains(*s))
+        .chain(fillers.iter().copied())
+        .collect();
+    spellings.sort_unstable();
+    spellings.dedup();
+    let b = word.as_bytes();
+    let len = b.len();
+    // fewest[i] = (parts, previous cut, spelling) of the best split of word[..i].
+    let mut fewest: Vec<Option<(usize, usize, &str)>> = vec![None; len + 1];
+    fewest[0] = Some((0, 0, ""));
+    for start in 0..len {
+        let Some((parts, _, _)) = fewest[start] else {
+            continue;
+        };
+        for &s in &spellings {
+            let end = if b[start..].starts_with(s.as_bytes()) {
+                start + s.len()
+            } else if start > 0 && b[start - 1..].starts_with(s.as_bytes()) {
+                start - 1 + s.len()
+            } else {
+                continue;
+            };
+            if end < start + SPLIT_PART_MIN - 1 || end <= start {
+                continue;
+            }
+            if fewest[end].is_none_or(|(p, _, _)| parts + 1 < p) {
+                fewest[end] = Some((parts + 1, start, s));
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    let mut end = len;
+    while end > 0 {
+        let (_, start, s) = fewest[end]?;
+        parts.push(s.to_owned());
+        end = start;
+    }
+    parts.reverse();
+    if parts.len() * SPLIT_PART_MEAN_MIN > len + 1
+        && !(parts.len() * SPLIT_PART_MIN <= len && parts.iter().all(|p| is_syllable(p)))
+    {
+        return None;
+    }
+    let names: Vec<&String> = parts
+        .iter()
+        .filter(|p| !PARTICLES.contains(&p.as_str()) && !TITLES.contains(&p.as_str()))
+        .collect();
+    match &names[..] {
         [] => None,
         [only] if only.len() < SPLIT_SINGLE_MIN => None,
         _ => Some(parts),
