@@ -12,14 +12,18 @@ use unicode_normalization::UnicodeNormalization;
 /// The identity of an officer's display name: NFKC, whitespace collapsed, lowercase, then the
 /// confusable skeleton (lowercased again: skeletons may map to capitals).
 pub fn identity(name: &str) -> String {
-    let folded = name
+    let spaced = name
         .nfkc()
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    // Skeleton before lowercasing too: some look-alikes (Cherokee "Ꮐ" for G) lowercase to letters
+    // the confusables data does not map, so lowercasing first would keep them apart.
+    let once = unicode_security::skeleton(&spaced)
+        .collect::<String>()
         .to_lowercase();
-    unicode_security::skeleton(&folded)
+    unicode_security::skeleton(&once)
         .collect::<String>()
         .to_lowercase()
 }
@@ -48,6 +52,8 @@ mod tests {
             assert!(look_alike(one, alike), "{alike:?}");
         }
         assert!(!look_alike(one, one));
+        // Cherokee "Ꮐ" passes for G (a red-team exercise had the operator issue it).
+        assert!(look_alike("Grace Wanjiru", "\u{13C0}race Wanjiru"));
         for other in ["Officer Two", "Officer Onе Two", "Officer"] {
             assert!(!look_alike(one, other), "{other:?}");
         }
