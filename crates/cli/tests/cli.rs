@@ -307,7 +307,7 @@ fn demo_data_is_served_again_and_driven_with_the_client() {
     assert_eq!(
         kept["serve_command"].as_str().unwrap(),
         format!(
-            "kliring serve --data {} --accept-unverified-un-list",
+            "kliring serve --data {}",
             dir.canonicalize().unwrap().display()
         )
     );
@@ -327,7 +327,7 @@ fn demo_data_is_served_again_and_driven_with_the_client() {
     let officer_1 = token(&dir, "tokens/officer-achieng.token");
     let officer_2 = token(&dir, "tokens/officer-adeyemi.token");
 
-    let served = Served::start(&dir, &["--accept-unverified-un-list"]);
+    let served = Served::start(&dir, &[]);
     let hub = served.base_url.as_str();
     assert!(
         served

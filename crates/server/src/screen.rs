@@ -183,6 +183,12 @@ impl Screener {
             candidates.push(import_file(path)?);
         }
         for list in candidates {
+            // The bundled demo list, stored by `kliring demo --data`: small by design, and only
+            // the bundled file itself (same content hash), whatever label another file claims.
+            if is_bundled_demo(&list) {
+                screener.lists.install(list);
+                continue;
+            }
             if let Err(UnListRefused(reason)) = screener.admit(list) {
                 tracing::error!("{reason}; it is not in force");
                 screener.un_state_mut().refused = Some(reason);
@@ -220,6 +226,7 @@ impl Screener {
         let installed = self.installed_un();
         for list in &stored {
             if list.version.source == ListSource::Un
+                && !is_bundled_demo(list)
                 && installed.as_ref().map(|v| &v.content_hash) != Some(&list.version.content_hash)
             {
                 let problems = un_list_problems(&list.version, installed.as_ref());
@@ -233,7 +240,9 @@ impl Screener {
         for list in stored {
             let unchanged = list.version.source == ListSource::Un
                 && installed.as_ref().map(|v| &v.content_hash) == Some(&list.version.content_hash);
-            if !unchanged {
+            if is_bundled_demo(&list) {
+                self.lists.install(list);
+            } else if !unchanged {
                 // Checked above: a refusal here cannot happen without the override.
                 self.admit(list)
                     .map_err(|UnListRefused(r)| ListLoadError::UnRefused(r))?;
@@ -820,6 +829,16 @@ pub async fn screen_participants(
         sanctioned.push(participant);
     }
     Ok(sanctioned)
+}
+
+/// Whether `list` is the bundled demo UN list (label and content both).
+fn is_bundled_demo(list: &ImportedList) -> bool {
+    list.version.source == ListSource::Un
+        && list.version.label.as_deref() == Some(screening::fixtures::DEMO_LABEL)
+        && screening::fixtures::demo_lists().is_ok_and(|demo| {
+            demo.iter()
+                .any(|d| d.version.content_hash == list.version.content_hash)
+        })
 }
 
 /// The refusal of a UN list, in words.

@@ -31,8 +31,8 @@ use traffic::{
 pub struct DemoArgs {
     /// Keep the hub in DIR (a new or empty directory) instead of a temporary one: its journal,
     /// the demo's sanctions lists (DIR/lists) and every token (DIR/operator.token,
-    /// DIR/tokens/*.token, mode 0600), so that `kliring serve --data DIR
-    /// --accept-unverified-un-list` runs it again and `kliring verify --data DIR` checks it.
+    /// DIR/tokens/*.token, mode 0600), so that `kliring serve --data DIR` runs it again and
+    /// `kliring verify --data DIR` checks it.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Write the settlement reports (one CSV per deferred-net window) into DIR, created if
@@ -188,10 +188,7 @@ fn keep(dir: &Path, operator_token: &str, tokens: Vec<IssuedToken>) -> anyhow::R
     }
     Ok(KeptHub {
         data_dir: dir.display().to_string(),
-        serve_command: format!(
-            "kliring serve --data {} --accept-unverified-un-list",
-            dir.display()
-        ),
+        serve_command: format!("kliring serve --data {}", dir.display()),
         operator_token_file: operator_file.display().to_string(),
         operator_token: operator_token.to_owned(),
         tokens: kept,
@@ -221,8 +218,8 @@ fn print_kept(kept: &KeptHub) {
     );
     println!("  {}", kept.serve_command);
     println!(
-        "(the bundled demo UN list is not the published one, so serving it takes \
-         --accept-unverified-un-list: the override is journalled and raised on /v1/health)"
+        "(the bundled demo UN list is not the published one: /v1/health and the dashboard say \
+         so while it is in force; import the published list before real payments)"
     );
     println!(
         "Check its journal with: kliring verify --data {}",

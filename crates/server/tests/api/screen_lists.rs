@@ -223,3 +223,39 @@ async fn the_demo_list_is_labelled_and_raises_its_own_alarm() {
     assert_eq!(health["un_list_loaded"], true);
     assert!(alarm_codes(&health).contains(&"un_list_demo_data".to_owned()));
 }
+
+#[tokio::test]
+async fn the_bundled_demo_list_stored_on_disk_is_served_but_a_relabelled_file_is_not() {
+    use screening::fixtures::{DEMO_LABEL, demo_un_raw};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let raw = demo_un_raw();
+    let demo = screening::import(&raw, Some(DEMO_LABEL), &mut screening::no_progress)
+        .expect("demo list parses");
+    ListStore::new(dir.path().join("lists"))
+        .save(&raw, &demo.version)
+        .expect("stored");
+    let s = Scheme::on(start(dir, false, Some(100_000)).await).await;
+    let health = s.hub.get("/v1/health", OPERATOR_TOKEN).await.body;
+    assert_eq!(health["un_list_loaded"], true, "{health}");
+    assert!(alarm_codes(&health).contains(&"un_list_demo_data".to_owned()));
+    let pay = s
+        .hub
+        .post("/v1/payments", &s.a_token, s.payment("1.00"))
+        .await;
+    assert_eq!(pay.status, 201, "{:?}", pay.body);
+
+    // Another small file claiming the label is checked like any UN list, and refused.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let raw = RawList::Un {
+        xml: one_entry_un_xml().into_bytes(),
+    };
+    let forged =
+        screening::import(&raw, Some(DEMO_LABEL), &mut screening::no_progress).expect("parses");
+    ListStore::new(dir.path().join("lists"))
+        .save(&raw, &forged.version)
+        .expect("stored");
+    let hub = start(dir, false, None).await;
+    let health = hub.get("/v1/health", OPERATOR_TOKEN).await.body;
+    assert_eq!(health["un_list_loaded"], false, "{health}");
+    assert!(alarm_codes(&health).contains(&"un_list_refused".to_owned()));
+}
