@@ -422,12 +422,21 @@ async fn four_eyes(s: &Scheme, browser: &Browser, p: &Payments) {
     assert!(page.contains("pensioner in Nairobi, born 1950"), "{page}");
     // She cannot confirm her own proposal: no button is offered.
     assert_eq!(browser.count(&false_positive_button(1, "confirm")).await, 0);
+    // Nothing waits for her now: both holds need a second officer.
+    let page = browser.goto("/dashboard/compliance?mine=1").await;
+    assert!(page.contains("No payments are held."), "{page}");
     browser.sign_out().await;
 
     let page = browser.sign_in(&s.officer2).await;
     assert!(
         page.contains("Signed in as compliance officer Oscar"),
         "{page}"
+    );
+    let page = browser.goto("/dashboard/compliance?mine=1").await;
+    assert_eq!(
+        page.matches("<dd>Olive</dd>").count(),
+        2,
+        "both wait for Oscar: {page}"
     );
     let page = browser.click(&nav("/dashboard/compliance")).await;
     assert_eq!(page.matches("<dd>Olive</dd>").count(), 2, "{page}");

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::auth::{Caller, TokenHash};
 use crate::dashboard::Dashboard;
-use crate::dashboard::extract::PagePath;
+use crate::dashboard::extract::{PagePath, PageQuery};
 use crate::dashboard::guard::Posted;
 use crate::dashboard::pages::sign_in::NoFields;
 use crate::dashboard::render::{
@@ -31,6 +31,7 @@ async fn render(
     signed: &Signed,
     status: StatusCode,
     shown: Option<&Notice>,
+    mine_only: bool,
 ) -> Result<Response, Failure> {
     let caller = Caller(signed.principal.clone());
     let held = queries::held(State(dash.app.clone()), caller.clone())
@@ -46,7 +47,22 @@ async fn render(
         Principal::ComplianceOfficer(name) => Some(name.as_str()),
         _ => None,
     };
+    // "Waiting for me": what this officer can act on — not yet reviewed, or reviewed by
+    // another officer and so waiting for a second pair of eyes.
+    let held: Vec<_> = match officer {
+        Some(me) if mine_only => held
+            .into_iter()
+            .filter(|item| item.reviewed_by.as_deref() != Some(me))
+            .collect(),
+        _ => held,
+    };
     let content = html! {
+        @if officer.is_some() {
+            p.filter {
+                @if mine_only { a href="/dashboard/compliance" { "Show all held payments" } }
+                @else { a href="/dashboard/compliance?mine=1" { "Show only what waits for me" } }
+            }
+        }
         @if held.is_empty() { p { "No payments are held." } }
         @for item in &held {
             @let p = &item.payment;
@@ -234,7 +250,7 @@ pub async fn propose(
         }
         Err(error) => {
             let shown = Notice::from(&error);
-            render(&dash, &signed, error.status(), Some(&shown)).await
+            render(&dash, &signed, error.status(), Some(&shown), false).await
         }
     }
 }
@@ -269,7 +285,7 @@ pub async fn decide(
         }
         Err(error) => {
             let shown = Notice::from(&error);
-            render(&dash, &signed, error.status(), Some(&shown)).await
+            render(&dash, &signed, error.status(), Some(&shown), false).await
         }
     }
 }
@@ -281,10 +297,23 @@ fn back_to_queue(dash: &Dashboard, signed: &Signed, message: String) -> Result<R
     Ok((StatusCode::SEE_OTHER, [(LOCATION, "/dashboard/compliance")]).into_response())
 }
 
-/// `GET /dashboard/compliance`.
-pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Response, Failure> {
+/// Query of the queue page: `mine=1` shows only what waits for the signed-in officer.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    #[serde(default)]
+    mine: Option<String>,
+}
+
+/// `GET /dashboard/compliance[?mine=1]`.
+pub async fn show(
+    State(dash): State<Dashboard>,
+    signed: Signed,
+    PageQuery(query): PageQuery<QueueQuery>,
+) -> Result<Response, Failure> {
     let flash = signed.flash.clone();
-    render(&dash, &signed, StatusCode::OK, flash.as_ref()).await
+    let mine_only = query.mine.as_deref().is_some_and(|m| m == "1");
+    render(&dash, &signed, StatusCode::OK, flash.as_ref(), mine_only).await
 }
 
 /// `POST /dashboard/compliance/{id}/{review|release|reject}`: on success back to the queue
@@ -323,7 +352,7 @@ pub async fn act(
         }
         Err(error) => {
             let shown = Notice::from(&error);
-            render(&dash, &signed, error.status(), Some(&shown)).await
+            render(&dash, &signed, error.status(), Some(&shown), false).await
         }
     }
 }
