@@ -50,8 +50,10 @@ pub struct PaymentFilter {
     pub participant: Option<ParticipantId>,
     pub status: Option<PaymentStatus>,
     pub currency: Option<CurrencyCode>,
-    /// Only payments with `seq > after`.
+    /// Only payments with `seq > after` (or `seq < after` when `newest_first`).
     pub after: Option<u64>,
+    /// Newest first instead of creation order; a page's `next_cursor` continues the same way.
+    pub newest_first: bool,
     /// 0 = `PAGE_LIMIT_DEFAULT`; capped at `PAGE_LIMIT_MAX`.
     pub limit: usize,
 }
@@ -252,21 +254,27 @@ impl Hub {
         };
         let after = filter.after.unwrap_or(0);
         let limit = page_limit(filter.limit);
-        let seqs: Box<dyn Iterator<Item = u64> + '_> = match participant {
-            Some(p) => {
+        let total = u64::try_from(self.payments.len()).unwrap_or(u64::MAX);
+        // Newest first: the cursor is the oldest seq shown; the next page is older.
+        let before = filter
+            .after
+            .map_or(total.saturating_add(1), |b| b.min(total.saturating_add(1)));
+        let seqs: Box<dyn Iterator<Item = u64> + '_> = match (participant, filter.newest_first) {
+            (Some(p), newest_first) => {
                 let seqs = self
                     .participant_payments
                     .get(&p)
                     .map_or(&[][..], Vec::as_slice);
-                let start = seqs.partition_point(|s| *s <= after);
-                Box::new(seqs[start..].iter().copied())
+                if newest_first {
+                    let end = seqs.partition_point(|s| *s < before);
+                    Box::new(seqs[..end].iter().rev().copied())
+                } else {
+                    let start = seqs.partition_point(|s| *s <= after);
+                    Box::new(seqs[start..].iter().copied())
+                }
             }
-            None => {
-                let start = usize::try_from(after).unwrap_or(usize::MAX);
-                let total = u64::try_from(self.payments.len()).unwrap_or(u64::MAX);
-                let first = u64::try_from(start).unwrap_or(u64::MAX).saturating_add(1);
-                Box::new(first..=total)
-            }
+            (None, true) => Box::new((1..before).rev()),
+            (None, false) => Box::new(after.saturating_add(1)..=total),
         };
         let mut payments = Vec::new();
         let mut next_cursor = None;
@@ -274,7 +282,12 @@ impl Hub {
             // Reads run on the sequencer thread: a selective filter over a long history stops
             // after PAGE_SCAN_MAX payments and hands back a cursor to continue from.
             if examined == PAGE_SCAN_MAX {
-                next_cursor = seq.checked_sub(1);
+                // The next page starts at this payment, in either direction.
+                next_cursor = if filter.newest_first {
+                    seq.checked_add(1)
+                } else {
+                    seq.checked_sub(1)
+                };
                 break;
             }
             let Some(payment) = self.payment_by_seq(seq) else {

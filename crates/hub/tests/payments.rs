@@ -603,6 +603,38 @@ fn payments_paginate_and_respect_visibility() {
     assert!(f.hub.payment_for(&participant(C), pid(1)).is_none());
     assert!(f.hub.payment_for(&participant(B), pid(1)).is_some());
     assert!(f.hub.payment_for(&Principal::Auditor, pid(1)).is_some());
+
+    // Newest first: the cursor is the oldest shown, the next page older, for all payments and
+    // for one participant's.
+    let newest = PaymentFilter {
+        limit: 2,
+        newest_first: true,
+        ..Default::default()
+    };
+    for viewer in [op.clone(), participant(A)] {
+        assert_eq!(page(&f, &viewer, newest.clone()), (vec![6, 5], Some(5)));
+        let older = PaymentFilter {
+            after: Some(5),
+            ..newest.clone()
+        };
+        assert_eq!(page(&f, &viewer, older), (vec![4, 3], Some(3)));
+        let oldest = PaymentFilter {
+            after: Some(3),
+            ..newest.clone()
+        };
+        assert_eq!(page(&f, &viewer, oldest), (vec![2, 1], None));
+    }
+    let newest_committed = PaymentFilter {
+        status: Some(PaymentStatus::Committed),
+        newest_first: true,
+        ..Default::default()
+    };
+    assert_eq!(page(&f, &op, newest_committed), (vec![2], None));
+    let beyond = PaymentFilter {
+        after: Some(99),
+        ..newest
+    };
+    assert_eq!(page(&f, &op, beyond).0, vec![6, 5]);
 }
 
 #[test]

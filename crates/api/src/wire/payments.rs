@@ -328,6 +328,18 @@ pub struct PaymentListQuery {
     /// Page size (default 100, capped by the server).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// `oldest_first` (creation order, the default) or `newest_first`; a cursor continues in
+    /// the order it was issued for.
+    #[serde(default)]
+    pub order: Option<PaymentOrderWire>,
+}
+
+/// The order of a payment list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentOrderWire {
+    OldestFirst,
+    NewestFirst,
 }
 
 /// A page of payments.

@@ -318,7 +318,8 @@ pub async fn payment(
     Ok(Json(payment_wire_for(&found, &caller_principal)))
 }
 
-/// Payments visible to the caller, filtered, in creation order, a page at a time.
+/// Payments visible to the caller, filtered, in creation order (or newest first), a page at a
+/// time.
 #[utoipa::path(get, operation_id = "list_payments", path = "/v1/payments", tag = "payments",
     params(
         ("participant" = Option<u64>, Query, description = "Debtor or creditor participant"),
@@ -326,6 +327,7 @@ pub async fn payment(
         ("currency" = Option<String>, Query, description = "ISO 4217 code"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
         ("limit" = Option<usize>, Query, description = "Page size (default 100)"),
+        ("order" = Option<String>, Query, description = "oldest_first (default) or newest_first"),
     ),
     security(("bearer" = [])),
     responses((status = 200, body = PaymentPage), (status = 400, body = ErrorBody),
@@ -356,6 +358,7 @@ pub async fn payments(
         currency,
         after,
         limit: query.limit.unwrap_or(0).min(state.config.page_limit_max),
+        newest_first: query.order == Some(crate::wire::PaymentOrderWire::NewestFirst),
     };
     let viewer: Principal = caller.0;
     let shown_to = viewer.clone();

@@ -350,14 +350,29 @@ async fn pages_show_balances_to_the_minor_unit_and_escape_names() {
 #[tokio::test]
 async fn payments_page_by_cursor() {
     let s = Scheme::new().await;
+    let mut ids = Vec::new();
     for _ in 0..55 {
-        s.hub
+        let created = s
+            .hub
             .expect("/v1/payments", &s.a_token, s.payment("1.00"), 201)
             .await;
+        ids.push(created["payment_id"].as_str().expect("id").to_owned());
     }
+    // The API keeps creation order unless asked for the newest first.
+    let newest = s
+        .hub
+        .get("/v1/payments?order=newest_first&limit=2", OPERATOR_TOKEN)
+        .await
+        .body;
+    assert_eq!(newest["payments"][0]["payment_id"], ids[54].as_str());
+    assert_eq!(newest["payments"][1]["payment_id"], ids[53].as_str());
+    let oldest = s.hub.get("/v1/payments?limit=1", OPERATOR_TOKEN).await.body;
+    assert_eq!(oldest["payments"][0]["payment_id"], ids[0].as_str());
     let auditor = signed_in(&s, &s.auditor).await;
     let first = auditor.get("/dashboard/payments?status=reserved").await;
     assert_eq!(first.body.matches("1.00 KES").count(), 50);
+    // The dashboard shows the newest first: the last payment on page one, the first on two.
+    assert!(first.body.contains(&ids[54]) && !first.body.contains(&ids[0]));
     let marker = "href=\"/dashboard/payments?";
     let start = first.body.find(marker).expect("next page link") + marker.len() - 1;
     let end = first.body[start..].find('"').expect("quote");
@@ -371,6 +386,7 @@ async fn payments_page_by_cursor() {
         second.body
     );
     assert!(!second.body.contains("Next page"));
+    assert!(second.body.contains(&ids[0]), "{}", second.body);
     s.hub.shutdown().await;
 }
 

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::routes::queries::{self, copy, payment_wire};
 use crate::state::hub_error;
-use crate::wire::{PaymentListQuery, PaymentStatusWire, PaymentView};
+use crate::wire::{PaymentListQuery, PaymentOrderWire, PaymentStatusWire, PaymentView};
 
 /// Payments per dashboard page.
 const PAGE_SIZE: usize = 50;
@@ -138,6 +138,8 @@ pub async fn list(
         currency: currency.clone(),
         cursor: query.cursor.clone(),
         limit: Some(PAGE_SIZE),
+        // People look for what just happened first.
+        order: Some(PaymentOrderWire::NewestFirst),
     };
     let caller = Caller(signed.principal.clone());
     let page_of = queries::payments(State(dash.app.clone()), caller, ApiQuery(api_query))
