@@ -2,6 +2,7 @@
 //! Sanctions List) into a hub's data directory, download the official files, show what is
 //! loaded, and screen names ad hoc.
 
+use screening::un_list_problems;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -136,7 +137,7 @@ fn looks_like_xml(bytes: &[u8]) -> bool {
 }
 
 /// Parses with a progress bar, checks a UN list against the published one's shape (see
-/// `server::screen::un_list_problems`), then stores; a file that fails to parse or the check
+/// `screening::un_list_problems`), then stores; a file that fails to parse or the check
 /// leaves the previously imported version in place.
 fn import_and_store(
     data: &Path,
@@ -361,96 +362,4 @@ pub fn load_for_screening(list_args: &[String], data: &Path) -> anyhow::Result<L
         None => {}
     }
     Ok(set)
-}
-
-/// The server's check of a UN list (`server::screen::un_list_problems`), so that `lists import`
-/// refuses what a hub would refuse.
-#[cfg(feature = "server")]
-use server::screen::un_list_problems;
-
-/// The same check for the client-only build, which does not link the server: at least
-/// `server::screen::UN_ENTRIES_MIN` entries, a readable `dateGenerated`, not older than the UN
-/// list stored. The test below holds it to the server's wording and verdicts.
-#[cfg_attr(feature = "server", allow(dead_code))]
-fn un_list_problems_offline(
-    candidate: &screening::ListVersion,
-    installed: Option<&screening::ListVersion>,
-) -> Vec<String> {
-    const UN_ENTRIES_MIN: usize = 500;
-    fn generated_at(version: &screening::ListVersion) -> Option<time::OffsetDateTime> {
-        let text = version.generated.as_deref()?;
-        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .or_else(|_| {
-                time::Date::parse(
-                    text,
-                    time::macros::format_description!("[year]-[month]-[day]"),
-                )
-                .map(|d| d.midnight().assume_utc())
-            })
-            .ok()
-    }
-    let mut problems = Vec::new();
-    if candidate.entries < UN_ENTRIES_MIN {
-        problems.push(format!(
-            "{} entries, fewer than the {UN_ENTRIES_MIN} a published UN list has",
-            candidate.entries
-        ));
-    }
-    match generated_at(candidate) {
-        None => problems.push("no dateGenerated".to_owned()),
-        Some(generated) => {
-            if let Some(installed_at) = installed.and_then(generated_at)
-                && generated < installed_at
-            {
-                problems.push(format!(
-                    "generated {}, older than the UN list in force ({})",
-                    candidate.generated.as_deref().unwrap_or_default(),
-                    installed
-                        .and_then(|v| v.generated.as_deref())
-                        .unwrap_or_default()
-                ));
-            }
-        }
-    }
-    problems
-}
-
-#[cfg(not(feature = "server"))]
-use un_list_problems_offline as un_list_problems;
-
-#[cfg(all(test, feature = "server"))]
-mod tests {
-    use screening::{ListSource, ListVersion};
-
-    #[test]
-    fn the_offline_un_check_agrees_with_the_servers() {
-        let version = |entries, generated: Option<&str>| ListVersion {
-            source: ListSource::Un,
-            content_hash: "x".into(),
-            entries,
-            generated: generated.map(str::to_owned),
-            label: None,
-        };
-        let cases = [
-            (version(1_003, Some("2026-02-27T18:00:03.397Z")), None),
-            (version(5, None), None),
-            (version(1_003, Some("2026-02-27")), None),
-            (version(1_003, Some("not a date")), None),
-            (
-                version(1_003, Some("2026-01-01T00:00:00Z")),
-                Some(version(1_003, Some("2026-02-27T18:00:03.397Z"))),
-            ),
-            (
-                version(700, Some("2026-03-01")),
-                Some(version(1_003, Some("2026-02-27T18:00:03.397Z"))),
-            ),
-        ];
-        for (candidate, installed) in &cases {
-            assert_eq!(
-                super::un_list_problems_offline(candidate, installed.as_ref()),
-                server::screen::un_list_problems(candidate, installed.as_ref()),
-                "{candidate:?} over {installed:?}"
-            );
-        }
-    }
 }

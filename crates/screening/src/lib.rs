@@ -23,6 +23,7 @@ mod import;
 mod listset;
 mod matching;
 mod model;
+mod published;
 mod store;
 
 pub use error::{ImportError, StoreError};
@@ -36,4 +37,5 @@ pub use model::{
     Alias, AliasQuality, BirthYears, Document, Entry, EntryKind, ImportedList, ListSource,
     ListVersion,
 };
+pub use published::{UN_ENTRIES_MIN, generated_at, un_list_problems};
 pub use store::ListStore;

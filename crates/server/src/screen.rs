@@ -34,20 +34,15 @@ use screening::{
     EntryKind, Hit, ImportedList, ListSet, ListSource, ListStore, ListVersion, Lists, Query,
     RawList, ScreeningResult,
 };
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 
 use crate::error::ApiError;
+
+pub use screening::{UN_ENTRIES_MIN, generated_at, un_list_problems};
 
 /// The message every refused payment carries when no UN list is loaded.
 pub const NO_UN_LIST_MESSAGE: &str =
     "no UN Security Council list loaded; import one with kliring lists import FILE";
 
-/// The fewest entries a UN list may have to be taken for the Security Council's published list
-/// (it had 1,003 on 2026-02-27 and changes slowly): a smaller file is a test file, a truncated
-/// download or a forgery.
-pub const UN_ENTRIES_MIN: usize = 500;
 /// Days after its `dateGenerated` a UN list raises the stale alarm by default (the Council
 /// amends it several times a month).
 pub const UN_LIST_MAX_AGE_DAYS_DEFAULT: u32 = 30;
@@ -77,47 +72,6 @@ pub struct UnListState {
     pub refused: Option<String>,
     /// The UN list in force by the operator's override, as it is (to be) journalled.
     pub overridden: Option<hub::ListOverrideRecord>,
-}
-
-/// Why a UN list does not look like the published one; empty when it does. `installed` is the
-/// UN list in force, if any: a replacement may not be older than it.
-pub fn un_list_problems(candidate: &ListVersion, installed: Option<&ListVersion>) -> Vec<String> {
-    let mut problems = Vec::new();
-    if candidate.entries < UN_ENTRIES_MIN {
-        problems.push(format!(
-            "{} entries, fewer than the {UN_ENTRIES_MIN} a published UN list has",
-            candidate.entries
-        ));
-    }
-    match generated_at(candidate) {
-        None => problems.push("no dateGenerated".to_owned()),
-        Some(generated) => {
-            if let Some(installed_at) = installed.and_then(generated_at)
-                && generated < installed_at
-            {
-                problems.push(format!(
-                    "generated {}, older than the UN list in force ({})",
-                    candidate.generated.as_deref().unwrap_or_default(),
-                    installed
-                        .and_then(|v| v.generated.as_deref())
-                        .unwrap_or_default()
-                ));
-            }
-        }
-    }
-    problems
-}
-
-/// A list's `dateGenerated` as a time, if it states a readable one.
-pub fn generated_at(version: &ListVersion) -> Option<OffsetDateTime> {
-    let text = version.generated.as_deref()?;
-    OffsetDateTime::parse(text, &Rfc3339)
-        .or_else(|_| {
-            // The UN states a date alone in some exports.
-            time::Date::parse(text, format_description!("[year]-[month]-[day]"))
-                .map(|d| d.midnight().assume_utc())
-        })
-        .ok()
 }
 
 /// Why lists could not be put in force.
