@@ -1,6 +1,8 @@
-//! Disguises a red-team exercise got past the UN list (each was a payment reserved instead of
-//! held): look-alike letters of scripts other than Cyrillic and Greek, digits inside words,
-//! parenthesised letters. Each must find its entry again, as a party's name and in free text.
+//! What a red-team exercise got past the UN list (each was a payment reserved instead of held):
+//! look-alike letters of scripts other than Cyrillic and Greek, digits inside words,
+//! parenthesised letters — each must find its entry again, as a party's name and in free text —
+//! and short or common listed names written out whole in free text ("Donation to AL-QAIDA"),
+//! while ordinary remittance and address text stays clear.
 
 #![allow(
     clippy::unwrap_used,
@@ -76,4 +78,56 @@ fn red_team_disguises_find_their_entry() {
         }
     }
     assert!(missed.is_empty(), "{}", missed.join("\n"));
+}
+
+fn text_references(text: &str) -> Vec<String> {
+    un().snapshot()
+        .screen_text(&Query::name(text), DEFAULT_THRESHOLD)
+        .hits
+        .into_iter()
+        .map(|h| h.reference)
+        .collect()
+}
+
+#[test]
+fn short_and_common_listed_names_are_found_in_text() {
+    for (text, reference) in [
+        ("Donation to AL-QAIDA", "QDe.004"),
+        ("AL QAIDA", "QDe.004"),
+        ("support al-qaeda brothers", "QDe.004"),
+        ("payment for JUND AL AQSA services", "QDe.156"),
+        ("school fees KIM KYU", "KPi.022"),
+        ("transfer to Amir Rahimi, Tehran", "IRi.030"),
+        // Disguised as well as short: invisible characters, look-alike letters.
+        ("Donation to AL-QA\u{200B}IDA", "QDe.004"),
+        ("Donation to AL-QАIDA", "QDe.004"),
+        // Far down a long text, past any token limit.
+        (
+            "invoice 2026 0042 for goods shipped from Mombasa to Kampala by road freight \
+             under contract 77 with the usual terms, balance to be paid to AL-QAIDA",
+            "QDe.004",
+        ),
+    ] {
+        let found = text_references(text);
+        assert!(
+            found.iter().any(|r| r == reference),
+            "{text:?}: {reference} not among {found:?}"
+        );
+    }
+}
+
+#[test]
+fn ordinary_free_text_stays_clear() {
+    for text in [
+        "invoice 42 for consulting services",
+        "salary March 2026",
+        "school fees term 2",
+        "12 Moi Avenue, Nairobi",
+        "rent for flat 4B, Kilimani",
+        "payment for fertiliser and seeds",
+        "Mwangi and Sons Ltd, Industrial Area",
+        "Amir Khan restaurant supplies",
+    ] {
+        assert_eq!(text_references(text), Vec::<String>::new(), "{text:?}");
+    }
 }
