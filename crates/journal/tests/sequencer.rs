@@ -119,11 +119,17 @@ fn idle_ticks_commit_empty_batches() {
     let mut tick_config = config();
     tick_config.tick_interval = Some(Duration::from_millis(10));
     let sequencer = Sequencer::<Tape>::start(dir.path(), tick_config).expect("starts");
-    std::thread::sleep(Duration::from_millis(150));
     let handle = sequencer.handle();
-    let batches = handle
-        .read_blocking(|tape: &Tape| tape.batches)
-        .expect("reads");
+    // Ticks every 10 ms; a loaded CI machine may be slow to schedule them, so wait up to 5 s
+    // for three rather than sleeping a fixed 150 ms.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let mut batches = 0;
+    while batches < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        batches = handle
+            .read_blocking(|tape: &Tape| tape.batches)
+            .expect("reads");
+    }
     assert!(batches >= 3, "only {batches} ticks");
     assert_eq!(handle.metrics().commands, 0);
     sequencer.shutdown().expect("stops");
