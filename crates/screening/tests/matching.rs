@@ -89,6 +89,59 @@ fn kim_jong_un_in_hangul_and_romanisations() {
     assert!(score >= 0.95, "{score} {explanation}");
 }
 
+fn with_country(name: &str, country: Option<&str>) -> ScreeningResult {
+    let query = Query {
+        country: country.map(str::to_owned),
+        ..Query::name(name)
+    };
+    screen(lists(), &query, DEFAULT_THRESHOLD)
+}
+
+#[test]
+fn han_characters_are_read_by_script_mix_and_country() {
+    let finds = |result: &ScreeningResult, reference: &str| {
+        result
+            .hits
+            .iter()
+            .any(|h| h.list == ListSource::OfacSdn && h.reference == reference)
+    };
+    // Kim Jong Un and Kim Yo Jong written in Hanja: a North Korean party, or one of unknown
+    // country, is read in Korean and found; read as Chinese ("jin zheng en") the name is not.
+    for country in [Some("KP"), None] {
+        let result = with_country("金正恩", country);
+        assert!(finds(&result, "20157"), "{country:?}: {:#?}", result.hits);
+        let hit = result.hits.iter().find(|h| h.reference == "20157").unwrap();
+        assert!(
+            hit.explanation.contains("Korean Hanja"),
+            "{}",
+            hit.explanation
+        );
+        let result = with_country("金與正", country);
+        assert!(finds(&result, "21444"), "{country:?}: {:#?}", result.hits);
+    }
+    assert!(!finds(&with_country("金正恩", Some("CN")), "20157"));
+    // Ordinary Chinese and Japanese names in Han characters, with and without their country.
+    for (name, country) in [
+        ("王伟", "CN"),
+        ("李杰", "CN"),
+        ("杨平", "CN"),
+        ("傅坤", "CN"),
+        ("陈志明", "TW"),
+        ("鈴木 洋介", "JP"),
+        ("石川 学", "JP"),
+        ("佐藤 健", "JP"),
+    ] {
+        for country in [Some(country), None] {
+            let result = with_country(name, country);
+            assert!(
+                result.hits.is_empty(),
+                "{name} {country:?}: {:#?}",
+                result.hits
+            );
+        }
+    }
+}
+
 #[test]
 fn cyrillic_names_match_latin_and_original_script() {
     assert_finds("Доку Умаров", ListSource::Un, "QDi.290");

@@ -111,7 +111,9 @@ pub struct PopulationReport {
 /// Party names in a payment-equivalent: debtor, creditor, ultimate debtor, ultimate creditor and
 /// creditor agent.
 const PARTY_NAMES: usize = 5;
-/// Free-text lines in a payment-equivalent: two address lines and the remittance line.
+/// Free texts in a payment-equivalent: the debtor's and the creditor's name with their address
+/// lines (the server screens a party's address lines joined with its name) and the remittance
+/// line.
 const TEXT_LINES: usize = 3;
 /// A payment-equivalent screens this many strings.
 pub const PAYMENT_STRINGS: usize = PARTY_NAMES + TEXT_LINES;
@@ -173,13 +175,25 @@ pub fn run(lists: &Lists, people: &[Person], threshold: f64, stride: usize) -> P
 }
 
 /// Wall time of payment-equivalents built from consecutive people: five party names (with
-/// their secondary data) and three free-text lines.
+/// their secondary data) and three free texts. Every payment's texts are its own (its parties'
+/// names, house and invoice numbers), as a server's cache would not hold them; nothing is
+/// cached between screenings.
 fn payment_latencies(lists: &Lists, people: &[&Person], threshold: f64) -> Vec<u128> {
     let mut out = Vec::new();
     for (i, group) in people.chunks_exact(PARTY_NAMES).enumerate() {
+        let street = group[3].name.split_whitespace().last().unwrap_or("Market");
         let texts: [String; TEXT_LINES] = [
-            format!("{} Market Street, Springfield", 10 + i % 90),
-            format!("Flat {}, 7 Harbour Road, Port Louis", 1 + i % 40),
+            format!(
+                "{} {} {street} Street Springfield",
+                group[0].name,
+                10 + i % 190
+            ),
+            format!(
+                "{} Flat {}, {} Harbour Road, Port Louis",
+                group[1].name,
+                1 + i % 40,
+                i
+            ),
             format!(
                 "Invoice INV-{i:05} goods delivered under contract {}/2026, {} thank you",
                 i % 97,

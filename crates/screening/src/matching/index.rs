@@ -1,5 +1,6 @@
 //! The candidate index of one list: every listed name (primary, aliases, original script)
-//! tokenised once, an inverted index from phonetic keys to names, and token rarity weights.
+//! tokenised once, an inverted index from phonetic keys to names, token rarity weights, and the
+//! distinct listed tokens by key and by spelling (free text's candidate filter).
 
 use std::collections::{HashMap, HashSet};
 
@@ -74,6 +75,23 @@ pub struct ListIndex {
     /// edit apart share a deletion, or one is the other's).
     spellings: Vec<(Box<str>, Box<str>)>,
     near_spellings: HashMap<Box<str>, Vec<u32>>,
+    /// Every distinct listed token with the names that carry it (and at which positions), and
+    /// phonetic key → those tokens: free text tests a query token against each listed spelling
+    /// of its key once, instead of against every name with that key.
+    pub(crate) listed_tokens: Vec<ListedToken>,
+    pub(crate) tokens_by_key: HashMap<Box<str>, Vec<u32>>,
+    /// Canonical spelling → those tokens.
+    pub(crate) tokens_by_text: HashMap<Box<str>, Vec<u32>>,
+    /// The postings of two adjacent listed tokens written together, alone.
+    pub(crate) joined_postings: HashMap<Box<str>, Vec<Posting>>,
+}
+
+/// One distinct listed token and where it occurs.
+#[derive(Debug)]
+pub(crate) struct ListedToken {
+    pub token: Token,
+    /// The names with this token; `tokens` marks its positions in each.
+    pub names: Vec<Posting>,
 }
 
 /// `text` with each one of its letters left out (ASCII tokens; others yield nothing).
@@ -251,6 +269,69 @@ impl ListIndex {
                 near_spellings.entry(deletion.into()).or_default().push(id);
             }
         }
+        let mut listed_tokens: Vec<ListedToken> = Vec::new();
+        // Tokens by spelling; equal spellings are one token unless another field differs.
+        let mut token_ids: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
+        for (id, name) in names.iter().enumerate() {
+            let Ok(id) = u32::try_from(id) else { break };
+            for (j, t) in name.tokens.iter().enumerate() {
+                let same = token_ids.entry((&*t.text, &*t.original)).or_default();
+                let known = same.iter().copied().find(|&tid| {
+                    usize::try_from(tid)
+                        .ok()
+                        .and_then(|i| listed_tokens.get(i))
+                        .is_some_and(|l| l.token == *t)
+                });
+                let tid = match known {
+                    Some(tid) => tid,
+                    None => {
+                        let Ok(tid) = u32::try_from(listed_tokens.len()) else {
+                            break;
+                        };
+                        same.push(tid);
+                        listed_tokens.push(ListedToken {
+                            token: t.clone(),
+                            names: Vec::new(),
+                        });
+                        tid
+                    }
+                };
+                let Some(listed) = usize::try_from(tid)
+                    .ok()
+                    .and_then(|i| listed_tokens.get_mut(i))
+                else {
+                    continue;
+                };
+                match listed.names.last_mut() {
+                    Some(p) if p.name == id => p.tokens |= bit(j),
+                    _ => listed.names.push(Posting {
+                        name: id,
+                        tokens: bit(j),
+                        joined: false,
+                    }),
+                }
+            }
+        }
+        let mut tokens_by_key: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut tokens_by_text: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (tid, listed) in listed_tokens.iter().enumerate() {
+            let Ok(tid) = u32::try_from(tid) else { break };
+            tokens_by_key
+                .entry(listed.token.key.clone())
+                .or_default()
+                .push(tid);
+            tokens_by_text
+                .entry(listed.token.text.clone())
+                .or_default()
+                .push(tid);
+        }
+        let joined_postings = postings
+            .iter()
+            .filter_map(|(key, list)| {
+                let joined: Vec<Posting> = list.iter().filter(|p| p.joined).copied().collect();
+                (!joined.is_empty()).then(|| (key.clone(), joined))
+            })
+            .collect();
         Self {
             version: list.version,
             entries: list.entries,
@@ -262,6 +343,10 @@ impl ListIndex {
             spelled,
             spellings,
             near_spellings,
+            listed_tokens,
+            tokens_by_key,
+            tokens_by_text,
+            joined_postings,
         }
     }
 
@@ -288,6 +373,26 @@ impl ListIndex {
         keys.sort_unstable();
         keys.dedup();
         keys
+    }
+
+    /// Listed spellings one letter away from `text` (dropped, added or changed), listed or not
+    /// itself: a typo may match at any key.
+    pub(crate) fn near_spellings(&self, text: &str) -> Vec<&str> {
+        if text.len() < FUZZY_SPELLING_MIN - 1 {
+            return Vec::new();
+        }
+        let mut ids: Vec<u32> = std::iter::once(text.to_owned())
+            .chain(deletions(text))
+            .filter_map(|d| self.near_spellings.get(d.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|id| usize::try_from(id).ok().and_then(|i| self.spellings.get(i)))
+            .map(|(spelling, _)| &**spelling)
+            .collect()
     }
 
     /// The list version this index was built from.

@@ -1,7 +1,8 @@
-//! Name matching: canonical form and readings, normalisation and transliteration, the per-list
+//! Name matching: canonical form and readings (Han characters read by language), normalisation and transliteration, the per-list
 //! candidate index, scoring and the `screen` entry points.
 
 mod canon;
+mod han;
 mod index;
 mod normalize;
 mod phrase;

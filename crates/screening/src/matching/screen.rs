@@ -6,18 +6,24 @@
 //! tokens written together, or with the parts of a query token that joins several listed
 //! tokens). Before scoring a candidate in full we bound its score from the weight its keys
 //! cover; a candidate whose bound cannot reach the threshold is skipped, which keeps common
-//! tokens such as "Muhammad" from making every screening slow.
+//! tokens such as "Muhammad" from making every screening slow. In free text, where most words
+//! belong to no name, a name is a candidate only when one of its tokens matches a word well
+//! (alone or written together), tested once per distinct listed spelling and per word.
 
 use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 
 use super::canon::{Reading, Suspicion, canonicalize};
+use super::han;
 use super::index::{IndexedName, ListIndex, NameOrigin, bit, joined_keys};
 use super::normalize::{
     PARTICLES, TITLES, TOKENS_MAX, Token, is_syllable, phonetic_key, strip_glued_particle, tokenize,
 };
-use super::score::{Alignment, JOIN_SPAN_MAX, Mode, QUERY_SHARE, SYLLABLE_QUERY_SHARE, align};
+use super::score::{
+    Alignment, JOIN_SPAN_MAX, Mode, QUERY_SHARE, SHORT_TOKEN_LEN, SYLLABLE_QUERY_SHARE, align,
+    joined_sim, single_sim,
+};
 use crate::model::{AliasQuality, Entry, EntryKind, ListSource, ListVersion};
 
 /// Threshold used when the operator has not set one (tuned on the evaluation sets).
@@ -175,13 +181,26 @@ pub(crate) fn screen_lists(
     } else {
         threshold.clamp(0.0, 1.0)
     };
-    let canon = canonicalize(&query.name);
-    let readings: Vec<(Vec<Token>, &Reading)> = canon
-        .readings
-        .iter()
-        .map(|r| (tokenize(&r.text), r))
-        .filter(|(tokens, _)| !tokens.is_empty())
-        .collect();
+    let mut canon = canonicalize(&query.name);
+    // Han characters read by script mix and country, each plausible reading tried.
+    if let Some(languages) = han::languages(&query.name, query.country.as_deref()) {
+        let extra = canon
+            .readings
+            .first()
+            .map(|plain| han::readings(&plain.text, languages))
+            .unwrap_or_default();
+        if !languages.keeps_plain() {
+            canon.readings.retain(|r| !r.text.chars().any(han::is_han));
+        }
+        canon.readings.extend(extra);
+    }
+    let mut readings: Vec<(Vec<Token>, &Reading)> = Vec::with_capacity(canon.readings.len());
+    for reading in &canon.readings {
+        let tokens = tokenize(&reading.text);
+        if !tokens.is_empty() && !readings.iter().any(|(t, _)| *t == tokens) {
+            readings.push((tokens, reading));
+        }
+    }
     let facts = Facts::of(query);
     let mut hits = Vec::new();
     for index in indexes {
@@ -334,11 +353,13 @@ fn screen_one(
         .flat_map(|(tokens, reading)| joined_for_names(index, tokens, reading, &mut masks))
         .collect();
     let mut acc = vec![Shared::default(); index.names.len()];
+    let mut memo = TokenMemo::default();
     let mut best: HashMap<u32, Found> = HashMap::new();
     for &(tokens, reading, groups) in &all {
         for window in windows(tokens) {
             screen_window(
-                index, window, reading, groups, facts, threshold, mode, &mut acc, &mut best,
+                index, window, reading, groups, facts, threshold, mode, &mut acc, &mut memo,
+                &mut best,
             );
         }
     }
@@ -410,6 +431,7 @@ fn screen_window<'q>(
     threshold: f64,
     mode: Mode,
     acc: &mut [Shared],
+    memo: &mut TokenMemo,
     best: &mut HashMap<u32, Found<'q>>,
 ) {
     let qw: Vec<f64> = q.iter().map(|t| index.query_weight(t)).collect();
@@ -420,6 +442,67 @@ fn screen_window<'q>(
     // Which query and listed tokens share keys, per name; `seen` lists the names touched so the
     // dense accumulator never has to be scanned.
     let mut seen: Vec<u32> = Vec::new();
+    // Free text: only names with tokens that match the window's well can hit (see
+    // [`TEXT_ANCHOR_MIN`]), so those are marked first, testing each listed spelling of a key
+    // once rather than each name with that key.
+    let mut marked: Vec<u32> = Vec::new();
+    if mode == Mode::Text {
+        let mut mark = |name: u32, tokens: u16, long: bool| {
+            if let Some(a) = usize::try_from(name).ok().and_then(|i| acc.get_mut(i)) {
+                if a.strong_n == 0 {
+                    marked.push(name);
+                }
+                a.strong_n |= tokens;
+                a.strong_long |= long;
+            }
+        };
+        for t in q {
+            let looked = memo.get(index, t, mode);
+            for &(id, sim) in &looked.strong {
+                let Some(listed) = usize::try_from(id)
+                    .ok()
+                    .and_then(|i| index.listed_tokens.get(i))
+                else {
+                    continue;
+                };
+                let long = sim >= TEXT_LONG_MIN && listed.token.text.len() > SHORT_TOKEN_LEN;
+                for p in &listed.names {
+                    mark(p.name, p.tokens, long);
+                }
+            }
+            for &(name, tokens, long) in &looked.strong_joins {
+                mark(name, tokens, long);
+            }
+        }
+        // Adjacent query tokens written together for one listed token.
+        for start in 0..q.len() {
+            for end in start + 2..=(start + JOIN_SPAN_MAX).min(q.len()) {
+                let span = &q[start..end];
+                let text: String = span.iter().map(|t| &*t.text).collect();
+                let original: String = span.iter().map(|t| &*t.original).collect();
+                let mut keys = vec![phonetic_key(&text), phonetic_key(&original)];
+                keys.dedup();
+                for listed in keys
+                    .iter()
+                    .filter_map(|key| index.tokens_by_key.get(key.as_str()))
+                    .flatten()
+                    .filter_map(|&id| usize::try_from(id).ok())
+                    .filter_map(|id| index.listed_tokens.get(id))
+                {
+                    let Some((sim, _)) = joined_sim(&listed.token, span) else {
+                        continue;
+                    };
+                    if sim < TEXT_ANCHOR_MIN {
+                        continue;
+                    }
+                    let long = sim >= TEXT_LONG_MIN && listed.token.text.len() > SHORT_TOKEN_LEN;
+                    for p in &listed.names {
+                        mark(p.name, p.tokens, long);
+                    }
+                }
+            }
+        }
+    }
     let mut add = |key: &str, query_tokens: u16, join: bool| {
         let Some(postings) = index.postings.get(key) else {
             return;
@@ -432,6 +515,10 @@ fn screen_window<'q>(
             let Some(a) = usize::try_from(p.name).ok().and_then(|i| acc.get_mut(i)) else {
                 continue;
             };
+            if mode == Mode::Text && a.strong_n == 0 {
+                // Not marked above: it cannot hit in free text.
+                continue;
+            }
             if a.all_n == 0 {
                 seen.push(p.name);
             }
@@ -445,15 +532,8 @@ fn screen_window<'q>(
         }
     };
     for (i, t) in q.iter().enumerate() {
-        add(&t.key, bit(i), false);
-        if let Some(rest) = strip_glued_particle(&t.text) {
-            add(&phonetic_key(rest), bit(i), false);
-        }
-        // A token one letter away from a listed spelling whose key differs.
-        for key in index.near_keys(&t.text) {
-            if *key != *t.key {
-                add(key, bit(i), false);
-            }
+        for key in &memo.get(index, t, mode).keys {
+            add(key, bit(i), false);
         }
     }
     for i in 0..q.len().saturating_sub(1) {
@@ -470,7 +550,7 @@ fn screen_window<'q>(
         let Some(name) = usize::try_from(id).ok().and_then(|i| index.names.get(i)) else {
             continue;
         };
-        if (mode == Mode::Text && name.traits.short)
+        if (mode == Mode::Text && (name.traits.short || !text_candidate(&shared, name)))
             || score_bound(q, &shared, &qw, q_total, name, mode) + facts.bonus_max < threshold
         {
             continue;
@@ -511,7 +591,133 @@ fn screen_window<'q>(
             }
         }
     }
+    // Marked names that shared no key are left as found: all zero.
+    for id in marked {
+        if let Some(slot) = usize::try_from(id).ok().and_then(|i| acc.get_mut(i)) {
+            *slot = Shared::default();
+        }
+    }
 }
+
+/// What each query token looks up, worked out once per screening of one list: a token recurs
+/// in every overlapping window and every reading of a text.
+#[derive(Default)]
+struct TokenMemo {
+    by_text: HashMap<Box<str>, Vec<LookedUp>>,
+}
+
+struct LookedUp {
+    token: Token,
+    /// Its own key, that of the rest after a glued particle, and those of listed spellings one
+    /// letter away whose key differs.
+    keys: Vec<Box<str>>,
+    /// The listed tokens of those keys that it matches at [`TEXT_ANCHOR_MIN`] or better, with
+    /// the similarity.
+    strong: Vec<(u32, f64)>,
+    /// The names with adjacent tokens that it matches written together as well: the name, those
+    /// tokens, and whether a long one is among them matched at [`TEXT_LONG_MIN`].
+    strong_joins: Vec<(u32, u16, bool)>,
+}
+
+impl TokenMemo {
+    /// The lookups of `t`; the strong listed tokens only for free text.
+    fn get(&mut self, index: &ListIndex, t: &Token, mode: Mode) -> &LookedUp {
+        let same = self.by_text.entry(t.text.clone()).or_default();
+        let at = match same.iter().position(|l| l.token == *t) {
+            Some(at) => at,
+            None => {
+                let mut keys: Vec<Box<str>> = vec![t.key.clone()];
+                if let Some(rest) = strip_glued_particle(&t.text) {
+                    keys.push(phonetic_key(rest).into());
+                }
+                keys.extend(
+                    index
+                        .near_keys(&t.text)
+                        .into_iter()
+                        .filter(|key| **key != *t.key)
+                        .map(Box::from),
+                );
+                // Those of its keys, and those one letter away at another key.
+                let mut near: Vec<u32> = index
+                    .near_spellings(&t.text)
+                    .into_iter()
+                    .filter(|_| mode == Mode::Text)
+                    .filter_map(|spelling| index.tokens_by_text.get(spelling))
+                    .flatten()
+                    .copied()
+                    .collect();
+                near.sort_unstable();
+                near.dedup();
+                let strong = keys
+                    .iter()
+                    .filter(|_| mode == Mode::Text)
+                    .filter_map(|key| index.tokens_by_key.get(key))
+                    .flatten()
+                    .copied()
+                    .filter(|id| near.binary_search(id).is_err())
+                    .chain(near.iter().copied())
+                    .filter_map(|id| {
+                        let listed = usize::try_from(id)
+                            .ok()
+                            .and_then(|i| index.listed_tokens.get(i))?;
+                        let (sim, _) = single_sim(t, &listed.token)?;
+                        (sim >= TEXT_ANCHOR_MIN).then_some((id, sim))
+                    })
+                    .collect();
+                let mut strong_joins = Vec::new();
+                for p in keys
+                    .iter()
+                    .filter(|_| mode == Mode::Text)
+                    .filter_map(|key| index.joined_postings.get(key))
+                    .flatten()
+                {
+                    let Some(name) = usize::try_from(p.name)
+                        .ok()
+                        .and_then(|i| index.names.get(i))
+                    else {
+                        continue;
+                    };
+                    for j in 0..name.tokens.len().saturating_sub(1) {
+                        if p.tokens & bit(j) == 0 || p.tokens & bit(j + 1) == 0 {
+                            continue;
+                        }
+                        for start in j.saturating_sub(JOIN_SPAN_MAX - 2)..=j {
+                            for end in j + 2..=(start + JOIN_SPAN_MAX).min(name.tokens.len()) {
+                                let span = &name.tokens[start..end];
+                                let Some((sim, _)) = joined_sim(t, span) else {
+                                    continue;
+                                };
+                                if sim >= TEXT_ANCHOR_MIN {
+                                    let mask = (start..end).fold(0, |m, k| m | bit(k));
+                                    let long = sim >= TEXT_LONG_MIN
+                                        && span.iter().any(|s| s.text.len() > SHORT_TOKEN_LEN);
+                                    strong_joins.push((p.name, mask, long));
+                                }
+                            }
+                        }
+                    }
+                }
+                same.push(LookedUp {
+                    token: t.clone(),
+                    keys,
+                    strong,
+                    strong_joins,
+                });
+                same.len() - 1
+            }
+        };
+        &same[at]
+    }
+}
+
+/// In free text a listed name hits when it is contained (every listed token matched at 0.85 or
+/// better, see `CONTAINED_TOKEN_MIN` in `score.rs`) or when a run of words scores as the name
+/// with a long listed token matched at 0.9 or better: either way one of its tokens matches a
+/// query token at least this well.
+const TEXT_ANCHOR_MIN: f64 = 0.85;
+/// The long listed token of a run of words scored as the name matches at least this well
+/// (`long_token_matched` in `score.rs`).
+const TEXT_LONG_MIN: f64 = 0.9;
 
 /// A split part this short left unmatched beside matched parts of the same word is a stray
 /// fragment: the split was a coincidence.
@@ -821,6 +1027,18 @@ struct Shared {
     one_n: u16,
     other_q: u16,
     all_n: u16,
+    /// Free text: the listed tokens that match query tokens at [`TEXT_ANCHOR_MIN`] or better
+    /// (alone or written together), and whether a long one matches at [`TEXT_LONG_MIN`] or
+    /// better.
+    strong_n: u16,
+    strong_long: bool,
+}
+
+/// Whether a name can hit in free text: contained (distinctive, every listed token matched well)
+/// or a run of words scored as the name (a long listed token matched well).
+fn text_candidate(shared: &Shared, name: &IndexedName) -> bool {
+    let all_listed = bit(name.tokens.len()).wrapping_sub(1);
+    shared.strong_long || (name.traits.specific && shared.strong_n & all_listed == all_listed)
 }
 
 /// Upper bound of a candidate's score from the keys it shares with the query, as if every
@@ -835,6 +1053,34 @@ fn score_bound(
     mode: Mode,
 ) -> f64 {
     let pop = |m: u16| usize::try_from(m.count_ones()).unwrap_or(usize::MAX);
+    let ratio = |hit: f64, total: f64| if total > 0.0 { hit / total } else { 0.0 };
+    let n_hit: f64 = (0..name.weights.len())
+        .filter(|&j| shared.all_n & bit(j) != 0)
+        .map(|j| name.weights[j])
+        .sum();
+    let n_ratio = ratio(n_hit, name.total_weight);
+    // Containment needs every listed token matched, a one-word name spelt as listed.
+    let all_listed = bit(name.tokens.len()).wrapping_sub(1);
+    let containable = name.traits.specific
+        && shared.all_n & all_listed == all_listed
+        && match &name.tokens[..] {
+            [only] => q.iter().any(|t| t.text == only.text),
+            _ => true,
+        };
+    if mode == Mode::Text {
+        return if containable {
+            n_ratio
+        } else if pop(shared.all_n) >= 2
+            && name.tokens.iter().enumerate().any(|(j, t)| {
+                shared.all_n & bit(j) != 0 && t.text.len() > super::score::SHORT_TOKEN_LEN
+            })
+        {
+            // The run of words that matched, scored as a name: its query coverage is at most 1.
+            QUERY_SHARE + (1.0 - QUERY_SHARE) * n_ratio
+        } else {
+            0.0
+        };
+    }
     let cap = pop(shared.one_q)
         .min(pop(shared.one_n))
         .saturating_add(pop(shared.other_q));
@@ -848,12 +1094,7 @@ fn score_bound(
     }
     weights[..count].sort_by(|a, b| b.total_cmp(a));
     let q_hit: f64 = weights[..count].iter().take(cap).sum();
-    let n_hit: f64 = (0..name.weights.len())
-        .filter(|&j| shared.all_n & bit(j) != 0)
-        .map(|j| name.weights[j])
-        .sum();
-    let ratio = |hit: f64, total: f64| if total > 0.0 { hit / total } else { 0.0 };
-    let (q_ratio, n_ratio) = (ratio(q_hit, q_total), ratio(n_hit, name.total_weight));
+    let q_ratio = ratio(q_hit, q_total);
     // The blend weighs the query's coverage by QUERY_SHARE only when two listed tokens (or the
     // only one) can match; containment is at most the listed coverage.
     let share = if pop(shared.all_n) >= 2 || name.tokens.len() == 1 {
@@ -864,28 +1105,10 @@ fn score_bound(
     // The scorer may weigh the listed side more (syllables only): bound both ways.
     let blend = (share * q_ratio + (1.0 - share) * n_ratio)
         .max(SYLLABLE_QUERY_SHARE * q_ratio + (1.0 - SYLLABLE_QUERY_SHARE) * n_ratio);
-    // Containment needs every listed token matched, a one-word name spelt as listed.
-    let all_listed = bit(name.tokens.len()).wrapping_sub(1);
-    let containable = name.traits.specific
-        && shared.all_n & all_listed == all_listed
-        && match &name.tokens[..] {
-            [only] => q.iter().any(|t| t.text == only.text),
-            _ => true,
-        };
-    match mode {
-        Mode::Text if containable => n_ratio,
-        // The run of words that matched, scored as a name: its query coverage is at most 1.
-        Mode::Text
-            if pop(shared.all_n) >= 2
-                && name.tokens.iter().enumerate().any(|(j, t)| {
-                    shared.all_n & bit(j) != 0 && t.text.len() > super::score::SHORT_TOKEN_LEN
-                }) =>
-        {
-            QUERY_SHARE + (1.0 - QUERY_SHARE) * n_ratio
-        }
-        Mode::Text => 0.0,
-        Mode::Name if containable => blend.max(n_ratio),
-        Mode::Name => blend,
+    if containable {
+        blend.max(n_ratio)
+    } else {
+        blend
     }
 }
 
