@@ -15,6 +15,7 @@ impl Hub {
     /// sequencer journals every batch it applies).
     pub fn apply(&mut self, now: Timestamp, commands: &[Command]) -> Vec<Outcome> {
         self.expire_due(now);
+        self.expire_trade(now);
         // Liquidity freed by expiry goes to queued payments before the batch's new ones.
         self.run_queues(now);
         let outcomes = commands
@@ -172,6 +173,26 @@ impl Hub {
             Action::ReceiveMessage { msg_id, actions } => {
                 self.receive_message(now, actor, msg_id, actions)
             }
+            Action::ProposeBaseline(proposal) => self.propose_baseline(now, actor, proposal),
+            Action::AcceptBaseline {
+                baseline,
+                screening,
+            } => self.accept_baseline(now, actor, *baseline, screening),
+            Action::ProposeAmendment(proposal) => self.propose_amendment(now, actor, proposal),
+            Action::AcceptAmendment {
+                baseline,
+                screening,
+            } => self.accept_amendment(now, actor, *baseline, screening),
+            Action::RejectAmendment { baseline } => self.reject_amendment(now, actor, *baseline),
+            Action::SubmitDataSets(submission) => self.submit_data_sets(now, actor, submission),
+            Action::AcceptMismatches {
+                baseline,
+                submission,
+            } => self.accept_mismatches(now, actor, *baseline, *submission),
+            Action::RejectMismatches {
+                baseline,
+                submission,
+            } => self.reject_mismatches(now, actor, *baseline, *submission),
         }
     }
 

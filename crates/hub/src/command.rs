@@ -229,6 +229,35 @@ pub enum Action {
     /// A compliance officer or the operator: withdraws a false positive (one person may always
     /// make screening stricter).
     RevokeFalsePositive { false_positive: FalsePositiveId },
+    /// The buyer's or the seller's bank of the terms: proposes a baseline (tsmt.019).
+    ProposeBaseline(Box<crate::trade::baseline::BaselineProposal>),
+    /// The other bank: establishes the baseline and reserves the obligor's funds.
+    AcceptBaseline {
+        baseline: crate::trade::BaselineId,
+        /// The server's screening of the baseline's parties at acceptance.
+        screening: ScreeningVerdict,
+    },
+    /// Either bank of a live baseline: proposes new terms (tsmt.009).
+    ProposeAmendment(Box<crate::trade::baseline::AmendmentProposal>),
+    /// The other bank: puts the amendment in force.
+    AcceptAmendment {
+        baseline: crate::trade::BaselineId,
+        screening: ScreeningVerdict,
+    },
+    /// The other bank: refuses the amendment.
+    RejectAmendment { baseline: crate::trade::BaselineId },
+    /// The seller's bank: presents a shipment's data sets (tsmt.014), or pre-matches them.
+    SubmitDataSets(Box<crate::trade::dataset::DataSetSubmission>),
+    /// The obligor bank: accepts a shipment's mismatches, releasing its amount (tsmt.020).
+    AcceptMismatches {
+        baseline: crate::trade::BaselineId,
+        submission: crate::trade::SubmissionId,
+    },
+    /// The obligor bank: rejects a shipment's mismatches (tsmt.022).
+    RejectMismatches {
+        baseline: crate::trade::BaselineId,
+        submission: crate::trade::SubmissionId,
+    },
 }
 
 /// A participant's screening hits, as journalled by [`Action::SanctionParticipant`].
@@ -290,6 +319,14 @@ impl Action {
             Action::ProposeFalsePositive(_) => "propose_false_positive",
             Action::ConfirmFalsePositive { .. } => "confirm_false_positive",
             Action::RevokeFalsePositive { .. } => "revoke_false_positive",
+            Action::ProposeBaseline(_) => "propose_baseline",
+            Action::AcceptBaseline { .. } => "accept_baseline",
+            Action::ProposeAmendment(_) => "propose_amendment",
+            Action::AcceptAmendment { .. } => "accept_amendment",
+            Action::RejectAmendment { .. } => "reject_amendment",
+            Action::SubmitDataSets(_) => "submit_data_sets",
+            Action::AcceptMismatches { .. } => "accept_mismatches",
+            Action::RejectMismatches { .. } => "reject_mismatches",
         }
     }
 }
@@ -392,4 +429,8 @@ pub enum Success {
     },
     /// Propose, Confirm or RevokeFalsePositive: the record as it now is.
     FalsePositive(Box<crate::state::FalsePositive>),
+    /// Propose/AcceptBaseline, Propose/Accept/RejectAmendment.
+    TradeBaseline(crate::trade::baseline::BaselineOutcome),
+    /// SubmitDataSets (also pre-match), Accept/RejectMismatches.
+    TradeMatch(Box<crate::trade::dataset::MatchOutcome>),
 }

@@ -42,6 +42,7 @@ impl Hub {
         self.check_windows()?;
         self.check_queues()?;
         self.check_transits()?;
+        self.check_trade()?;
         for payment in self.payments.iter() {
             self.check_payment(payment)
                 .map_err(|e| format!("payment {}: {e}", payment.id()))?;

@@ -95,6 +95,13 @@
 //!   (`settlement::resolve_gridlock`) at once and finally (→ Committed, the creditor's accept
 //!   waived) through a per-currency scheme transit account that nets to zero.
 //!
+//! # Trade (issue 15)
+//! [`trade`]: baselines agreed by a buyer's and a seller's bank, data sets matched by versioned
+//! rules, the obligor's payment obligation reserved at establishment and released per matched
+//! (or accepted) shipment in the same command, the remainder voided at the deadline; queries
+//! [`Hub::trade_baseline`], [`Hub::trade_baselines`], [`Hub::trade_inbox`], and the
+//! clearing-union report [`Hub::trade_report`].
+//!
 //! # Performance
 //! `cargo run --release -p bench --example hub_apply` measures `Hub::apply` alone (create +
 //! accept, batches of 1,000, 100 participants): about 100,000 committed payments/s on the
@@ -116,6 +123,7 @@ pub mod queue;
 mod sanction;
 mod scheme;
 pub mod state;
+pub mod trade;
 pub mod window;
 
 pub use command::{

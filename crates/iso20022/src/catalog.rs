@@ -1,7 +1,10 @@
 //! The message catalogue: which ISO 20022 message types and versions kliring reads, their root
 //! elements, and what the hub does with each. Supporting a new version is one entry in
 //! `versions` — the version-neutral mapping reads every listed version. Listed are the versions
-//! the conformance corpus exercises (plus pacs.004 .11/.12, between the tested .10 and .13).
+//! the conformance corpus exercises (plus pacs.004 .11/.12, between the tested .10 and .13),
+//! and for trade services (tsmt) the versions of the official schemas kliring validates against.
+//! The payment endpoint does not act on tsmt messages (`NotConsumed`, with what the hub does
+//! with each instead); the trade endpoints read the consumed ones with `trade::parse`.
 
 use crate::report::Inbound;
 
@@ -23,6 +26,15 @@ pub enum MessageType {
     Camt056,
     Pain001,
     Pain002,
+    Tsmt009,
+    Tsmt010,
+    Tsmt011,
+    Tsmt013,
+    Tsmt014,
+    Tsmt019,
+    Tsmt020,
+    Tsmt021,
+    Tsmt022,
 }
 
 /// One catalogue row.
@@ -43,6 +55,11 @@ const NOT_CONSUMED_INITIATION: &str = "customer-to-bank initiation messages (pai
      its bank; participants send the hub interbank pacs messages";
 const NOT_CONSUMED_RESOLUTION: &str = "the hub answers cancellation requests with camt.029 itself; inbound resolutions \
      are not routed in this version";
+
+const TRADE_CONSUMED: &str = "consumed by the trade matching application: read with iso20022::trade::parse and \
+     handled by the trade endpoints, not by the payment endpoint";
+const TRADE_PRODUCED: &str = "produced by the hub's trade matching application (match reports, baseline reports, \
+     notifications); participants do not send it";
 
 /// Every supported message type.
 pub const CATALOG: &[Entry] = &[
@@ -152,6 +169,96 @@ pub const CATALOG: &[Entry] = &[
         versions: &["001.03", "001.10"],
         inbound: Inbound::NotConsumed {
             reason: NOT_CONSUMED_INITIATION,
+        },
+    },
+    // InitialBaselineSubmission: a bank lodges a baseline.
+    Entry {
+        ty: MessageType::Tsmt019,
+        id: "tsmt.019",
+        root: "InitlBaselnSubmissn",
+        versions: &["001.05"],
+        inbound: Inbound::NotConsumed {
+            reason: TRADE_CONSUMED,
+        },
+    },
+    // BaselineAmendmentRequest: the amended baseline.
+    Entry {
+        ty: MessageType::Tsmt009,
+        id: "tsmt.009",
+        root: "BaselnAmdmntReq",
+        versions: &["001.05"],
+        inbound: Inbound::NotConsumed {
+            reason: TRADE_CONSUMED,
+        },
+    },
+    // DataSetSubmission: commercial/transport data sets, match or pre-match.
+    Entry {
+        ty: MessageType::Tsmt014,
+        id: "tsmt.014",
+        root: "DataSetSubmissn",
+        versions: &["001.05"],
+        inbound: Inbound::NotConsumed {
+            reason: TRADE_CONSUMED,
+        },
+    },
+    // MisMatchAcceptance: the obligor bank waives a match report's mismatches.
+    Entry {
+        ty: MessageType::Tsmt020,
+        id: "tsmt.020",
+        root: "MisMtchAccptnc",
+        versions: &["001.02"],
+        inbound: Inbound::NotConsumed {
+            reason: TRADE_CONSUMED,
+        },
+    },
+    // MisMatchRejection: the obligor bank refuses them.
+    Entry {
+        ty: MessageType::Tsmt022,
+        id: "tsmt.022",
+        root: "MisMtchRjctn",
+        versions: &["001.02"],
+        inbound: Inbound::NotConsumed {
+            reason: TRADE_CONSUMED,
+        },
+    },
+    // DataSetMatchReport: match, or every mismatch with its rule.
+    Entry {
+        ty: MessageType::Tsmt013,
+        id: "tsmt.013",
+        root: "DataSetMtchRpt",
+        versions: &["001.03"],
+        inbound: Inbound::NotConsumed {
+            reason: TRADE_PRODUCED,
+        },
+    },
+    // BaselineMatchReport: baseline established, or its mismatches.
+    Entry {
+        ty: MessageType::Tsmt010,
+        id: "tsmt.010",
+        root: "BaselnMtchRpt",
+        versions: &["001.03"],
+        inbound: Inbound::NotConsumed {
+            reason: TRADE_PRODUCED,
+        },
+    },
+    // BaselineReport: ordered/accepted/outstanding/pending per line.
+    Entry {
+        ty: MessageType::Tsmt011,
+        id: "tsmt.011",
+        root: "BaselnRpt",
+        versions: &["001.04"],
+        inbound: Inbound::NotConsumed {
+            reason: TRADE_PRODUCED,
+        },
+    },
+    // MisMatchAcceptanceNotification: tells the counterparty.
+    Entry {
+        ty: MessageType::Tsmt021,
+        id: "tsmt.021",
+        root: "MisMtchAccptncNtfctn",
+        versions: &["001.03"],
+        inbound: Inbound::NotConsumed {
+            reason: TRADE_PRODUCED,
         },
     },
 ];

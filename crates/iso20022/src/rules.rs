@@ -50,8 +50,12 @@ fn kind(name: &str) -> Kind {
 /// Head.001 creation dates are ISODateTime although they end in `Dt`.
 const DATETIME_ELEMENTS: &[&str] = &["CreDt", "BizPrcgDt"];
 
-/// Card validity dates are ISOYearMonth (`YYYY-MM`).
+/// Card validity dates are ISOYearMonth (`YYYY-MM`); the same names are ISODate in tsmt (a
+/// payment obligation's expiry, an insurance document's effective date), so both are accepted.
 const YEAR_MONTH_ELEMENTS: &[&str] = &["FctvDt", "XpryDt"];
+
+/// tsmt's required-data-set flags end in `Dt` but are booleans ("match the issue date").
+const BOOLEAN_DT_ELEMENTS: &[&str] = &["MtchIsseDt", "MtchInspctnDt"];
 
 /// Applies every field rule to `root` and its descendants, appending violations.
 ///
@@ -157,7 +161,9 @@ fn check_leaf(el: El<'_>, iban_checksum: bool, out: &mut Vec<Violation>) {
 
 fn check_date(el: El<'_>, name: &str, text: &str, out: &mut Vec<Violation>) {
     let ok = if YEAR_MONTH_ELEMENTS.contains(&name) {
-        text.len() == 7 && is_date(&format!("{text}-01"))
+        (text.len() == 7 && is_date(&format!("{text}-01"))) || is_date(text)
+    } else if BOOLEAN_DT_ELEMENTS.contains(&name) {
+        return;
     } else if name.ends_with("DtTm") || DATETIME_ELEMENTS.contains(&name) {
         is_datetime(text)
     } else if name.ends_with("Dt") {
@@ -224,6 +230,19 @@ pub fn is_bic(s: &str) -> bool {
         && b[..4].iter().all(alnum)
         && b[4..6].iter().all(u8::is_ascii_uppercase)
         && b[6..].iter().all(alnum)
+}
+
+/// `[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?` (BICIdentifier of the 2009-era schemas such
+/// as tsmt): stricter than [`is_bic`] in the bank and location codes.
+pub fn is_bic_identifier(s: &str) -> bool {
+    let b = s.as_bytes();
+    (b.len() == 8 || b.len() == 11)
+        && b[..6].iter().all(u8::is_ascii_uppercase)
+        && (b[6].is_ascii_uppercase() || (b'2'..=b'9').contains(&b[6]))
+        && ((b[7].is_ascii_uppercase() && b[7] != b'O') || b[7].is_ascii_digit())
+        && b[8..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 /// IBAN2007Identifier pattern plus the ISO 7064 mod-97 checksum.
@@ -372,6 +391,14 @@ mod tests {
         }
         for bad in ["DEUTDEF", "deutdeff", "DEUT1EFF", "DEUTDEFF50", ""] {
             assert!(!is_bic(bad), "{bad}");
+        }
+        for ok in ["ESSESESS", "COLOCOBM", "DEUTDEFF500", "ABCDGB2L"] {
+            assert!(is_bic_identifier(ok), "{ok}");
+        }
+        // Valid BICFI, but not BICIdentifier: digits in the bank code, 0/1 then O in the location.
+        for bad in ["1BCDGBEF", "ABCDGB1L", "ABCDGBEO"] {
+            assert!(is_bic(bad), "{bad}");
+            assert!(!is_bic_identifier(bad), "{bad}");
         }
     }
 

@@ -5,11 +5,13 @@
 mod common;
 mod credit_transfer;
 mod exceptions;
+mod trade;
 
 use crate::catalog::MessageType;
 use crate::dom::El;
 use crate::model::{Message, TransferKind};
 use crate::report::Violation;
+use crate::trade::TradeMessage;
 use common::Ctx;
 pub(crate) use common::institution;
 
@@ -42,6 +44,23 @@ pub fn map(ty: MessageType, root: El<'_>) -> (Option<Message>, Vec<Violation>) {
             }
             None
         }
+        // The trade messages' model is `trade::parse`'s; here they are only validated.
+        MessageType::Tsmt009
+        | MessageType::Tsmt014
+        | MessageType::Tsmt019
+        | MessageType::Tsmt020
+        | MessageType::Tsmt022 => {
+            trade::map(&mut ctx, ty, root);
+            None
+        }
+        MessageType::Tsmt010 | MessageType::Tsmt011 | MessageType::Tsmt013 => {
+            trade::produced(&mut ctx, root, "RptId");
+            None
+        }
+        MessageType::Tsmt021 => {
+            trade::produced(&mut ctx, root, "NtfctnId");
+            None
+        }
         MessageType::Camt052
         | MessageType::Camt053
         | MessageType::Camt054
@@ -54,5 +73,13 @@ pub fn map(ty: MessageType, root: El<'_>) -> (Option<Message>, Vec<Violation>) {
             None
         }
     };
+    (message, ctx.violations)
+}
+
+/// Maps a consumed trade message (tsmt.019/.009/.014/.020/.022) into its model; `None` for any
+/// other type. The violations are the mapping's structural ones.
+pub fn trade_message(ty: MessageType, root: El<'_>) -> (Option<TradeMessage>, Vec<Violation>) {
+    let mut ctx = Ctx::new();
+    let message = trade::map(&mut ctx, ty, root);
     (message, ctx.violations)
 }
