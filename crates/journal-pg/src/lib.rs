@@ -36,6 +36,7 @@ mod store;
 pub mod testing;
 
 use std::path::Path;
+use std::time::Duration;
 
 use journal::{Sequencer, SequencerConfig, StateMachine};
 
@@ -43,16 +44,41 @@ pub use error::PgError;
 pub use export::{ExportReport, export};
 pub use postgres::Config as PgConfig;
 pub use reconcile::Reconciled;
-pub use store::{PgSink, Replication};
+pub use store::{DEFAULT_COMMIT_TIMEOUT, PgSink, Replication, SinkOptions};
 
 /// A sequencer whose records PostgreSQL holds, and what starting it found.
 pub struct Started<S: StateMachine> {
-    /// The running sequencer, committing every record in PostgreSQL too.
+    /// The running sequencer, committing every record in PostgreSQL too (or, for a standby,
+    /// following the records another hub commits there until it takes over).
     pub sequencer: Sequencer<S>,
     /// How the database replicates commits (for `/v1/health`).
     pub replication: Replication,
     /// What reconciling `journal.log` with the database did.
     pub reconciled: Reconciled,
+}
+
+/// How to start against PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct StartOptions {
+    /// Refuse to start unless the server replicates commits synchronously
+    /// ([`Replication::is_synchronous`]).
+    pub require_sync: bool,
+    /// Longest wait for one commit before its batch is answered as unavailable (its outcome
+    /// then is what the table shows once the hub reaches the database again).
+    pub commit_timeout: Duration,
+    /// Start as a standby: follow the journal table and take over when the writer lock is
+    /// free, instead of refusing to start while another hub holds it.
+    pub standby: bool,
+}
+
+impl Default for StartOptions {
+    fn default() -> Self {
+        StartOptions {
+            require_sync: false,
+            commit_timeout: DEFAULT_COMMIT_TIMEOUT,
+            standby: false,
+        }
+    }
 }
 
 /// Connects to `url`, locks the database for this writer, reconciles `dir/journal.log` with it,
@@ -76,18 +102,46 @@ pub fn start_with_config<S: StateMachine>(
     config: SequencerConfig,
     require_sync: bool,
 ) -> Result<Started<S>, PgError> {
-    let mut store = store::Store::connect(pg)?;
+    let options = StartOptions {
+        require_sync,
+        ..StartOptions::default()
+    };
+    start_with_options(pg, dir, config, &options)
+}
+
+/// [`start`] with all options: a leader (refused with [`PgError::Locked`] while another hub
+/// holds the writer lock) or a standby.
+pub fn start_with_options<S: StateMachine>(
+    pg: &postgres::Config,
+    dir: &Path,
+    config: SequencerConfig,
+    options: &StartOptions,
+) -> Result<Started<S>, PgError> {
+    let mut store = if options.standby {
+        store::Store::connect_follower(pg)?
+    } else {
+        store::Store::connect(pg)?
+    };
     let replication = store.replication()?;
-    if require_sync && !replication.is_synchronous() {
+    if options.require_sync && !replication.is_synchronous() {
         return Err(PgError::NotSynchronous(replication.describe()));
     }
     if !replication.is_synchronous() {
         tracing::warn!(replication = %replication.describe(),
             "PostgreSQL does not replicate commits synchronously: a lost server loses the journal");
     }
-    let reconciled = reconcile::reconcile(&mut store, dir, S::KIND)?;
-    let sink = store.into_sink()?;
-    let sequencer = Sequencer::start_with_sink(dir, config, Box::new(sink))?;
+    let reconciled = reconcile::reconcile(&mut store, dir, S::KIND, !options.standby)?;
+    let sink_options = SinkOptions {
+        kind: S::KIND,
+        commit_timeout: options.commit_timeout,
+    };
+    let sequencer = if options.standby {
+        let sink = store.into_standby_sink(pg, &sink_options)?;
+        Sequencer::start_following(dir, config, Box::new(sink))?
+    } else {
+        let sink = store.into_sink(pg, &sink_options)?;
+        Sequencer::start_with_sink(dir, config, Box::new(sink))?
+    };
     Ok(Started {
         sequencer,
         replication,

@@ -21,11 +21,14 @@ pub struct Reconciled {
     pub seeded: u64,
 }
 
-/// Brings `dir/journal.log` into agreement with the writer connection's database.
+/// Brings `dir/journal.log` into agreement with the database. `writer`: the connection holds
+/// the writer lock and may seed a database that never held a journal; a standby's (`false`)
+/// treats such a database as empty (a leader will create it).
 pub(crate) fn reconcile(
     store: &mut Store,
     dir: &Path,
     kind: &'static str,
+    writer: bool,
 ) -> Result<Reconciled, PgError> {
     let mut done = Reconciled::default();
     let header = replica::file_header(kind)?;
@@ -40,7 +43,9 @@ pub(crate) fn reconcile(
         }
         .into());
     }
-    match store.header()? {
+    let header_row = store.header()?;
+    let held = header_row.is_some();
+    match header_row {
         Some((found, stored)) => {
             if found != kind || stored != header {
                 return Err(PgError::KindMismatch {
@@ -49,6 +54,7 @@ pub(crate) fn reconcile(
                 });
             }
         }
+        None if !writer => {}
         None => {
             done.seeded = seed(store, dir, kind, &header, local.is_some())?;
             if done.seeded > 0 {
@@ -56,7 +62,11 @@ pub(crate) fn reconcile(
             }
         }
     }
-    let remote = remote_hashes(store)?;
+    let remote = if writer || held {
+        remote_hashes(store)?
+    } else {
+        Vec::new()
+    };
     // Early segments of the file may be archived: compare from its first present record.
     let (local_first, local_hashes) = local
         .map(|l| (l.first_sequence, l.hashes))

@@ -1,7 +1,9 @@
 //! The journal with PostgreSQL as its system of record, against a real server (see
 //! `common::database`): records reach PostgreSQL before the answer, a new machine rebuilds the
 //! journal from it, unacknowledged local records are cut (acknowledged ones refused),
-//! divergence and a second writer are refused, a lost connection stops the sequencer, and the exported journal verifies.
+//! divergence and a second writer are refused, a lost connection or a commit that takes too long
+//! is answered as unavailable and the hub follows what PostgreSQL decided, a standby follows the
+//! leader and takes over, and the exported journal verifies.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,10 +14,11 @@
 mod common;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use common::{Tape, connect, database, pg_records, standby};
-use journal::{JournalReader, Sequencer, SequencerConfig, SequencerError};
-use journal_pg::PgError;
+use journal::{JournalReader, Role, Sequencer, SequencerConfig, SequencerError};
+use journal_pg::{PgError, StartOptions};
 
 fn config() -> SequencerConfig {
     SequencerConfig {
@@ -38,6 +41,33 @@ fn submit_all(sequencer: &Sequencer<Tape>, commands: &[u64]) {
 
 fn state(sequencer: &Sequencer<Tape>) -> Tape {
     sequencer.handle().read_blocking(Tape::clone).expect("read")
+}
+
+/// Waits up to 20 s for `done`; the test fails if it never holds.
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Submits `command` until it is committed (the hub may be taking the lead again).
+fn submit_eventually(sequencer: &Sequencer<Tape>, command: u64) {
+    let handle = sequencer.handle();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while let Err(error) = handle.submit_blocking(command) {
+        assert!(
+            Instant::now() < deadline,
+            "the hub takes no writes: {error:?}, {:?}",
+            handle.status()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn start_with(url: &str, dir: &Path, options: StartOptions) -> journal_pg::Started<Tape> {
+    journal_pg::start_with_options::<Tape>(&url.parse().unwrap(), dir, config(), &options).unwrap()
 }
 
 fn head_hash(dir: &Path) -> String {
@@ -94,8 +124,18 @@ fn local_records_postgres_never_committed_are_cut() {
     let failing =
         Sequencer::<Tape>::start_with_sink(dir.path(), config(), Box::new(UnreachableSink))
             .unwrap();
-    assert!(failing.handle().submit_blocking(40).is_err());
-    assert!(failing.shutdown().is_err(), "the sequencer stopped");
+    assert!(matches!(
+        failing.handle().submit_blocking(40),
+        Err(SequencerError::Unavailable(_))
+    ));
+    let status = failing.handle().status();
+    assert_eq!(status.role, Role::Standby, "it stopped leading");
+    assert!(status.problem.unwrap().contains("database unreachable"));
+    assert!(matches!(
+        failing.handle().submit_blocking(41),
+        Err(SequencerError::Unavailable(_))
+    ));
+    failing.shutdown().unwrap();
     assert_eq!(JournalReader::<u64>::open(dir.path()).unwrap().count(), 4);
 
     let restarted = start(&url, dir.path()).unwrap();
@@ -108,6 +148,18 @@ struct UnreachableSink;
 
 impl journal::RecordSink for UnreachableSink {
     fn committed(&mut self, _: u64, _: &journal::format::Hash, _: &[u8]) -> Result<(), String> {
+        Err("database unreachable".to_string())
+    }
+
+    fn still_leading(&mut self) -> Result<(), String> {
+        Err("database unreachable".to_string())
+    }
+
+    fn try_lead(&mut self) -> Result<journal::Leadership, String> {
+        Err("database unreachable".to_string())
+    }
+
+    fn records_after(&mut self, _: u64) -> Result<Vec<Vec<u8>>, String> {
         Err("database unreachable".to_string())
     }
 }
@@ -196,7 +248,7 @@ fn a_second_writer_on_the_same_database_is_refused() {
 }
 
 #[test]
-fn losing_postgres_stops_the_sequencer_without_acknowledging() {
+fn a_lost_session_is_not_acknowledged_and_the_hub_leads_again_on_a_new_one() {
     let Some(url) = database() else { return };
     let dir = tempfile::tempdir().unwrap();
     let started = start(&url, dir.path()).unwrap();
@@ -213,17 +265,150 @@ fn losing_postgres_stops_the_sequencer_without_acknowledging() {
             &[&db],
         )
         .unwrap();
+    // Either the idle check or this commit finds the session gone; neither acknowledges.
     assert!(matches!(
         handle.submit_blocking(2),
-        Err(SequencerError::Journal(_))
+        Err(SequencerError::Unavailable(_))
     ));
-    assert_eq!(handle.submit_blocking(3), Err(SequencerError::Stopped));
-    drop(started);
-    assert_eq!(pg_records(&url), 1);
+    submit_eventually(&started.sequencer, 3);
+    assert_eq!(state(&started.sequencer).commands, vec![1, 3]);
+    assert_eq!(pg_records(&url), 2);
+    assert_eq!(handle.status().role, Role::Leader);
+    started.sequencer.shutdown().unwrap();
+    assert_eq!(head_hash(dir.path()), {
+        let exported = tempfile::tempdir().unwrap();
+        journal_pg::export(&url, exported.path()).unwrap();
+        head_hash(exported.path())
+    });
+}
 
-    // The unacknowledged record the file kept is cut at the next start.
-    let restarted = start(&url, dir.path()).unwrap();
-    assert_eq!(restarted.reconciled.cut, 1);
+#[test]
+fn a_commit_that_waits_too_long_is_unavailable_and_cut_when_postgres_lacks_it() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let options = StartOptions {
+        commit_timeout: Duration::from_millis(500),
+        ..StartOptions::default()
+    };
+    let started = start_with(&url, dir.path(), options);
+    submit_all(&started.sequencer, &[1]);
+    // Another session locks the table: the INSERT waits, as behind a vanished standby.
+    let mut blocker = connect(&url);
+    let mut blocking = blocker.transaction().unwrap();
+    blocking
+        .batch_execute("LOCK TABLE kliring_journal IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let handle = started.sequencer.handle();
+    let asked = Instant::now();
+    match handle.submit_blocking(2) {
+        Err(SequencerError::Unavailable(reason)) => assert!(reason.contains("did not answer")),
+        other => panic!("not refused: {other:?}"),
+    }
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "answered at the timeout"
+    );
+    // The status says why at once, even while the sequencer waits on the locked table.
+    let status = handle.status();
+    assert_eq!(status.role, Role::Standby);
+    assert!(status.problem.is_some());
+    assert!(
+        handle.submit_blocking(3).is_err(),
+        "no writes while PostgreSQL is stuck"
+    );
+    blocking.rollback().unwrap();
+    submit_eventually(&started.sequencer, 4);
+    assert_eq!(state(&started.sequencer).commands, vec![1, 4]);
+    assert_eq!(pg_records(&url), 2);
+}
+
+#[test]
+fn a_commit_postgres_finishes_after_the_timeout_is_kept() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let options = StartOptions {
+        commit_timeout: Duration::from_millis(500),
+        ..StartOptions::default()
+    };
+    let started = start_with(&url, dir.path(), options);
+    submit_all(&started.sequencer, &[1]);
+    // The commit outlasts the timeout and shrugs off the cancel, as a commit does that was
+    // already written locally when the wait for the standby is cancelled.
+    connect(&url)
+        .batch_execute(
+            "CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN PERFORM pg_sleep(1.5); RETURN NULL; \
+             EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(0.5); RETURN NULL; END $$; \
+             CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON kliring_journal \
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();",
+        )
+        .unwrap();
+    let handle = started.sequencer.handle();
+    assert!(matches!(
+        handle.submit_blocking(2),
+        Err(SequencerError::Unavailable(_))
+    ));
+    connect(&url)
+        .batch_execute("DROP TRIGGER slow ON kliring_journal")
+        .unwrap();
+    submit_eventually(&started.sequencer, 3);
+    // PostgreSQL committed 2, so the hub applied it: the state follows the table.
+    assert_eq!(state(&started.sequencer).commands, vec![1, 2, 3]);
+    assert_eq!(pg_records(&url), 3);
+}
+
+#[test]
+fn a_standby_follows_the_leader_refuses_writes_and_takes_over_when_it_goes() {
+    let Some(url) = database() else { return };
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let leader = start(&url, first.path()).unwrap();
+    submit_all(&leader.sequencer, &[1, 2]);
+    let standby = start_with(
+        &url,
+        second.path(),
+        StartOptions {
+            standby: true,
+            ..StartOptions::default()
+        },
+    );
+    assert_eq!(standby.reconciled.extended, 2, "caught up at start");
+    let handle = standby.sequencer.handle();
+    assert_eq!(handle.status().role, Role::Standby);
+    assert_eq!(handle.submit_blocking(9), Err(SequencerError::NotLeader));
+    submit_all(&leader.sequencer, &[3]);
+    eventually("the standby applies the leader's record", || {
+        state(&standby.sequencer).commands == vec![1, 2, 3]
+    });
+    leader.sequencer.shutdown().unwrap();
+    eventually("the standby leads", || handle.status().role == Role::Leader);
+    submit_all(&standby.sequencer, &[4]);
+    assert_eq!(state(&standby.sequencer).commands, vec![1, 2, 3, 4]);
+    assert_eq!(pg_records(&url), 4);
+    standby.sequencer.shutdown().unwrap();
+    // Its own data directory holds the whole journal, chained like the table's.
+    let exported = tempfile::tempdir().unwrap();
+    journal_pg::export(&url, exported.path()).unwrap();
+    assert_eq!(head_hash(second.path()), head_hash(exported.path()));
+}
+
+#[test]
+fn a_standby_on_a_database_without_a_journal_waits_then_leads_it() {
+    let Some(url) = database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let standby = start_with(
+        &url,
+        dir.path(),
+        StartOptions {
+            standby: true,
+            ..StartOptions::default()
+        },
+    );
+    // Nobody holds the lock: it takes it and creates the journal.
+    submit_eventually(&standby.sequencer, 1);
+    standby.sequencer.shutdown().unwrap();
+    assert_eq!(pg_records(&url), 1);
+    let rebuilt = tempfile::tempdir().unwrap();
+    let restarted = start(&url, rebuilt.path()).unwrap();
     assert_eq!(state(&restarted.sequencer).commands, vec![1]);
 }
 

@@ -32,7 +32,7 @@
 //! The marker file is also the journal's lock (`flock`): it is never archived or renamed,
 //! unlike the log segments.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -97,7 +97,7 @@ impl HeadFile {
     /// as the returned value lives: two writers would corrupt the journal.
     pub fn lock(dir: &Path) -> Result<HeadFile, JournalError> {
         let path = dir.join(HEAD_FILE_NAME);
-        let file = OpenOptions::new()
+        let file = crate::log::private_file()
             .read(true)
             .write(true)
             .create(true)

@@ -67,7 +67,10 @@
 //! # A system of record beside the file
 //! [`Sequencer::start_with_sink`] hands every record, after its local `fdatasync` and before
 //! anyone is answered, to a [`RecordSink`] (PostgreSQL with synchronous replication, in the
-//! `journal-pg` crate); a sink error stops the sequencer like a failed fsync. Before starting,
+//! `journal-pg` crate). A sink error answers the batch [`SequencerError::Unavailable`] and the
+//! sequencer stops leading: it follows the sink, keeping the record if the sink committed it
+//! after all, cutting it otherwise, and leads again when the sink's writer session is back
+//! ([`Sequencer::start_following`] starts a standby that way). Before starting,
 //! the sink's owner makes `journal.log` agree with it through [`replica`]: extend the file with
 //! records only the sink has ([`Journal::append_sealed`] checks each like recovery does), cut
 //! records only the file has (never acknowledged). Without a sink nothing changes.
@@ -91,8 +94,10 @@ pub use log::{AppendInfo, Journal};
 pub use metrics::MetricsSnapshot;
 pub use reader::{Batch, JournalReader, read_kind};
 pub use recovery::{Recovered, RecoveryReport, recover};
-pub use sequencer::{Sequencer, SequencerConfig, SequencerError, SequencerHandle};
-pub use sink::{RecordSink, replica};
+pub use sequencer::{
+    Role, Sequencer, SequencerConfig, SequencerError, SequencerHandle, SequencerStatus,
+};
+pub use sink::{Leadership, RecordSink, replica};
 pub use verify::{VerifyError, VerifyReport, verify, verify_from_snapshot, verify_with_archives};
 
 pub use state_machine::StateMachine;

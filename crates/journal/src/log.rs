@@ -54,7 +54,7 @@ impl Journal {
         let header = format::encode_file_header(kind)
             .ok_or_else(|| JournalError::KindTooLong(kind.to_string()))?;
         let created_dir = !dir.exists();
-        std::fs::create_dir_all(dir).map_err(|e| JournalError::io(dir, e))?;
+        create_private_dir(dir).map_err(|e| JournalError::io(dir, e))?;
         let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
         if let Some(parent) = parent.filter(|_| created_dir) {
             fsync_dir(parent)?;
@@ -348,6 +348,25 @@ impl Journal {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// Options creating a file only its owner may read (0600): journal records and snapshots
+/// carry customer names, accounts and amounts.
+pub(crate) fn private_file() -> OpenOptions {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = OpenOptions::new();
+    options.mode(0o600);
+    options
+}
+
+/// Creates `dir` and missing parents only their owner may enter (0700). Directories that
+/// exist keep their mode: the operator may have chosen it.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 /// Makes a directory's entries (created, renamed files) durable.

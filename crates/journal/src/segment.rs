@@ -87,7 +87,12 @@ pub(crate) fn create(
 ) -> Result<PathBuf, JournalError> {
     let path = dir.join(file_name(first_sequence));
     let temp = dir.join(format!("{}{TEMP_SUFFIX}", file_name(first_sequence)));
-    let mut file = File::create(&temp).map_err(|e| JournalError::io(&temp, e))?;
+    let mut file = crate::log::private_file()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&temp)
+        .map_err(|e| JournalError::io(&temp, e))?;
     file.write_all(header)
         .and_then(|()| file.sync_all())
         .map_err(|e| JournalError::io(&temp, e))?;
@@ -127,7 +132,7 @@ pub(crate) fn remove_temp_files(dir: &Path) -> Result<(), JournalError> {
 /// the journal appends only to its last segment.
 pub fn archive(dir: &Path, archive: &Path, keep_from: u64) -> Result<Vec<PathBuf>, JournalError> {
     let segments = list(&[dir])?;
-    std::fs::create_dir_all(archive).map_err(|e| JournalError::io(archive, e))?;
+    crate::log::create_private_dir(archive).map_err(|e| JournalError::io(archive, e))?;
     let mut moved = Vec::new();
     for pair in segments.windows(2) {
         let (segment, next) = (&pair[0], &pair[1]);

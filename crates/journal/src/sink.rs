@@ -3,20 +3,46 @@
 //! that bring `journal.log` into agreement with such a system of record at start.
 //!
 //! The journal knows no database: an implementation (PostgreSQL in `journal-pg`) plugs in here.
+//! The sink is also how several sequencers on different machines share one system of record:
+//! exactly one of them leads (the sink holds the writer session), the others follow
+//! ([`RecordSink::records_after`]) and try to take over ([`RecordSink::try_lead`]).
 
 use crate::format::Hash;
+
+/// Whether a sink could take the writer session ([`RecordSink::try_lead`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leadership {
+    /// This sink now holds the only writer session: its sequencer may commit.
+    Leading,
+    /// Another writer holds it: follow its records.
+    HeldElsewhere,
+}
 
 /// Receives every record the sequencer commits, on the sequencer thread, after the local
 /// `fdatasync` and before the batch is applied or any caller answered.
 ///
-/// An error stops the sequencer exactly like a failed fsync: the batch's callers get
-/// [`crate::SequencerError::Journal`] and nothing more is accepted, so no caller is ever answered
-/// for a record the sink does not hold. The local file may then hold that record; whoever starts
-/// the journal next must reconcile it with the sink (see [`replica`]).
+/// An error from [`RecordSink::committed`] means the record's fate is unknown (the system of
+/// record may or may not have committed it): the batch's callers get
+/// [`crate::SequencerError::Unavailable`], the sequencer cuts the record from `journal.log`
+/// (never acknowledged, so always safe) and stops leading. It then follows the system of record
+/// — which brings the record back if it was committed after all — and leads again once
+/// [`RecordSink::try_lead`] says so. No caller is ever answered for a record the sink does not
+/// hold.
 pub trait RecordSink: Send + 'static {
     /// Stores record `sequence` (its exact bytes, header and body, and its hash) durably, or
-    /// says why not.
+    /// says why not (then its outcome is unknown). Only called while leading.
     fn committed(&mut self, sequence: u64, hash: &Hash, record: &[u8]) -> Result<(), String>;
+
+    /// Checks, while leading and idle, that the writer session is still there.
+    fn still_leading(&mut self) -> Result<(), String>;
+
+    /// While not leading: connects if needed and tries to become the only writer. An error
+    /// says why the system of record cannot be reached.
+    fn try_lead(&mut self) -> Result<Leadership, String>;
+
+    /// The exact bytes of the records after sequence `after` the system of record holds, in
+    /// order (possibly only the first few: call again until empty).
+    fn records_after(&mut self, after: u64) -> Result<Vec<Vec<u8>>, String>;
 }
 
 pub mod replica {

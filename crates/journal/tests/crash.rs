@@ -10,6 +10,10 @@
 //! after each restart a copy of the journal with its last record damaged must be refused, not
 //! cut as a torn write.
 //!
+//! The child snapshots every few records, so that background snapshots are nearly always in
+//! flight and some kills land while one is being written (counted in the summary): recovery
+//! then falls back to the previous snapshot and removes the unfinished file.
+//!
 //! 50 kills by default; `KLIRING_CRASH_KILLS=1000` for the long mode; `KLIRING_CRASH_SEED`
 //! replays a run (the seed is printed).
 
@@ -87,7 +91,8 @@ fn crash_child() {
         batch_commands_max: 1_024,
         queue_requests_max: 64,
         tick_interval: Some(Duration::from_millis(5)),
-        snapshot_every_records: 20,
+        // Often, so that kills land during background snapshots too.
+        snapshot_every_records: 3,
         snapshot_every_bytes: 0,
         // Small segments, so that kills also land around segment rollovers.
         segment_bytes_max: 16 << 10,
@@ -364,6 +369,17 @@ fn check_damaged_last_record_refused(dir: &Path, run: u64, rng: &mut StdRng) {
     }
 }
 
+/// Temporary files of a snapshot being written.
+fn snapshot_temp_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("lists")
+        .filter(|e| {
+            let name = e.as_ref().expect("entry").file_name();
+            name.to_string_lossy().ends_with(".snap.tmp")
+        })
+        .count()
+}
+
 /// The checks after each restart; returns what recovery did.
 fn check_after_restart(dir: &Path, acked: &HashSet<u128>, run: u64) -> journal::RecoveryReport {
     let recovered = recover::<LedgerMachine>(dir).expect("restart after SIGKILL");
@@ -422,13 +438,22 @@ fn crash_test_sigkill_recovers_every_acknowledged_transfer() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut acked = HashSet::new();
     let (mut torn, mut from_snapshot, mut power_cuts) = (0u32, 0u32, 0u32);
+    let mut mid_snapshot = 0u32;
     for run in 0..kills {
         acked.extend(run_and_kill(dir.path(), run, &mut rng));
+        // A background snapshot was being written when the child died: recovery must fall
+        // back to the previous snapshot (the checks below) and remove the temporary file.
+        mid_snapshot += u32::from(snapshot_temp_files(dir.path()) > 0);
         let marked = check_marker_covers_acknowledged(dir.path(), &acked, run);
         if rng.random_range(0..3) == 0 {
             power_cuts += u32::from(power_cut(dir.path(), &acked, marked, &mut rng) > 0);
         }
         let recovery = check_after_restart(dir.path(), &acked, run);
+        assert_eq!(
+            snapshot_temp_files(dir.path()),
+            0,
+            "run {run}: temp file kept"
+        );
         check_damaged_last_record_refused(dir.path(), run, &mut rng);
         torn += u32::from(recovery.torn_tail_bytes > 0);
         from_snapshot += u32::from(recovery.snapshot_sequence.is_some());
@@ -437,7 +462,8 @@ fn crash_test_sigkill_recovers_every_acknowledged_transfer() {
     println!(
         "crash test: {} acknowledged transfers survived {kills} kills \
          ({power_cuts} simulated power cuts, {torn} torn tails cut, \
-         {from_snapshot} recoveries from a snapshot, {segments} journal segments)",
+         {from_snapshot} recoveries from a snapshot, {mid_snapshot} kills during a \
+         background snapshot, {segments} journal segments)",
         acked.len()
     );
     assert!(!acked.is_empty(), "the children acknowledged nothing");
