@@ -2,16 +2,25 @@
 //! demo and the tests. Requests and answers are the [`crate::wire`] types the server itself
 //! uses, so client and server cannot drift apart.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::ErrorBody;
 
-/// A connection to a hub acting as one principal (one bearer token).
+/// A connection to a hub acting as one principal (one bearer token). Given several hubs (a
+/// leader and its standbys), it follows the leader: a request that cannot connect, or that a
+/// standby refuses with `not_leader`, goes to the next hub, and the one that answered is asked
+/// first next time. Neither case can have had an effect, so resending is safe.
 #[derive(Clone)]
 pub struct HubClient {
     http: reqwest::Client,
-    base_url: String,
+    /// Never empty.
+    base_urls: Arc<[String]>,
+    /// Index in `base_urls` of the hub that answered last (shared by clones).
+    leader: Arc<AtomicUsize>,
     token: String,
 }
 
@@ -89,21 +98,74 @@ impl ClientError {
             _ => None,
         }
     }
+
+    /// The request never reached a hub that could act on it: no connection, or a standby's
+    /// `not_leader`. Another hub may take it.
+    fn try_next_hub(&self) -> bool {
+        match self {
+            ClientError::NoAnswer { source, .. } => source.is_connect(),
+            ClientError::Refused { refused, .. } => refused.body.code == "not_leader",
+            ClientError::Unexpected { .. } => false,
+        }
+    }
 }
 
 impl HubClient {
-    /// A client for the hub at `base_url` (e.g. `http://127.0.0.1:7700`) acting with `token`.
+    /// A client for the hub at `base_url` (e.g. `http://127.0.0.1:7700`) acting with `token`;
+    /// several hubs, comma-separated, are tried in turn (see [`HubClient`]).
     pub fn new(http: reqwest::Client, base_url: &str, token: &str) -> Self {
+        HubClient::with_hubs(http, &[base_url], token)
+    }
+
+    /// A client for the hubs at `base_urls` (each may itself be a comma-separated list).
+    pub fn with_hubs(http: reqwest::Client, base_urls: &[&str], token: &str) -> Self {
+        let mut urls: Vec<String> = base_urls
+            .iter()
+            .flat_map(|urls| urls.split(','))
+            .map(|url| url.trim().trim_end_matches('/'))
+            .filter(|url| !url.is_empty())
+            .map(str::to_string)
+            .collect();
+        if urls.is_empty() {
+            // Let the request fail with the URL as given.
+            urls.push(base_urls.concat());
+        }
         HubClient {
             http,
-            base_url: base_url.trim_end_matches('/').to_string(),
+            base_urls: urls.into(),
+            leader: Arc::new(AtomicUsize::new(0)),
             token: token.to_string(),
         }
     }
 
-    /// The same hub, as another principal.
+    /// The same hubs, as another principal.
     pub fn as_principal(&self, token: &str) -> Self {
-        HubClient::new(self.http.clone(), &self.base_url, token)
+        HubClient {
+            http: self.http.clone(),
+            base_urls: Arc::clone(&self.base_urls),
+            leader: Arc::clone(&self.leader),
+            token: token.to_string(),
+        }
+    }
+
+    /// The hub to ask on attempt `tried` (0 first): `first` (the one that answered last), then
+    /// the others in turn.
+    fn hub(&self, first: usize, tried: usize) -> (usize, &str) {
+        let index = first.wrapping_add(tried) % self.base_urls.len().max(1);
+        (index, self.base_urls.get(index).map_or("", String::as_str))
+    }
+
+    /// Whether to try the next hub after `result` from hub `index` (attempt `tried`, 0 first):
+    /// only while the request reached none that could act on it and hubs are left. A hub that
+    /// answered is asked first next time.
+    fn next_hub<R>(&self, index: usize, tried: usize, result: &Result<R, ClientError>) -> bool {
+        match result {
+            Err(error) if error.try_next_hub() => tried + 1 < self.base_urls.len(),
+            _ => {
+                self.leader.store(index, Ordering::Relaxed);
+                false
+            }
+        }
     }
 
     /// `GET path`, decoding the JSON answer.
@@ -113,7 +175,20 @@ impl HubClient {
 
     /// A non-JSON resource (e.g. a CSV report) as text.
     pub async fn get_text(&self, path: &str) -> Result<String, ClientError> {
-        let url = format!("{}{path}", self.base_url);
+        let first = self.leader.load(Ordering::Relaxed);
+        let mut tried = 0;
+        loop {
+            let (index, base) = self.hub(first, tried);
+            let result = self.get_text_at(base, path).await;
+            if !self.next_hub(index, tried, &result) {
+                return result;
+            }
+            tried += 1;
+        }
+    }
+
+    async fn get_text_at(&self, base: &str, path: &str) -> Result<String, ClientError> {
+        let url = format!("{base}{path}");
         let no_answer = |source| ClientError::NoAnswer {
             method: Method::GET,
             url: url.clone(),
@@ -163,7 +238,26 @@ impl HubClient {
         path: &str,
         body: Option<&B>,
     ) -> Result<R, ClientError> {
-        let url = format!("{}{path}", self.base_url);
+        let first = self.leader.load(Ordering::Relaxed);
+        let mut tried = 0;
+        loop {
+            let (index, base) = self.hub(first, tried);
+            let result = self.send_to(base, method.clone(), path, body).await;
+            if !self.next_hub(index, tried, &result) {
+                return result;
+            }
+            tried += 1;
+        }
+    }
+
+    async fn send_to<B: Serialize, R: DeserializeOwned>(
+        &self,
+        base: &str,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<R, ClientError> {
+        let url = format!("{base}{path}");
         let no_answer = |source| ClientError::NoAnswer {
             method: method.clone(),
             url: url.clone(),

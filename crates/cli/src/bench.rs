@@ -31,6 +31,38 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = bench::payments::BenchConfig::default().payments)]
         payments: usize,
     },
+    /// A long run of payments directly through the hub's sequencer (durable journal in a temp
+    /// directory, no HTTP): memory, journal and snapshot bytes per payment, latency and
+    /// throughput at every report point, then the restart time and memory.
+    Soak {
+        #[command(flatten)]
+        output: Output,
+        /// Payments created and accepted in all.
+        #[arg(long, default_value_t = bench::soak::SoakConfig::default().payments)]
+        payments: u64,
+        /// Payments between two reports.
+        #[arg(long, default_value_t = bench::soak::SoakConfig::default().report_every)]
+        report_every: u64,
+        /// Internal: recover this soak's data directory in this (fresh) process and report.
+        #[arg(long, value_name = "DIR", hide = true)]
+        restart_from: Option<std::path::PathBuf>,
+    },
+    /// Trade: data sets of `--lines` lines matched per second through the hub (each releasing
+    /// money), p99 per match on one core, and the trade report over `--report-payments`
+    /// committed payments.
+    Trade {
+        #[command(flatten)]
+        output: Output,
+        /// Lines per data set.
+        #[arg(long, default_value_t = 50)]
+        lines: u64,
+        /// Submissions matched.
+        #[arg(long, default_value_t = 5_000)]
+        matches: u64,
+        /// Committed payments in the hub the trade report runs over.
+        #[arg(long, default_value_t = 1_000_000)]
+        report_payments: u64,
+    },
     /// Multilateral netting of many obligations on one core.
     Netting {
         #[command(flatten)]
@@ -134,6 +166,33 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
                     )
                 })?;
             }
+        }
+        BenchCommand::Soak {
+            output,
+            payments,
+            report_every,
+            restart_from,
+        } => soak(&output, payments, report_every, restart_from)?,
+        BenchCommand::Trade {
+            output,
+            lines,
+            matches,
+            report_payments,
+        } => {
+            let result = bench::trade::trade(lines, matches, report_payments)?;
+            emit(&output, &result, || {
+                format!(
+                    "trade {} matches of {} lines: {:.0} matches/s, p50={:.3} ms p99={:.3} ms; report over {} payments in {:.3} s ({} cells)",
+                    result.matches,
+                    result.lines,
+                    result.matches_per_sec,
+                    result.p50_ms,
+                    result.p99_ms,
+                    result.report_payments,
+                    result.report_seconds,
+                    result.report_cells
+                )
+            })?;
         }
         BenchCommand::Netting {
             output,
@@ -242,6 +301,86 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn soak(
+    output: &Output,
+    payments: u64,
+    report_every: u64,
+    restart_from: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    if let Some(dir) = restart_from {
+        let restarted = bench::soak::restart(&dir)?;
+        println!("{}", serde_json::to_string(&restarted)?);
+        return Ok(());
+    }
+    let config = bench::soak::SoakConfig {
+        payments,
+        report_every,
+        ..Default::default()
+    };
+    if !output.json {
+        println!(
+            "soak: {payments} payments directly through the hub's sequencer (durable journal, \
+             no HTTP), {} clients × {} per submission, {} participants",
+            config.clients, config.batch, config.participants
+        );
+    }
+    let mut printed = Ok(());
+    let on_step = |step: &bench::soak::SoakStep| {
+        let line = emit(output, step, || {
+            format!(
+                "soak {:>11} payments  rss={:.0} MB ({:.0} B/payment)  journal={:.0} B/payment  snapshot={:.0} B/payment ({} written)  {:.0} payments/s  p99={:.1} ms  max={:.1} ms  >100ms={}  failed={}",
+                step.payments,
+                mb(step.resident_bytes),
+                step.resident_bytes_per_payment,
+                step.journal_bytes_per_payment,
+                step.snapshot_bytes_per_payment,
+                step.snapshots,
+                step.payments_per_sec,
+                step.p99_ms,
+                step.max_ms,
+                step.over_100ms,
+                step.failed
+            )
+        });
+        if printed.is_ok() {
+            printed = line;
+        }
+    };
+    // The restart runs in a fresh process, so that its resident memory is its own.
+    let restart = |dir: &std::path::Path| {
+        let exe = std::env::current_exe()?;
+        let child = std::process::Command::new(exe)
+            .args(["bench", "soak", "--restart-from"])
+            .arg(dir)
+            .output()?;
+        if !child.status.success() {
+            return Err(bench::soak::SoakError::Restart(
+                String::from_utf8_lossy(&child.stderr).into_owned(),
+            ));
+        }
+        serde_json::from_slice(&child.stdout)
+            .map_err(|e| bench::soak::SoakError::Restart(e.to_string()))
+    };
+    let restarted = bench::soak::run(&config, on_step, restart)?;
+    printed?;
+    emit(output, &restarted, || {
+        format!(
+            "soak restart: stop {:.1} s, recover + start {:.1} s (snapshot {:?}, {} records replayed), rss={:.0} MB",
+            restarted.stop_seconds,
+            restarted.restart_seconds,
+            restarted.snapshot_sequence,
+            restarted.records_replayed,
+            mb(restarted.resident_bytes)
+        )
+    })
+}
+
+// Megabytes for a human line.
+#[allow(clippy::cast_precision_loss)]
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
 }
 
 /// Prints one result: a JSON line with `--json`, the human summary otherwise.

@@ -21,9 +21,16 @@ pub enum IsoCommand {
     /// Post one message to a running hub (`POST /v1/iso20022`) and print the hub's answer
     /// (pacs.002, camt.029, or an error body); exit status 1 unless the hub answered 2xx.
     Send {
-        /// The hub's base URL.
-        #[arg(long, env = "KLIRING_HUB", default_value = "http://127.0.0.1:7700")]
-        hub: String,
+        /// The hub's base URL; repeat it (or separate URLs with commas) to name a leader and
+        /// its standbys: the message goes to the next URL on a connection error or a
+        /// standby's `not_leader`.
+        #[arg(
+            long,
+            env = "KLIRING_HUB",
+            default_value = "http://127.0.0.1:7700",
+            value_delimiter = ','
+        )]
+        hub: Vec<String>,
         /// Bearer token of the sending participant.
         #[arg(long, env = "KLIRING_TOKEN", hide_env_values = true)]
         token: String,
@@ -47,23 +54,45 @@ pub fn run(command: IsoCommand) -> anyhow::Result<bool> {
     }
 }
 
-fn send(hub: &str, token: &str, file: &Path) -> anyhow::Result<bool> {
+fn send(hubs: &[String], token: &str, file: &Path) -> anyhow::Result<bool> {
     let body = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let url = format!("{}/v1/iso20022", hub.trim_end_matches('/'));
     let (status, answer) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
         .block_on(async {
-            let response = reqwest::Client::new()
-                .post(&url)
-                .bearer_auth(token)
-                .header(reqwest::header::CONTENT_TYPE, "application/xml")
-                .body(body)
-                .send()
-                .await
-                .with_context(|| format!("cannot reach {url}"))?;
-            let status = response.status();
-            anyhow::Ok((status, response.text().await?))
+            let client = reqwest::Client::new();
+            let mut last = None;
+            for (index, hub) in hubs.iter().enumerate() {
+                let url = format!("{}/v1/iso20022", hub.trim().trim_end_matches('/'));
+                let sent = client
+                    .post(&url)
+                    .bearer_auth(token)
+                    .header(reqwest::header::CONTENT_TYPE, "application/xml")
+                    .body(body.clone())
+                    .send()
+                    .await;
+                let response = match sent {
+                    // Never reached a hub: the next one may take it.
+                    Err(error) if error.is_connect() => {
+                        last =
+                            Some(anyhow::Error::new(error).context(format!("cannot reach {url}")));
+                        continue;
+                    }
+                    sent => sent.with_context(|| format!("cannot reach {url}"))?,
+                };
+                let status = response.status();
+                let text = response.text().await?;
+                // A standby refuses with `not_leader` (JSON) and has done nothing: try the next.
+                let standby = status == reqwest::StatusCode::SERVICE_UNAVAILABLE
+                    && serde_json::from_str::<api::ErrorBody>(&text)
+                        .is_ok_and(|body| body.code == "not_leader");
+                if standby && index + 1 < hubs.len() {
+                    last = Some(anyhow::anyhow!("{url}: this hub is a standby"));
+                    continue;
+                }
+                return anyhow::Ok((status, text));
+            }
+            Err(last.unwrap_or_else(|| anyhow::anyhow!("no hub URL given")))
         })?;
     eprintln!("HTTP {status}");
     println!("{}", answer.trim_end());

@@ -185,9 +185,33 @@ struct ServeArgs {
     /// first start).
     #[arg(long, value_name = "DIR", default_value = "kliring-data")]
     data: PathBuf,
-    /// Address and port to serve HTTP on (the dashboard is at http://ADDR/dashboard).
+    /// Address and port to serve HTTP on (the dashboard is at http://ADDR/dashboard). An
+    /// address other than loopback needs --tls-cert/--tls-key or --allow-plain-http.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7700")]
     listen: std::net::SocketAddr,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); reloaded on SIGHUP and when
+    /// the file changes.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on a non-loopback --listen (behind a TLS-terminating proxy only:
+    /// tokens would otherwise cross the network in clear).
+    #[arg(long)]
+    allow_plain_http: bool,
+    /// Longest wait for a request head, and for the next request on an idle connection.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    header_read_timeout: u64,
+    /// Longest wait for a whole request body.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    body_read_timeout: u64,
+    /// Most open connections in all.
+    #[arg(long, value_name = "N", default_value_t = 4_096)]
+    connections_max: usize,
+    /// Most open connections from one client address (raise it behind a proxy).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    connections_per_address_max: usize,
     /// Operator token to register at first start (default: generated and written to
     /// DATA/operator.token).
     #[arg(long, env = "KLIRING_OPERATOR_TOKEN", hide_env_values = true)]
@@ -215,10 +239,14 @@ struct ServeArgs {
     /// the next minute (0: no limit).
     #[arg(long, value_name = "N", default_value_t = 30)]
     auth_failures_per_minute: u32,
-    /// Let participants' webhooks point at loopback, private and link-local addresses
-    /// (banks on the operator's own network); refused by default.
+    /// Let participants' webhooks point at loopback, private, link-local and other
+    /// special-purpose addresses over plain http:// too (tests, banks on the operator's own
+    /// network); by default webhooks must be https:// to a public address.
     #[arg(long)]
     webhook_private_targets: bool,
+    /// Trust this PEM CA certificate for https:// webhooks, besides the public roots.
+    #[arg(long, value_name = "FILE")]
+    webhook_ca: Option<PathBuf>,
     /// Keep the journal in PostgreSQL too (its system of record, e.g.
     /// postgres://kliring:PASSWORD@db.example/kliring): every batch is committed there
     /// before callers are answered; an empty --data is rebuilt from it.
@@ -233,6 +261,21 @@ struct ServeArgs {
     /// (synchronous_standby_names set).
     #[arg(long, requires = "postgres")]
     require_sync_replication: bool,
+    /// With --postgres: longest wait for one commit, in ms (a vanished synchronous standby,
+    /// a stuck primary); the batch is then answered 503 and never acknowledged, and the hub
+    /// follows what PostgreSQL decided once it reaches it again.
+    #[arg(
+        long,
+        requires = "postgres",
+        value_name = "MS",
+        default_value_t = 5_000
+    )]
+    postgres_commit_timeout: u64,
+    /// With --postgres: start as a standby hub that follows the leader's journal in
+    /// PostgreSQL, refuses writes (503 not_leader) and takes over when the leader's session
+    /// ends.
+    #[arg(long, requires = "postgres")]
+    standby: bool,
 }
 
 #[cfg(feature = "server")]
@@ -246,9 +289,23 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.window_close_interval_secs = args.close_windows_every;
     config.auth_failures_per_minute = args.auth_failures_per_minute;
     config.webhook_private_targets = args.webhook_private_targets;
+    config.tls = args
+        .tls_cert
+        .zip(args.tls_key)
+        .map(|(cert, key)| server::tls::TlsFiles { cert, key });
+    config.allow_plain_http = args.allow_plain_http;
+    config.webhook_ca = args.webhook_ca;
+    config.listen_limits = server::listen::ListenLimits {
+        header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout),
+        body_read_timeout: std::time::Duration::from_secs(args.body_read_timeout),
+        connections_max: args.connections_max,
+        connections_per_address_max: args.connections_per_address_max,
+    };
     config.postgres = args.postgres.map(|url| server::config::PostgresConfig {
         url,
         require_sync_replication: args.require_sync_replication,
+        commit_timeout_ms: args.postgres_commit_timeout,
+        standby: args.standby,
     });
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

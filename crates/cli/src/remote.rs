@@ -17,13 +17,24 @@ use api::client::{ClientError, HubClient};
 
 #[derive(Args)]
 pub struct ClientArgs {
-    /// The hub's base URL.
-    #[arg(long, env = "KLIRING_HUB", default_value = "http://127.0.0.1:7700")]
-    hub: String,
+    /// The hub's base URL; repeat it (or separate URLs with commas) to name a leader and its
+    /// standbys: requests follow the leader (the next URL is tried on a connection error or a
+    /// standby's `not_leader`).
+    #[arg(
+        long,
+        env = "KLIRING_HUB",
+        default_value = "http://127.0.0.1:7700",
+        value_delimiter = ','
+    )]
+    hub: Vec<String>,
     /// Bearer token of the principal acting (operator, participant, compliance officer or
     /// auditor), e.g. the contents of DATA/operator.token.
     #[arg(long, env = "KLIRING_TOKEN", hide_env_values = true)]
     token: String,
+    /// Trust this PEM CA certificate for an https:// hub (a scheme's private CA), besides
+    /// the public roots.
+    #[arg(long, value_name = "FILE", env = "KLIRING_CA")]
+    ca: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: ClientCommand,
 }
@@ -430,7 +441,15 @@ pub fn run(args: ClientArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let hub = HubClient::new(reqwest::Client::new(), &args.hub, &args.token);
+    let mut http = reqwest::Client::builder();
+    if let Some(ca) = &args.ca {
+        let pem = std::fs::read(ca).with_context(|| format!("reading {}", ca.display()))?;
+        let certificate = reqwest::Certificate::from_pem(&pem)
+            .with_context(|| format!("{} is not a PEM certificate", ca.display()))?;
+        http = http.add_root_certificate(certificate);
+    }
+    let hubs: Vec<&str> = args.hub.iter().map(String::as_str).collect();
+    let hub = HubClient::with_hubs(http.build()?, &hubs, &args.token);
     runtime.block_on(execute(&hub, args.command))
 }
 

@@ -1,6 +1,6 @@
 //! Why a command was refused (`HubError`, nothing changed) and why a payment did not succeed
-//! (`Reason`, recorded on the payment). Both have stable snake_case codes; the server maps codes
-//! to HTTP statuses, the ISO 20022 crate maps `iso_code()` to status reasons.
+//! (`Reason`, recorded on the payment). Both have stable snake_case codes; the server's refusal
+//! vocabulary (`server/src/refusal.rs`) gives each `HubError` its HTTP status and ISO reason.
 
 use serde::{Deserialize, Serialize};
 
@@ -207,6 +207,64 @@ pub enum HubError {
     FalsePositiveNotApplicable,
     #[error("too many false positives recorded")]
     TooManyFalsePositives,
+
+    // --- trade (appended) ---
+    #[error("trade baseline not found")]
+    TradeBaselineNotFound,
+    #[error("a trade baseline with this id exists with different content")]
+    TradeBaselineExists,
+    #[error("only the buyer's or the seller's bank of the baseline may do this")]
+    TradeForbiddenNotParty,
+    #[error("the other bank of the baseline must answer this proposal")]
+    TradeForbiddenNotCounterparty,
+    #[error("only the seller's bank submits data sets")]
+    TradeForbiddenNotSellerBank,
+    #[error("only the obligor bank decides on mismatches")]
+    TradeForbiddenNotObligor,
+    #[error("a baseline or data set has no lines or too many")]
+    TradeLineCount,
+    #[error("a line id appears twice")]
+    TradeDuplicateLineId,
+    #[error("the baseline's total differs from the sum of its lines")]
+    TradeTotalMismatch,
+    #[error("the shipment date range ends before it starts")]
+    TradeShipmentRangeInvalid,
+    #[error("the obligor must be the buyer's bank and the recipient the seller's bank")]
+    TradeObligationBanks,
+    #[error("the latest match date is after the obligation's expiry")]
+    TradeDeadlineInvalid,
+    #[error("a bank of the baseline is suspended")]
+    TradeBankSuspended,
+    #[error("a party of the trade hit a sanctions list")]
+    TradeScreeningHit,
+    #[error("the baseline is not awaiting acceptance")]
+    TradeBaselineNotProposed,
+    #[error("the baseline is not established or active (proposed, completed or closed)")]
+    TradeBaselineNotLive,
+    #[error("an amendment of this baseline already awaits an answer")]
+    TradeAmendmentPending,
+    #[error("no amendment of this baseline awaits an answer")]
+    TradeAmendmentNotFound,
+    #[error(
+        "an amendment keeps the banks, the currency, every shipped line and at least the released amount"
+    )]
+    TradeAmendmentInvalid,
+    #[error("a submission carries one to 16 data sets")]
+    TradeDataSetCount,
+    #[error("a submission needs exactly one commercial data set, stating the amount")]
+    TradeCommercialDataSetMissing,
+    #[error("a document with this hash was already presented")]
+    TradeDataSetHashUsed,
+    #[error("a submission with this id exists with different content")]
+    TradeSubmissionExists,
+    #[error("submission not found")]
+    TradeSubmissionNotFound,
+    #[error("the shipment does not await a decision on mismatches")]
+    TradeShipmentNotAwaitingDecision,
+    #[error("the release exceeds what remains of the obligation")]
+    TradeReleaseExceedsObligation,
+    #[error("tolerance in {field} above 100 %")]
+    TradeToleranceTooLarge { field: String },
 }
 
 impl HubError {
@@ -301,28 +359,33 @@ impl HubError {
             FalsePositiveRevoked => "false_positive_revoked",
             FalsePositiveNotApplicable => "false_positive_not_applicable",
             TooManyFalsePositives => "too_many_false_positives",
-        }
-    }
-
-    /// The ISO 20022 status reason (ExternalStatusReason1Code) where one fits.
-    pub fn iso_code(&self) -> Option<&'static str> {
-        use HubError::*;
-        match self {
-            InsufficientFunds | InsufficientLiquidity | FxProviderInsufficientFunds => Some("AM04"),
-            AmountMustNotBeZero => Some("AM01"),
-            InvalidCurrencyCode | CurrencyNotAccepted => Some("AM03"),
-            DuplicatePaymentIdDifferentContent => Some("AM05"),
-            InvalidBic | DebtorParticipantNotFound => Some("RC01"),
-            CreditorParticipantNotFound => Some("RC04"),
-            DebtorParticipantSuspended | CreditorParticipantSuspended | ParticipantSuspended => {
-                Some("AG01")
-            }
-            ForbiddenNotDebtor | ForbiddenOperatorOnly | ForbiddenNotCreditor => Some("AG01"),
-            NoUnListLoaded => Some("RR04"),
-            ExpiryInPast => Some("AB05"),
-            // ExternalStatusReason1Code DU01 DuplicateMessageID (DUPL is a duplicate payment).
-            DuplicateMessageId => Some("DU01"),
-            _ => None,
+            TradeBaselineNotFound => "trade_baseline_not_found",
+            TradeBaselineExists => "trade_baseline_exists",
+            TradeForbiddenNotParty => "trade_forbidden_not_party",
+            TradeForbiddenNotCounterparty => "trade_forbidden_not_counterparty",
+            TradeForbiddenNotSellerBank => "trade_forbidden_not_seller_bank",
+            TradeForbiddenNotObligor => "trade_forbidden_not_obligor",
+            TradeLineCount => "trade_line_count",
+            TradeDuplicateLineId => "trade_duplicate_line_id",
+            TradeTotalMismatch => "trade_total_mismatch",
+            TradeShipmentRangeInvalid => "trade_shipment_range_invalid",
+            TradeObligationBanks => "trade_obligation_banks",
+            TradeDeadlineInvalid => "trade_deadline_invalid",
+            TradeBankSuspended => "trade_bank_suspended",
+            TradeScreeningHit => "trade_screening_hit",
+            TradeBaselineNotProposed => "trade_baseline_not_proposed",
+            TradeBaselineNotLive => "trade_baseline_not_live",
+            TradeAmendmentPending => "trade_amendment_pending",
+            TradeAmendmentNotFound => "trade_amendment_not_found",
+            TradeAmendmentInvalid => "trade_amendment_invalid",
+            TradeDataSetCount => "trade_data_set_count",
+            TradeCommercialDataSetMissing => "trade_commercial_data_set_missing",
+            TradeDataSetHashUsed => "trade_data_set_hash_used",
+            TradeSubmissionExists => "trade_submission_exists",
+            TradeSubmissionNotFound => "trade_submission_not_found",
+            TradeShipmentNotAwaitingDecision => "trade_shipment_not_awaiting_decision",
+            TradeReleaseExceedsObligation => "trade_release_exceeds_obligation",
+            TradeToleranceTooLarge { .. } => "trade_tolerance_too_large",
         }
     }
 
@@ -330,7 +393,7 @@ impl HubError {
     pub fn field(&self) -> Option<&str> {
         use HubError::*;
         match self {
-            InvalidText { field } => Some(field.as_str()),
+            InvalidText { field } | TradeToleranceTooLarge { field } => Some(field.as_str()),
             InvalidBic => Some("bic"),
             InvalidCountryCode => Some("country"),
             InvalidCurrencyCode | CurrencyNotAccepted => Some("currency"),
@@ -348,6 +411,8 @@ impl HubError {
             InvalidSpread => Some("spread_bp"),
             QuoteNotFound | QuoteExpired | QuoteAlreadyUsed | QuoteMismatch => Some("fx_quote"),
             DuplicateMessageId => Some("msg_id"),
+            TradeDataSetHashUsed => Some("data_sets.hash"),
+            TradeScreeningHit => Some("screening"),
             _ => None,
         }
     }

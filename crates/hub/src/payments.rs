@@ -125,6 +125,15 @@ impl Hub {
         actor: &Principal,
         id: PaymentId,
     ) -> Result<Success, HubError> {
+        if let Some(replayed) = self.replayed_decision(
+            actor,
+            id,
+            &StepKind::Committed,
+            PaymentStatus::Committed,
+            None,
+        ) {
+            return Ok(replayed);
+        }
         let legs = self.reserved_for_creditor(actor, id)?;
         let records = self.resolve(now, &legs, true)?;
         self.record_obligations(&legs);
@@ -138,6 +147,12 @@ impl Hub {
         id: PaymentId,
         reason: Reason,
     ) -> Result<Success, HubError> {
+        let decided = StepKind::Rejected(reason);
+        if let Some(replayed) =
+            self.replayed_decision(actor, id, &decided, PaymentStatus::Rejected, Some(reason))
+        {
+            return Ok(replayed);
+        }
         let legs = self.reserved_for_creditor(actor, id)?;
         if !reason.participant_may_give() {
             return Err(HubError::ReasonNotAllowed);
@@ -342,7 +357,7 @@ impl Hub {
         ])
     }
 
-    fn plan_leg(
+    pub(crate) fn plan_leg(
         &self,
         currency: CurrencyCode,
         from: ParticipantId,
@@ -539,6 +554,31 @@ impl Hub {
             Principal::Participant(p) if !payment.involves(*p) => Err(HubError::PaymentNotFound),
             _ => Err(HubError::ForbiddenNotCreditor),
         }
+    }
+
+    /// The same decision sent again by the creditor that made it (its answer lost in a crash or
+    /// a failover, say): the original outcome with `replayed: true`, so that a retry is safe.
+    /// Any other decision on a payment no longer reserved is refused as before.
+    fn replayed_decision(
+        &self,
+        actor: &Principal,
+        id: PaymentId,
+        decided: &StepKind,
+        status: PaymentStatus,
+        reason: Option<Reason>,
+    ) -> Option<Success> {
+        let payment = self.payment_for_creditor(actor, id).ok()?;
+        let made = payment.status != PaymentStatus::Reserved
+            && payment
+                .history
+                .iter()
+                .any(|s| s.by.as_ref() == Some(actor) && s.kind == *decided);
+        made.then_some(Success::Payment(PaymentOutcome {
+            payment: id,
+            status,
+            reason,
+            replayed: true,
+        }))
     }
 
     /// The legs of a reserved payment the actor may accept or reject.

@@ -293,7 +293,8 @@ impl Hub {
             let Some(payment) = self.payment_by_seq(seq) else {
                 continue;
             };
-            let matches = filter.status.is_none_or(|s| payment.status == s)
+            let matches = payment.visible_to(viewer)
+                && filter.status.is_none_or(|s| payment.status == s)
                 && filter
                     .currency
                     .is_none_or(|c| payment.instruction.currency == c);

@@ -61,6 +61,8 @@ pub mod transfer_code {
     /// Gridlock release: transit → payee, then payer → transit.
     pub const GRIDLOCK_CREDIT: u16 = 30;
     pub const GRIDLOCK_DEBIT: u16 = 31;
+    /// A trade payment obligation: reserved obligor → recipient, posted in parts per shipment.
+    pub const TRADE_OBLIGATION: u16 = 40;
 }
 
 /// A currency the scheme accepts.
@@ -219,11 +221,22 @@ impl Payment {
                 .is_some_and(|fx| fx.provider == participant)
     }
 
+    /// Whether `viewer` may see the payment. The debtor participant always may; the creditor
+    /// and an FX provider only once the payment was offered (reserved for them: its legs
+    /// exist), so a creditor never learns of a payment held for compliance, or refused before
+    /// it was reserved (telling it would tip off the beneficiary).
     pub fn visible_to(&self, viewer: &Principal) -> bool {
         match viewer {
-            Principal::Participant(p) => self.involves(*p),
+            Principal::Participant(p) => {
+                self.instruction.debtor_participant == *p || (self.involves(*p) && self.offered())
+            }
             _ => true,
         }
+    }
+
+    /// Whether the payment was ever reserved for its creditor (legs exist only then).
+    pub fn offered(&self) -> bool {
+        !self.legs.is_empty()
     }
 }
 
@@ -306,6 +319,8 @@ pub struct Hub {
     pub(crate) false_positives: Vec<FalsePositive>,
     /// Hits left out of payments' verdicts by false positives.
     pub(crate) cleared_hits: BTreeMap<PaymentId, Vec<crate::command::ClearedHit>>,
+    /// Trade baselines, data sets and obligations (see [`crate::trade`]); appended last.
+    pub(crate) trade: crate::trade::TradeState,
 }
 
 /// A false positive: the participant's customer of this name is not this listed entry (as

@@ -259,7 +259,8 @@ fn decision_refusals_table() {
         (Principal::Operator, accept(1), "forbidden_not_creditor"),
         (participant(C), accept(1), "payment_not_found"),
         (participant(B), accept(9), "payment_not_found"),
-        (participant(B), accept(2), "payment_not_reserved"),
+        // Accepted already by B: a resent accept answers the original outcome.
+        (participant(B), accept(2), "ok"),
         (
             participant(B),
             reject(1, Reason::IncorrectAccountNumber),
@@ -836,4 +837,52 @@ fn hit_fields_name_where_the_match_was() {
         "remittance_information"
     );
     assert_eq!(PartySide::DebtorAddress.field(), "debtor.address");
+}
+
+#[test]
+fn a_resent_decision_answers_its_original_outcome_and_changes_nothing() {
+    let mut f = Fixture::new();
+    f.pay(1, A, B, 100).unwrap();
+    f.pay(2, A, B, 200).unwrap();
+    let outcome = |status, reason, replayed| {
+        Ok(Success::Payment(PaymentOutcome {
+            payment: pid(1),
+            status,
+            reason,
+            replayed,
+        }))
+    };
+    assert_eq!(
+        f.accept(1, B),
+        outcome(PaymentStatus::Committed, None, false)
+    );
+    let balance = f.balance(B, eur());
+    assert_eq!(
+        f.accept(1, B),
+        outcome(PaymentStatus::Committed, None, true)
+    );
+    assert_eq!(f.balance(B, eur()), balance, "the replay moved no money");
+    // A different decision on the decided payment is still refused.
+    let reject = |id, reason| Action::RejectPayment {
+        payment: pid(id),
+        reason,
+    };
+    let refused = f.run(participant(B), reject(1, Reason::ClosedAccountNumber));
+    assert_eq!(code(&refused), "payment_not_reserved");
+
+    let reason = Reason::IncorrectAccountNumber;
+    assert!(f.run(participant(B), reject(2, reason)).is_ok());
+    let again = f.run(participant(B), reject(2, reason));
+    assert_eq!(
+        again,
+        Ok(Success::Payment(PaymentOutcome {
+            payment: pid(2),
+            status: PaymentStatus::Rejected,
+            reason: Some(reason),
+            replayed: true,
+        }))
+    );
+    let other = f.run(participant(B), reject(2, Reason::ClosedAccountNumber));
+    assert_eq!(code(&other), "payment_not_reserved");
+    assert_eq!(code(&f.accept(2, B)), "payment_not_reserved");
 }

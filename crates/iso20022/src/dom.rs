@@ -13,6 +13,14 @@ pub const INPUT_BYTES_MAX: usize = 4 * 1024 * 1024;
 pub const DEPTH_MAX: usize = 64;
 /// Most elements accepted in one message.
 pub const ELEMENTS_MAX: usize = 100_000;
+/// Most attributes (namespace declarations included) on one element. ISO 20022 elements carry
+/// at most a handful (`Ccy`, `xmlns`, `xsi:schemaLocation`); quick-xml checks each attribute
+/// against the ones before it for duplicates, so without a bound one element with n attributes
+/// costs n² comparisons (120,000 of them took seconds of CPU).
+pub const ATTRIBUTES_MAX: usize = 32;
+/// Most bytes of character data in one element. ISO 20022 text fields are at most a few
+/// thousand characters; the bound keeps concatenated text and entity-split pieces linear.
+pub const TEXT_BYTES_MAX: usize = 64 * 1024;
 
 /// Why the bytes are not a well-formed XML document kliring will read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,6 +35,10 @@ pub enum XmlError {
     TooDeep,
     #[error("more than {ELEMENTS_MAX} elements")]
     TooManyElements,
+    #[error("an element has more than {ATTRIBUTES_MAX} attributes")]
+    TooManyAttributes,
+    #[error("an element has more than {TEXT_BYTES_MAX} bytes of text")]
+    TextTooLarge,
     #[error("DOCTYPE declarations are not accepted")]
     Doctype,
     #[error("no root element")]
@@ -35,6 +47,21 @@ pub enum XmlError {
     TrailingContent,
     #[error("unknown entity reference &{0};")]
     UnknownEntity(String),
+}
+
+impl XmlError {
+    /// Whether the input broke one of the size limits above (rather than XML itself): the
+    /// reader stops at the first excess, so such input costs time linear in the limit.
+    pub fn is_limit(&self) -> bool {
+        matches!(
+            self,
+            Self::TooLarge(_)
+                | Self::TooDeep
+                | Self::TooManyElements
+                | Self::TooManyAttributes
+                | Self::TextTooLarge
+        )
+    }
 }
 
 /// Index of a node in its [`Dom`].
@@ -215,7 +242,12 @@ impl<'a> Dom<'a> {
         };
         let depth = stack.len() + 1;
         let attrs_start = self.attrs.len();
-        for attr in start.attributes() {
+        for (count, attr) in start.attributes().enumerate() {
+            // Checked before the attribute is read: quick-xml's duplicate check makes the
+            // n-th attribute cost n comparisons.
+            if count >= ATTRIBUTES_MAX {
+                return Err(XmlError::TooManyAttributes);
+            }
             let attr = attr.map_err(|e| malformed(e.to_string()))?;
             let key = borrow_from(input, attr.key.as_ref()).ok_or(XmlError::NotUtf8)?;
             let value = match borrow_from(input, &attr.value) {
@@ -290,6 +322,9 @@ impl<'a> Dom<'a> {
             };
         };
         let text = &mut self.nodes[id as usize].text;
+        if text.len().saturating_add(content.len()) > TEXT_BYTES_MAX {
+            return Err(XmlError::TextTooLarge);
+        }
         if text.is_empty() {
             if !content.trim().is_empty() {
                 *text = content;
@@ -482,6 +517,38 @@ mod tests {
                 String::from_utf8_lossy(case)
             );
         }
+    }
+
+    #[test]
+    fn attributes_per_element_are_bounded() {
+        let attrs: String = (0..ATTRIBUTES_MAX)
+            .map(|i| format!(" a{i}=\"v\""))
+            .collect();
+        let ok = format!("<a{attrs}/>");
+        assert!(Dom::parse(ok.as_bytes()).is_ok());
+        let over = format!("<a{attrs} z=\"v\"/>");
+        let err = Dom::parse(over.as_bytes()).err();
+        assert_eq!(err, Some(XmlError::TooManyAttributes));
+        assert!(err.is_some_and(|e| e.is_limit()));
+    }
+
+    #[test]
+    fn text_per_element_is_bounded() {
+        let ok = format!("<a>{}</a>", "x".repeat(TEXT_BYTES_MAX));
+        assert_eq!(
+            Dom::parse(ok.as_bytes())
+                .expect("parses")
+                .root()
+                .text()
+                .len(),
+            TEXT_BYTES_MAX
+        );
+        // Split by entity references, so the pieces are appended one by one.
+        let over = format!("<a>{}&amp;</a>", "x".repeat(TEXT_BYTES_MAX));
+        assert_eq!(
+            Dom::parse(over.as_bytes()).err(),
+            Some(XmlError::TextTooLarge)
+        );
     }
 
     #[test]

@@ -54,7 +54,12 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Box<Rejection>> {
     let dom = match Dom::parse(bytes) {
         Ok(dom) => dom,
         Err(e) => {
-            let v = Violation::new(ReasonCode::FF01, "xml.wellformed", e.to_string(), "/");
+            let rule = if e.is_limit() {
+                "xml.limits"
+            } else {
+                "xml.wellformed"
+            };
+            let v = Violation::new(ReasonCode::FF01, rule, e.to_string(), "/");
             return Err(reject(info, v));
         }
     };

@@ -60,7 +60,7 @@ impl ListStore {
                 actual,
             });
         }
-        fs::create_dir_all(&self.dir).map_err(io("create", &self.dir))?;
+        create_private_dir(&self.dir).map_err(io("create", &self.dir))?;
         for (part, bytes) in raw.parts() {
             let path = self.part_path(source, part);
             match bytes {
@@ -170,10 +170,24 @@ impl ListStore {
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let tmp = path.with_extension("tmp");
-    let mut file = fs::File::create(&tmp).map_err(io("create", &tmp))?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    // Only the server's user reads the stored lists and their version records (0600).
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(io("create", &tmp))?;
     file.write_all(bytes).map_err(io("write", &tmp))?;
     file.sync_all().map_err(io("sync", &tmp))?;
     fs::rename(&tmp, path).map_err(io("rename", path))
+}
+
+/// Creates `dir` (and parents) for the owner only (0700 on unix); existing ones keep their mode.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@
 //! digits are zeros ("100.00" for JPY), so that a client's rounding bug is never silently
 //! accepted.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 
 /// Parses a positive decimal amount for a currency with `exponent` minor-unit digits.
 ///
@@ -14,28 +14,24 @@ use crate::error::ApiError;
 pub fn parse_amount(text: &str, exponent: u8, field: &str) -> Result<u128, ApiError> {
     let minor = parse_limit(text, exponent, field)?;
     if minor == 0 {
-        return Err(ApiError::Invalid {
-            code: "amount_not_positive",
-            message: format!("amount {text:?} is zero; amounts must be positive"),
-            field: Some(field.to_owned()),
-        });
+        return Err(ApiError::invalid(
+            Code::AmountNotPositive,
+            field,
+            format!("amount {text:?} is zero; amounts must be positive"),
+        ));
     }
     Ok(minor)
 }
 
 /// Parses a non-negative decimal limit (a net debit cap may be zero) like [`parse_amount`].
 pub fn parse_limit(text: &str, exponent: u8, field: &str) -> Result<u128, ApiError> {
-    let invalid = |code: &'static str, message: String| ApiError::Invalid {
-        code,
-        message,
-        field: Some(field.to_owned()),
-    };
+    let invalid = |code: Code, message: String| ApiError::invalid(code, field, message);
     if let Some(rest) = text.strip_prefix('-')
         && !rest.is_empty()
         && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.')
     {
         return Err(invalid(
-            "amount_negative",
+            Code::AmountNegative,
             format!("amount {text:?} is negative; amounts must be positive"),
         ));
     }
@@ -46,7 +42,7 @@ pub fn parse_limit(text: &str, exponent: u8, field: &str) -> Result<u128, ApiErr
     let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits_only(whole) || fraction.is_some_and(|f| !digits_only(f)) {
         return Err(invalid(
-            "amount_not_numeric",
+            Code::AmountNotNumeric,
             format!("amount {text:?} is not a decimal number like \"1234.56\""),
         ));
     }
@@ -54,14 +50,19 @@ pub fn parse_limit(text: &str, exponent: u8, field: &str) -> Result<u128, ApiErr
     let fraction_len = u8::try_from(fraction.len()).unwrap_or(u8::MAX);
     if fraction_len > exponent {
         return Err(invalid(
-            "amount_too_many_decimals",
+            Code::AmountTooManyDecimals,
             format!(
                 "amount {text:?} has {} decimals; the currency allows {exponent}",
                 fraction.len()
             ),
         ));
     }
-    let too_large = || invalid("amount_too_large", format!("amount {text:?} is too large"));
+    let too_large = || {
+        invalid(
+            Code::AmountTooLarge,
+            format!("amount {text:?} is too large"),
+        )
+    };
     let mut minor: u128 = 0;
     for byte in whole.bytes().chain(fraction.bytes()) {
         minor = minor
@@ -74,6 +75,39 @@ pub fn parse_limit(text: &str, exponent: u8, field: &str) -> Result<u128, ApiErr
         .checked_pow(u32::from(exponent - fraction_len))
         .ok_or_else(too_large)?;
     minor.checked_mul(scale).ok_or_else(too_large)
+}
+
+/// Minor units stated in `from` fraction digits (an ISO 20022 amount in its ISO 4217 exponent)
+/// as minor units of a currency with `to` digits: more decimals than the currency has are
+/// refused like [`parse_amount`] refuses them (`amount_too_many_decimals`), never rounded.
+pub fn rescale(units: u128, from: u8, to: u8, field: &str) -> Result<u128, ApiError> {
+    let too_large = || ApiError::invalid(Code::AmountTooLarge, field, "the amount is too large");
+    let minor = if from > to {
+        let divisor = 10u128
+            .checked_pow(u32::from(from - to))
+            .ok_or_else(too_large)?;
+        if !units.is_multiple_of(divisor) {
+            return Err(ApiError::invalid(
+                Code::AmountTooManyDecimals,
+                field,
+                format!("the amount has {from} decimals; the currency allows {to}"),
+            ));
+        }
+        units / divisor
+    } else {
+        10u128
+            .checked_pow(u32::from(to - from))
+            .and_then(|scale| units.checked_mul(scale))
+            .ok_or_else(too_large)?
+    };
+    if minor == 0 {
+        return Err(ApiError::invalid(
+            Code::AmountNotPositive,
+            field,
+            "the amount is zero; amounts must be positive",
+        ));
+    }
+    Ok(minor)
 }
 
 /// Formats minor units as a decimal string with exactly `exponent` fraction digits.
@@ -101,7 +135,7 @@ mod tests {
     fn code(text: &str, exponent: u8) -> &'static str {
         match parse_amount(text, exponent, "amount") {
             Ok(_) => "ok",
-            Err(ApiError::Invalid { code, .. }) => code,
+            Err(ApiError::Refused { code, .. }) => code.as_str(),
             Err(_) => "other",
         }
     }
@@ -157,6 +191,23 @@ mod tests {
         for &(text, exponent, expected) in table {
             assert_eq!(code(text, exponent), expected, "{text:?} exp {exponent}");
         }
+    }
+
+    #[test]
+    fn rescales_without_rounding() {
+        let code = |r: Result<u128, ApiError>| r.map_err(|e| e.code());
+        assert_eq!(code(rescale(12_345, 2, 2, "amount")), Ok(12_345));
+        assert_eq!(code(rescale(12_300, 2, 0, "amount")), Ok(123));
+        assert_eq!(code(rescale(5, 0, 2, "amount")), Ok(500));
+        assert_eq!(
+            code(rescale(12_345, 2, 0, "amount")),
+            Err("amount_too_many_decimals")
+        );
+        assert_eq!(code(rescale(0, 2, 2, "amount")), Err("amount_not_positive"));
+        assert_eq!(
+            code(rescale(u128::MAX, 0, 2, "amount")),
+            Err("amount_too_large")
+        );
     }
 
     #[test]

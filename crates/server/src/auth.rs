@@ -2,7 +2,7 @@
 //!
 //! The token's SHA-256 is looked up in the hub's credentials (see [`crate::token`] for why a
 //! plain hash suffices); unknown tokens count against the client address's failure limit
-//! ([`crate::auth_limit`]). Roles are checked here first, so that a request the caller may not make
+//! ([`crate::auth_limit`]), which makes their lookups cheaper but never refuses a valid one. Roles are checked here first, so that a request the caller may not make
 //! is refused without journalling anything; the hub checks again (defence in depth).
 
 use std::net::SocketAddr;
@@ -13,7 +13,9 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use hub::{ParticipantId, Principal};
 
+use crate::auth_limit;
 use crate::error::ApiError;
+use crate::error::Code;
 use crate::state::AppState;
 use crate::token;
 
@@ -29,30 +31,67 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(principal) = state.known_principal(&hash) {
             return Ok(Caller(principal));
         }
-        // Only lookups the hub must answer are limited (see `auth_limit`).
         let address = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip());
-        if let Some(address) = address {
-            state
-                .auth_failures
-                .check(address, Instant::now())
-                .map_err(|left| ApiError::TooManyFailedAuthentications {
-                    // Whole seconds, rounded up, so a client waiting that long is let in.
-                    retry_after_secs: left.as_secs().saturating_add(1),
-                })?;
-        }
-        match state.principal(hash).await? {
+        // A limited address's tokens are still checked, together in one read (see
+        // `auth_limit`), so a valid credential is never refused because of others' junk.
+        let limited = address.and_then(|a| state.auth_failures.check(a, Instant::now()).err());
+        let found = match limited {
+            None => state.principal(hash).await?,
+            Some(_) if coalesced_lookup(state, hash).await?.is_some() => {
+                // Valid: look it up the ordinary way once, which caches it.
+                state.principal(hash).await?
+            }
+            Some(_) => None,
+        };
+        match found {
             Some(principal) => Ok(Caller(principal)),
             None => {
                 if let Some(address) = address {
                     state.auth_failures.record_failure(address, Instant::now());
                 }
-                Err(ApiError::Unauthenticated)
+                match limited {
+                    Some(left) => Err(ApiError::TooManyFailedAuthentications {
+                        // Whole seconds, rounded up, so a client waiting that long is let in.
+                        retry_after_secs: left.as_secs().saturating_add(1),
+                    }),
+                    None => Err(ApiError::Unauthenticated),
+                }
             }
         }
     }
+}
+
+/// The principal of `hash`, checked with every other lookup queued within
+/// [`auth_limit::COALESCE`] in one sequencer read. The read runs in its own task, so a caller
+/// that goes away does not strand the others.
+async fn coalesced_lookup(state: &AppState, hash: [u8; 32]) -> Result<Option<Principal>, ApiError> {
+    let (answer, first) = state.auth_failures.enqueue(hash);
+    if first {
+        let state = state.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(auth_limit::COALESCE).await;
+            let pending = state.auth_failures.take_pending();
+            let hashes: Vec<[u8; 32]> = pending.iter().map(|(h, _)| *h).collect();
+            let found = state
+                .read(move |hub| {
+                    hashes
+                        .iter()
+                        .map(|h| hub.principal_for_token_hash(h))
+                        .collect::<Vec<_>>()
+                })
+                .await;
+            // On a read error the senders are dropped: each waiter answers 503 below.
+            if let Ok(found) = found {
+                for ((_, reply), principal) in pending.into_iter().zip(found) {
+                    let _ = reply.send(principal);
+                }
+            }
+        });
+    }
+    answer.await.map_err(|_| ApiError::Unavailable)
 }
 
 /// The SHA-256 of the request's bearer token: which credential acts, for rules that compare
@@ -83,21 +122,15 @@ fn bearer_hash(parts: &Parts) -> Result<TokenHash, ApiError> {
 impl Caller {
     /// Operator-only actions.
     pub fn require_operator(&self) -> Result<(), ApiError> {
-        match self.0 {
-            Principal::Operator => Ok(()),
-            _ => Err(ApiError::forbidden(
-                "forbidden_operator_only",
-                "only the scheme operator may do this",
-            )),
-        }
+        crate::app::require_operator(&self.0)
     }
 
     /// The participant the caller acts for; other roles are refused.
     pub fn require_participant(&self) -> Result<ParticipantId, ApiError> {
         match self.0 {
             Principal::Participant(id) => Ok(id),
-            _ => Err(ApiError::forbidden(
-                "forbidden_not_participant",
+            _ => Err(ApiError::refused(
+                Code::ForbiddenNotParticipant,
                 "only a participant may do this",
             )),
         }
@@ -105,34 +138,28 @@ impl Caller {
 
     /// The officer name for compliance actions; other roles are refused.
     pub fn require_officer(&self) -> Result<&str, ApiError> {
-        match &self.0 {
-            Principal::ComplianceOfficer(name) => Ok(name),
-            _ => Err(ApiError::forbidden(
-                "forbidden_not_compliance_officer",
-                "only a compliance officer may do this",
+        crate::app::require_officer(&self.0)
+    }
+
+    /// Metrics (`/metrics`): the operator and auditors; they count held payments, which
+    /// participants must not learn.
+    pub fn require_metrics_view(&self) -> Result<(), ApiError> {
+        match self.0 {
+            Principal::Operator | Principal::Auditor => Ok(()),
+            _ => Err(ApiError::refused(
+                Code::ForbiddenOperatorOrAuditorOnly,
+                "only the operator or an auditor may read the metrics",
             )),
         }
     }
 
     /// Compliance views: officers and the operator (who supervises the queue).
     pub fn require_compliance_view(&self) -> Result<(), ApiError> {
-        match self.0 {
-            Principal::ComplianceOfficer(_) | Principal::Operator => Ok(()),
-            _ => Err(ApiError::forbidden(
-                "forbidden_not_compliance_officer",
-                "only a compliance officer or the operator may see held payments",
-            )),
-        }
+        crate::app::require_compliance_view(&self.0)
     }
 
     /// Data about one participant: the participant itself, or a role that sees everything.
     pub fn require_sees_participant(&self, participant: ParticipantId) -> Result<(), ApiError> {
-        match self.0 {
-            Principal::Participant(own) if own != participant => Err(ApiError::forbidden(
-                "forbidden_not_own_participant",
-                "a participant may only see its own data",
-            )),
-            _ => Ok(()),
-        }
+        crate::app::require_sees_participant(&self.0, participant)
     }
 }

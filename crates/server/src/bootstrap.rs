@@ -2,7 +2,9 @@
 //!
 //! The token is written to `DATA/operator.token` *before* its hash is registered, so a crash in
 //! between leaves a file whose token is registered at the next start rather than a registered
-//! credential nobody knows. An existing file is never overwritten.
+//! credential nobody knows. An existing file is never overwritten. The token itself is never
+//! printed or logged (terminals and log collectors keep what they see): only the file's path.
+//! A configured token must carry at least [`token::ENTROPY_BITS_MIN`] bits ([`token::check_strength`]).
 
 use hub::{Action, Command, Principal, Success};
 
@@ -43,13 +45,14 @@ pub async fn operator(state: &AppState) -> Result<Option<String>, ServerError> {
                 context: format!("writing {}", path.display()),
                 source,
             })?;
-            println!("operator token (also in {}): {token}", path.display());
+            println!(
+                "operator token written to {} (readable by this user only)",
+                path.display()
+            );
             token
         }
     };
-    if token.is_empty() {
-        return Err(ServerError::Bootstrap("the operator token is empty".into()));
-    }
+    token::check_strength(&token).map_err(ServerError::Bootstrap)?;
     let hash = token::hash(&token);
     let known = state
         .principal(hash)

@@ -50,6 +50,17 @@ pub struct ServerConfig {
     /// Let webhooks point at loopback, private and link-local addresses (an operator whose
     /// banks sit on its own network; tests). Off by default: see [`crate::webhook_target`].
     pub webhook_private_targets: bool,
+    /// Read timeouts and connection caps of the accept loop (see [`crate::listen`]).
+    pub listen_limits: crate::listen::ListenLimits,
+    /// Serve HTTPS with this certificate and key, reloaded when they change (see
+    /// [`crate::tls`]); `None`: plain HTTP.
+    pub tls: Option<crate::tls::TlsFiles>,
+    /// Serve plain HTTP on an address other than loopback (bearer tokens would cross the
+    /// network in clear): refused unless the operator says so, e.g. behind a TLS proxy.
+    pub allow_plain_http: bool,
+    /// Trust this PEM CA certificate for `https` webhooks besides the public roots (banks
+    /// whose receivers carry certificates of a private CA).
+    pub webhook_ca: Option<PathBuf>,
     /// PostgreSQL as the journal's system of record (`None`: the embedded journal alone).
     pub postgres: Option<PostgresConfig>,
     /// How far beyond this machine a committed record reaches; set by [`crate::start`] from
@@ -65,6 +76,12 @@ pub struct PostgresConfig {
     pub url: String,
     /// Refuse to start unless PostgreSQL replicates commits synchronously to a standby.
     pub require_sync_replication: bool,
+    /// Longest wait for one commit, in ms, before its batch is answered 503 (its outcome is
+    /// then what PostgreSQL decided, which the hub follows once it reaches it again).
+    pub commit_timeout_ms: u64,
+    /// Start as a standby hub: follow the journal table, refuse writes (`not_leader`), take
+    /// over when the leader's session ends.
+    pub standby: bool,
 }
 
 impl std::fmt::Debug for PostgresConfig {
@@ -72,6 +89,8 @@ impl std::fmt::Debug for PostgresConfig {
         f.debug_struct("PostgresConfig")
             .field("url", &"<hidden>")
             .field("require_sync_replication", &self.require_sync_replication)
+            .field("commit_timeout_ms", &self.commit_timeout_ms)
+            .field("standby", &self.standby)
             .finish()
     }
 }
@@ -119,6 +138,14 @@ impl ServerConfig {
                 "screening threshold {threshold} is outside {SCREENING_THRESHOLD_MIN}..={SCREENING_THRESHOLD_MAX}"
             ));
         }
+        self.listen_limits.validate()?;
+        if self.tls.is_none() && !self.allow_plain_http && !self.listen.ip().is_loopback() {
+            return Err(format!(
+                "refusing plain HTTP on {}: give --tls-cert and --tls-key, or \
+                 --allow-plain-http (e.g. behind a TLS-terminating proxy)",
+                self.listen
+            ));
+        }
         if self.un_list_max_age_days == 0 {
             return Err("the UN list's maximum age must be at least one day".to_owned());
         }
@@ -151,6 +178,10 @@ impl ServerConfig {
             window_close_interval_secs: None,
             auth_failures_per_minute: 30,
             webhook_private_targets: false,
+            listen_limits: crate::listen::ListenLimits::default(),
+            tls: None,
+            allow_plain_http: false,
+            webhook_ca: None,
             postgres: None,
             replication: Replication::Embedded,
         }

@@ -5,44 +5,20 @@
 //! state is checked here, so an invalid request is refused before anything is journalled.
 
 use hub::{
-    AgentRecord, Bic, CountryCode, CurrencyCode, HubError, ParticipantId, ParticipantStatus, Party,
-    PaymentInstruction, PaymentOutcome, PaymentStatus, Reason, RelatedParties, RelatedParty, Roles,
-    SettlementModel,
+    AgentRecord, Bic, CountryCode, CurrencyCode, HubError, ParticipantStatus, Party,
+    PaymentOutcome, PaymentStatus, Reason, RelatedParties, RelatedParty, Roles, SettlementModel,
 };
 
-use crate::amount::parse_amount;
 use crate::error::ApiError;
-use crate::state::{hub_error, hub_error_at};
+use crate::error::Code;
+use crate::error::hub_error_at;
 use crate::wire::{
     AgentWire, CreatePaymentRequest, ParticipantRoleWire, ParticipantStatusWire, PartyWire,
     PaymentResult, PaymentStatusWire, RelatedPartyWire, SettlementModelWire,
 };
 
-/// The end-to-end id recorded when the client gives none (the ISO 20022 convention).
-pub const NOT_PROVIDED: &str = "NOTPROVIDED";
-
-/// A name must say something once invisible characters and look-alikes are read away: one made
-/// of zero-width spaces, filler characters or punctuation alone would pass screening as nobody.
-pub fn readable_name(name: &str, field: &str) -> Result<(), ApiError> {
-    // An empty name is the hub's `invalid_text`; this is for names that only look filled in.
-    if name.trim().is_empty()
-        || screening::canonical_form(name)
-            .chars()
-            .any(char::is_alphanumeric)
-    {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "name_unreadable",
-            field,
-            format!("{field} has no letter or digit once invisible characters are removed"),
-        ))
-    }
-}
-
 /// A party from the wire; `side` prefixes field names in errors (`debtor.country`).
 pub fn party(wire: PartyWire, side: &str) -> Result<Party, ApiError> {
-    readable_name(&wire.name, &format!("{side}.name"))?;
     let country = CountryCode::new(&wire.country)
         .map_err(|error| hub_error_at(error, &format!("{side}.country")))?;
     Ok(Party {
@@ -53,13 +29,12 @@ pub fn party(wire: PartyWire, side: &str) -> Result<Party, ApiError> {
     })
 }
 
-/// What a create request names beyond debtor and creditor, checked (fields named as on the
-/// wire, e.g. `ultimate_creditor.country`).
+/// What a create request names beyond debtor and creditor, its countries and BICs checked
+/// (fields named as on the wire, e.g. `ultimate_creditor.country`).
 pub fn related(request: &CreatePaymentRequest) -> Result<RelatedParties, ApiError> {
     let party = |wire: &Option<RelatedPartyWire>, side: &str| {
         wire.as_ref()
             .map(|p| {
-                readable_name(&p.name, &format!("{side}.name"))?;
                 let country = p
                     .country
                     .as_deref()
@@ -74,9 +49,6 @@ pub fn related(request: &CreatePaymentRequest) -> Result<RelatedParties, ApiErro
             .transpose()
     };
     let agent = |wire: &AgentWire, field: &str| {
-        if let Some(name) = &wire.name {
-            readable_name(name, &format!("{field}.name"))?;
-        }
         let bic = wire
             .bic
             .as_deref()
@@ -108,7 +80,6 @@ pub fn related(request: &CreatePaymentRequest) -> Result<RelatedParties, ApiErro
             .collect::<Result<_, _>>()?,
         remittance_structured: request.remittance_structured.clone(),
     };
-    related.validate().map_err(hub_error)?;
     Ok(related)
 }
 
@@ -129,33 +100,6 @@ pub fn agent_wire(agent: &AgentRecord) -> AgentWire {
     }
 }
 
-/// A payment instruction from the wire, with the amount in minor units of `currency`.
-pub fn instruction(
-    request: CreatePaymentRequest,
-    currency: CurrencyCode,
-    exponent: u8,
-) -> Result<PaymentInstruction, ApiError> {
-    let amount = parse_amount(&request.amount, exponent, "amount")?;
-    let instruction = PaymentInstruction {
-        payment_id: request.payment_id,
-        end_to_end_id: if request.end_to_end_id.is_empty() {
-            NOT_PROVIDED.to_owned()
-        } else {
-            request.end_to_end_id
-        },
-        debtor: party(request.debtor, "debtor")?,
-        creditor: party(request.creditor, "creditor")?,
-        debtor_participant: ParticipantId(request.debtor_participant),
-        creditor_participant: ParticipantId(request.creditor_participant),
-        amount,
-        currency,
-        remittance_info: request.remittance_info,
-        fx_quote: request.fx_quote_id,
-    };
-    instruction.validate().map_err(hub_error)?;
-    Ok(instruction)
-}
-
 /// A reason code a participant gives; absent means `not_specified_agent`.
 pub fn participant_reason(code: Option<&str>, field: &str) -> Result<Reason, ApiError> {
     let Some(code) = code else {
@@ -163,7 +107,7 @@ pub fn participant_reason(code: Option<&str>, field: &str) -> Result<Reason, Api
     };
     let reason = Reason::from_code(code).ok_or_else(|| {
         ApiError::invalid(
-            "unknown_reason_code",
+            Code::UnknownReasonCode,
             field,
             format!("unknown reason code {code:?}"),
         )
@@ -269,6 +213,34 @@ pub fn payment_result(outcome: &PaymentOutcome) -> PaymentResult {
 /// A currency code from the wire (422 `invalid_currency_code` on `field`).
 pub fn currency(text: &str, field: &str) -> Result<CurrencyCode, ApiError> {
     CurrencyCode::new(text).map_err(|error| hub_error_at(error, field))
+}
+
+/// The wire form of a hub inbox event (also the webhook payload).
+pub fn event_wire(event: &hub::state::InboxEvent) -> crate::wire::InboxEvent {
+    let (kind, status, reason) = match &event.kind {
+        hub::state::InboxKind::PaymentReceived => (
+            crate::wire::InboxEventKind::IncomingPayment,
+            hub::PaymentStatus::Reserved,
+            None,
+        ),
+        hub::state::InboxKind::StatusChanged { status, reason } => {
+            (crate::wire::InboxEventKind::StatusChanged, *status, *reason)
+        }
+        // Only committed payments can be asked back.
+        hub::state::InboxKind::ReturnRequested { reason } => (
+            crate::wire::InboxEventKind::ReturnRequested,
+            hub::PaymentStatus::Committed,
+            Some(*reason),
+        ),
+    };
+    crate::wire::InboxEvent {
+        cursor: event.cursor,
+        kind,
+        payment_id: event.payment,
+        status: status_wire(status),
+        reason_code: reason.map(|r| r.code().to_owned()),
+        at_ns: event.at,
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::error::Code;
 
 /// Largest request body accepted, in bytes (a bulk request of a few thousand payments fits).
 pub const BODY_BYTES_MAX: usize = 16 * 1024 * 1024;
@@ -109,17 +110,9 @@ fn classify(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     if message.starts_with("unknown field") {
         ApiError::UnknownField { field: path }
     } else if message.starts_with("missing field") {
-        ApiError::Shape {
-            code: "missing_field",
-            field: join(quoted),
-            message,
-        }
+        ApiError::invalid(Code::MissingField, &join(quoted), message)
     } else {
-        ApiError::Shape {
-            code: "invalid_field",
-            field: path,
-            message,
-        }
+        ApiError::invalid(Code::InvalidField, &path, message)
     }
 }
 

@@ -38,7 +38,8 @@
 //!   `screening/match`;
 //! - participants in ISO 20022 XML: `iso20022` (pacs.008/009/002/004/028, camt.056 in; pacs.002 or
 //!   camt.029 out), `iso20022/camt.053`, `iso20022/camt.054/{id}`, `iso20022/pacs.008/{id}`;
-//! - everyone: `health`; Prometheus metrics at `/metrics` (see [`metrics`]).
+//! - everyone: `health`; the operator and auditors: Prometheus metrics at `/metrics` (see
+//!   [`metrics`]).
 //!
 //! Amounts travel as decimal strings checked against the currency's exponent ([`amount`]);
 //! payment ids are client-chosen UUIDs and make creation idempotent (same content → 200 with the
@@ -49,6 +50,7 @@
 //! the payments benchmark in the `bench` crate).
 
 pub mod amount;
+pub mod app;
 mod auth;
 pub mod auth_limit;
 mod bootstrap;
@@ -58,13 +60,17 @@ mod dashboard;
 pub mod error;
 pub mod extract;
 mod iso;
+pub mod listen;
 pub mod metrics;
 mod officer;
 mod openapi;
+pub mod refusal;
+mod router;
 pub mod routes;
 pub mod schedule;
 pub mod screen;
 pub mod state;
+pub mod tls;
 pub mod token;
 pub mod webhook;
 pub mod webhook_target;
@@ -73,7 +79,6 @@ pub use api::wire;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use hub::Hub;
 use journal::{JournalError, Sequencer, SequencerConfig};
 use tokio::sync::oneshot;
@@ -120,14 +125,15 @@ pub struct RunningServer {
     /// The operator token generated or configured at this start, when this start registered
     /// one (first start); `None` when the data directory already had its operator.
     pub operator_token: Option<String>,
+    scheme: &'static str,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,
 }
 
 impl RunningServer {
-    /// `http://ADDR` of this server.
+    /// `http://ADDR` or `https://ADDR` of this server.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.local_addr)
+        format!("{}://{}", self.scheme, self.local_addr)
     }
 
     /// Stops accepting connections, finishes requests in flight, commits what is queued, and
@@ -152,7 +158,11 @@ impl RunningServer {
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     config.validate().map_err(ServerError::Config)?;
     let io = |context: String| move |source| ServerError::Io { context, source };
-    tokio::fs::create_dir_all(&config.data_dir)
+    // Owner only (0700): the journal, snapshots and token files inside are private.
+    let mut data_dir = tokio::fs::DirBuilder::new();
+    data_dir.recursive(true).mode(0o700);
+    data_dir
+        .create(&config.data_dir)
         .await
         .map_err(io(format!("creating {}", config.data_dir.display())))?;
     let sequencer_config = SequencerConfig {
@@ -202,13 +212,21 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         screener,
         std::sync::Arc::new(webhooks),
     );
-    let operator_token = bootstrap::operator(&state).await?;
-    screen::journal_override(&state)
-        .await
-        .map_err(|error| ServerError::Task(format!("journalling the list override: {error}")))?;
-    screen::screen_participants(&state)
-        .await
-        .map_err(|error| ServerError::Task(format!("screening the participants: {error}")))?;
+    // A standby cannot journal: the leader bootstrapped the state it follows.
+    let leading = state.sequencer.status().role == journal::Role::Leader;
+    let operator_token = if leading {
+        bootstrap::operator(&state).await?
+    } else {
+        None
+    };
+    if leading {
+        screen::journal_override(&state).await.map_err(|error| {
+            ServerError::Task(format!("journalling the list override: {error}"))
+        })?;
+        screen::screen_participants(&state)
+            .await
+            .map_err(|error| ServerError::Task(format!("screening the participants: {error}")))?;
+    }
     state.webhooks.start_all(&state);
     if let Some(secs) = state.config.window_close_interval_secs {
         schedule::spawn_window_closer(state.clone(), Duration::from_secs(secs.max(1)));
@@ -221,26 +239,35 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .local_addr()
         .map_err(io("reading the bound address".into()))?;
     tracing::info!(%local_addr, "listening");
-    // Small JSON answers should leave at once, not wait for Nagle's algorithm.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
+    let app = router::router(state.clone());
+    let limits = state.config.listen_limits;
+    let tls = match &state.config.tls {
+        None => None,
+        Some(files) => {
+            let certificate = tls::Reloadable::load(files.clone()).map_err(ServerError::Config)?;
+            Some((
+                certificate.acceptor().map_err(ServerError::Config)?,
+                certificate.watch(),
+            ))
         }
-    });
-    let app = routes::router(state.clone());
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let (acceptor, reloader) = tls.unzip();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-                // Long-polls answer now instead of holding the shutdown up.
-                state.stopping.send_replace(true);
-                state.webhooks.stop_all();
-                drop(state);
-            })
+        let stopping = async move {
+            let _ = stopped.await;
+            // Long-polls answer now instead of holding the shutdown up.
+            state.stopping.send_replace(true);
+            state.webhooks.stop_all();
+            drop(state);
+        };
+        let served = listen::serve(listener, app, limits, acceptor, stopping)
             .await
             .map_err(io("serving HTTP".into()));
+        if let Some(reloader) = reloader {
+            reloader.abort();
+        }
         // All handlers (and their sequencer handles) are gone; stop the sequencer thread.
         let stopped = tokio::task::spawn_blocking(move || sequencer.shutdown())
             .await
@@ -253,6 +280,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     Ok(RunningServer {
         local_addr,
         operator_token,
+        scheme,
         shutdown: Some(stop),
         task,
     })
@@ -265,8 +293,16 @@ fn start_with_postgres(
     sequencer_config: SequencerConfig,
     pg: &config::PostgresConfig,
 ) -> Result<(Sequencer<Hub>, config::Replication), ServerError> {
-    let started =
-        journal_pg::start::<Hub>(&pg.url, dir, sequencer_config, pg.require_sync_replication)?;
+    let url: journal_pg::PgConfig = pg
+        .url
+        .parse()
+        .map_err(|error| ServerError::Postgres(journal_pg::PgError::from(error)))?;
+    let options = journal_pg::StartOptions {
+        require_sync: pg.require_sync_replication,
+        commit_timeout: Duration::from_millis(pg.commit_timeout_ms.max(1)),
+        standby: pg.standby,
+    };
+    let started = journal_pg::start_with_options::<Hub>(&url, dir, sequencer_config, &options)?;
     let done = &started.reconciled;
     tracing::info!(head = done.head_sequence, extended = done.extended, cut = done.cut,
         seeded = done.seeded, replication = %started.replication.describe(),

@@ -12,7 +12,7 @@ use crate::routes::{
 #[openapi(
     info(title = "kliring", description = "Cross-border payment clearing and settlement hub"),
     paths(
-        system::health, system::metrics, system::openapi, system::reload_lists,
+        system::health, system::ready, system::metrics, system::openapi, system::reload_lists,
         participants::add_currency, participants::admit, participants::suspend,
         participants::reactivate, participants::set_net_debit_cap, participants::deposit,
         participants::withdraw, credentials::create, credentials::list, credentials::revoke,

@@ -25,7 +25,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use axum::http::StatusCode;
 use hub::{
     AgentRecord, ClearedHit, CountryCode, ListVersionRecord, PartySide, PaymentInstruction,
     RelatedParties, RelatedParty, SCORE_BP_MAX, ScreeningHitRecord, ScreeningVerdict,
@@ -35,7 +34,7 @@ use screening::{
     RawList, ScreeningResult,
 };
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 
 pub use screening::{UN_ENTRIES_MIN, generated_at, un_list_problems};
 
@@ -294,9 +293,8 @@ impl Screener {
                 )
             })
             .collect();
-        Err(ApiError::Rejected {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "participant_sanctioned".to_owned(),
+        Err(ApiError::Refused {
+            code: Code::ParticipantSanctioned,
             message: format!(
                 "participant {name:?} hits a sanctions list: {}",
                 listed.join("; ")
@@ -354,12 +352,7 @@ impl Screener {
     ) -> Result<PaymentScreening, ApiError> {
         let lists = self.snapshot();
         if !lists.has_un() {
-            return Err(ApiError::Rejected {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "no_un_list_loaded".to_owned(),
-                message: NO_UN_LIST_MESSAGE.to_owned(),
-                field: None,
-            });
+            return Err(ApiError::refused(Code::NoUnListLoaded, NO_UN_LIST_MESSAGE));
         }
         // Each distinct query once, with every field it appeared in.
         let mut queries: Vec<((ScreenMode, Query), Vec<PartySide>)> = Vec::new();

@@ -16,14 +16,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
 use hub::{Command, CurrencyCode, Hub, HubError, Outcome, Principal};
 use journal::{SequencerError, SequencerHandle};
 use tokio::sync::{Notify, watch};
 
 use crate::auth_limit::AuthFailures;
 use crate::config::ServerConfig;
-use crate::error::ApiError;
+use crate::error::{ApiError, hub_error_at};
+// Where screening and bootstrap take them from.
+pub use crate::error::hub_error;
 use crate::metrics::Metrics;
 use crate::screen::Screener;
 use crate::webhook::SharedWebhooks;
@@ -195,84 +196,14 @@ fn is_revocation(command: &Command) -> bool {
 /// A stopped sequencer is a 503; anything else from it is an internal failure.
 pub fn sequencer_error(error: SequencerError) -> ApiError {
     match error {
-        SequencerError::Stopped | SequencerError::Journal(_) => {
+        SequencerError::Stopped | SequencerError::Journal(_) | SequencerError::Unavailable(_) => {
             tracing::error!(%error, "sequencer unavailable");
             ApiError::Unavailable
         }
+        SequencerError::NotLeader => ApiError::NotLeader,
         other => {
             tracing::error!(error = %other, "sequencer failure");
             ApiError::Internal
         }
-    }
-}
-
-/// The HTTP status for a hub refusal, by its code's family.
-pub fn hub_status(error: &HubError) -> StatusCode {
-    use HubError::*;
-    match error {
-        ForbiddenOperatorOnly
-        | ForbiddenNotDebtor
-        | ForbiddenNotCreditor
-        | ForbiddenNotComplianceOfficer
-        | ForbiddenNotOwnParticipant
-        | ForbiddenNotFxProvider
-        | ForbiddenNotParticipantRole
-        | ForbiddenNotParticipant => StatusCode::FORBIDDEN,
-        ParticipantNotFound
-        | PaymentNotFound
-        | CredentialNotFound
-        | WindowNotFound
-        | FalsePositiveNotFound => StatusCode::NOT_FOUND,
-        DuplicatePaymentIdDifferentContent
-        | CurrencyExists
-        | BicAlreadyAdmitted
-        | CredentialExists
-        | CredentialAlreadyRevoked
-        | ParticipantAlreadyActive
-        | ParticipantAlreadySuspended
-        | PaymentNotReserved
-        | PaymentExpired
-        | PaymentNotCommitted
-        | PaymentAlreadyReturned
-        | PaymentNotCancellable
-        | PaymentNotHeld
-        | HoldNotReviewed
-        | HoldAlreadyReviewed
-        | FourEyesSameOfficer
-        | FalsePositiveAlreadyConfirmed
-        | FalsePositiveRevoked
-        | QuoteExists
-        | QuoteAlreadyUsed
-        | WindowAwaitingSettlement
-        | WindowNotClosed
-        | DuplicateMessageId => StatusCode::CONFLICT,
-        LedgerRejected(_) | NettingFailed(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
-}
-
-/// Converts a hub refusal into the API error, with the hub's field (if any).
-pub fn hub_error(error: HubError) -> ApiError {
-    let field = error.field().map(str::to_owned);
-    hub_error_with_field(error, field)
-}
-
-/// Converts a hub refusal, naming `field` as the offending input.
-pub fn hub_error_at(error: HubError, field: &str) -> ApiError {
-    hub_error_with_field(error, Some(field.to_owned()))
-}
-
-fn hub_error_with_field(error: HubError, field: Option<String>) -> ApiError {
-    let status = hub_status(&error);
-    if status == StatusCode::INTERNAL_SERVER_ERROR {
-        // A ledger refusal the hub did not foresee is a bug: log it, do not leak it.
-        tracing::error!(%error, "hub reported an internal failure");
-        return ApiError::Internal;
-    }
-    ApiError::Rejected {
-        status,
-        code: error.code().to_owned(),
-        message: error.to_string(),
-        field,
     }
 }

@@ -19,6 +19,37 @@ pub fn generate() -> String {
     hex::encode(bytes)
 }
 
+/// Least entropy a token chosen by the operator must carry: 128 bits, beyond guessing even at
+/// the hub's full request rate, and what makes the unsalted hash above sufficient.
+pub const ENTROPY_BITS_MIN: usize = 128;
+
+/// Refuses a token too short to carry [`ENTROPY_BITS_MIN`] bits by its alphabet: 32 hex
+/// digits (4 bits each), else 22 characters counted at 6 bits each (base64url, the densest
+/// alphabet one types). Length is all that can be checked; a floor of distinct characters also
+/// refuses a long run of one character. Generated tokens carry 256 bits.
+pub fn check_strength(token: &str) -> Result<(), String> {
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("a token must be printable ASCII without spaces".to_owned());
+    }
+    let bits_per_char = if token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        4
+    } else {
+        6
+    };
+    let distinct = token
+        .bytes()
+        .collect::<std::collections::BTreeSet<u8>>()
+        .len();
+    if token.len().saturating_mul(bits_per_char) < ENTROPY_BITS_MIN || distinct < 8 {
+        let chars = ENTROPY_BITS_MIN.div_ceil(bits_per_char);
+        return Err(format!(
+            "the token is too weak: at least {ENTROPY_BITS_MIN} bits are needed ({chars} \
+             characters, not all alike); generate one with `openssl rand -hex 32`"
+        ));
+    }
+    Ok(())
+}
+
 /// The SHA-256 hash under which the hub stores `token`.
 pub fn hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
@@ -56,6 +87,27 @@ mod tests {
             hex::encode(hash("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn weak_tokens_are_refused() {
+        for weak in [
+            "",
+            "a",
+            "op-token",
+            &"a".repeat(64),
+            "0123456789abcdef0123456789abcde",
+        ] {
+            assert!(check_strength(weak).is_err(), "{weak:?}");
+        }
+        assert!(check_strength("with space 0123456789abcdefghijkl").is_err());
+        for strong in [
+            "0123456789abcdef0123456789abcdef",
+            "Zx9_-qLm3Rt7Vb2Nc8Kd4F",
+            "op-test-token-0123456789abcdef",
+        ] {
+            assert_eq!(check_strength(strong), Ok(()), "{strong:?}");
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //!   (and is written to disk once per round of up to 100 events, so a crash may resend up to a
 //!   round); failures are retried with exponential backoff (up to [`BACKOFF_MAX_MS`]). Header
 //!   `X-Kliring-Cursor` carries the event's cursor so a receiver can drop duplicates.
-//! - Targets: no internal addresses unless the operator allows them, no redirects (see
-//!   [`crate::webhook_target`]).
+//! - Targets: `https` only, no special-purpose addresses unless the operator allows them, no
+//!   proxy, no redirects (see [`crate::webhook_target`]).
 //! - Registrations live in `DATA/webhooks.json` (mode 0600: it holds secrets), not in the
 //!   journal: they are delivery settings of this server, not scheme state. The inbox itself is
 //!   journalled, so nothing is lost while a webhook is down; after a restart delivery resumes
@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use tokio::task::JoinHandle;
 
-use crate::routes::inbox::event_wire;
+use crate::convert::event_wire;
 use crate::state::AppState;
 
 /// First retry delay after a failed delivery, in ms.
@@ -235,9 +235,23 @@ async fn persist_cursors(webhooks: &SharedWebhooks) {
 async fn deliver(state: AppState, participant: ParticipantId) {
     let mut builder = reqwest::Client::builder()
         .timeout(Duration::from_millis(DELIVERY_TIMEOUT_MS))
-        .redirect(reqwest::redirect::Policy::none());
+        .redirect(reqwest::redirect::Policy::none())
+        // A proxy would receive the request instead of the checked address.
+        .no_proxy();
     if !state.config.webhook_private_targets {
         builder = builder.dns_resolver(crate::webhook_target::PublicOnly::shared());
+    }
+    if let Some(ca) = &state.config.webhook_ca {
+        let certificate = std::fs::read(ca)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| reqwest::Certificate::from_pem(&pem).map_err(|e| e.to_string()));
+        match certificate {
+            Ok(certificate) => builder = builder.add_root_certificate(certificate),
+            Err(error) => {
+                tracing::error!(%error, ca = %ca.display(), "cannot read the webhook CA");
+                return;
+            }
+        }
     }
     let client = match builder.build() {
         Ok(client) => client,
@@ -251,6 +265,12 @@ async fn deliver(state: AppState, participant: ParticipantId) {
         let Some(registration) = state.webhooks.snapshot().get(&participant.0).cloned() else {
             return;
         };
+        let private_allowed = state.config.webhook_private_targets;
+        if let Err(reason) = crate::webhook_target::check_url(&registration.url, private_allowed) {
+            // Registered under an older policy: not sent; a new registration replaces it.
+            tracing::warn!(participant = participant.0, %reason, "webhook target refused");
+            return;
+        }
         let notified = state.changed.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();

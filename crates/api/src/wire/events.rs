@@ -131,8 +131,17 @@ pub struct ScreeningMatchResponse {
 /// Response of `GET /v1/health`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HealthView {
-    /// `ok` while the sequencer answers.
+    /// `ok` while the sequencer answers and its database (if any) commits; `degraded` when an
+    /// alarm says why not (`database_unavailable`, `sequencer_busy`).
     pub status: String,
+    /// `leader` (takes writes) or `standby` (follows the leader's journal in PostgreSQL and
+    /// refuses writes with `not_leader`); a hub without PostgreSQL always leads.
+    #[serde(default)]
+    pub role: String,
+    /// The journal's database: `embedded` (none), `ok`, or `unavailable` (the reason is in the
+    /// `database_unavailable` alarm).
+    #[serde(default)]
+    pub database: String,
     /// Whether a UN Security Council list is loaded (without one, payments are refused).
     pub un_list_loaded: bool,
     pub lists: Vec<ListVersionView>,
@@ -154,6 +163,21 @@ pub struct HealthView {
     /// List versions put in force by the operator's override (journalled), oldest first.
     #[serde(default)]
     pub list_overrides: Vec<ListOverrideView>,
+}
+
+/// Response of `GET /v1/ready` (200 when the hub leads and can commit, 503 otherwise), for
+/// load balancers and readiness probes: it never waits for the sequencer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReadyView {
+    /// Whether this hub takes writes now.
+    pub ready: bool,
+    /// `leader` or `standby`, as in [`HealthView::role`].
+    pub role: String,
+    /// As in [`HealthView::database`].
+    pub database: String,
+    /// Why the database cannot be written, when it cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 /// A condition `/v1/health` raises.

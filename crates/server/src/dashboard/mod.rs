@@ -2,10 +2,11 @@
 //! operator, compliance officers and auditors.
 //!
 //! # Shape
-//! Pages and actions call the JSON API's own handlers (`crate::routes::*`) with the signed-in
-//! principal as the caller, so reads, role checks, validation and hub commands are exactly the
-//! API's; the dashboard only renders their wire views and shows their refusals (machine code and
-//! message). Sign-in takes a bearer token once and keeps a server-side session ([`session`]);
+//! Pages and actions call the service layer's operations ([`crate::app`]) with the signed-in
+//! principal as the caller, the same operations the JSON routes call, so reads, role checks,
+//! validation and hub commands are exactly the API's; the dashboard only renders their views and
+//! shows their refusals (machine code and message). (The overview still reads health through
+//! `routes::system`, whose health code is being reworked for failover.) Sign-in takes a bearer token once and keeps a server-side session ([`session`]);
 //! every POST passes the origin and CSRF checks of [`guard`].
 //!
 //! # Headers

@@ -23,6 +23,7 @@ use subtle::ConstantTimeEq;
 use super::Dashboard;
 use super::render::{Failure, Notice};
 use crate::error::ApiError;
+use crate::error::Code;
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "kliring_session";
@@ -168,8 +169,8 @@ pub fn session_id(headers: &HeaderMap) -> Option<String> {
 pub fn admit(principal: &Principal) -> Result<(), ApiError> {
     match principal {
         Principal::Operator | Principal::ComplianceOfficer(_) | Principal::Auditor => Ok(()),
-        Principal::Participant(_) => Err(ApiError::forbidden(
-            "forbidden_dashboard_participant",
+        Principal::Participant(_) => Err(ApiError::refused(
+            Code::ForbiddenDashboardParticipant,
             "participants use the API, not the operator dashboard",
         )),
     }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::reasons::{self, NARR};
 use crate::error::ApiError;
+use crate::error::Code;
 
 /// A fresh message id: `KLR` and 32 hex digits (35 characters, the ISO maximum).
 pub fn msg_id() -> String {
@@ -54,12 +55,10 @@ pub fn refused(rejection: &Rejection) -> Result<Response, ApiError> {
         .take(5)
         .map(ToString::to_string)
         .collect();
-    Err(ApiError::Rejected {
-        status: StatusCode::BAD_REQUEST,
-        code: "iso20022_unreadable".to_owned(),
-        message: summary.join("; "),
-        field: None,
-    })
+    Err(ApiError::refused(
+        Code::Iso20022Unreadable,
+        summary.join("; "),
+    ))
 }
 
 /// A pacs.002 answering message `original_msg_id` (of version `version`).

@@ -21,11 +21,12 @@ use iso20022::emit::{self, CancellationOutcome, CancellationStatus, Resolution, 
 use iso20022::model::{Agent, CancellationRequest, CancellationTx};
 
 use super::Ctx;
+use super::OriginalSender;
 use super::answer;
 use super::lookup;
 use super::reasons::{self, NARR, with_text};
+use crate::app::unexpected;
 use crate::error::ApiError;
-use crate::routes::unexpected;
 
 /// camt.056 → one `CancelPayment` per transaction (see the module doc), answered by camt.029.
 /// The payments are looked up in one read and the cancellations submitted as one batch (one
@@ -87,7 +88,7 @@ async fn cancel_all(
 ) -> Result<Vec<(CancellationOutcome, StatusReason)>, ApiError> {
     let refused = |reason| (CancellationOutcome::Rejected, reason);
     let wanted = txs.iter().map(|tx| (tx.original.clone(), None)).collect();
-    let found = lookup::originals(&ctx.state, ctx.sender, wanted).await?;
+    let found = ctx.originals(wanted, OriginalSender::Caller).await?;
     let mut answers: Vec<Option<(CancellationOutcome, StatusReason)>> = Vec::new();
     let mut commands = Vec::new();
     let mut payments = Vec::new();

@@ -1,5 +1,7 @@
-//! pacs.008 / pacs.009 → payments, through the JSON API's path (`create_command`: the same
-//! validation and screening), answered by a pacs.002.
+//! pacs.008 / pacs.009 → payments: each transaction becomes a [`PaymentDraft`] (no HTTP, no
+//! JSON: [`draft`] is a plain function, unit-tested below) and goes through the service layer's
+//! [`create_command`], the JSON API's path with the same validation and screening; answered by
+//! a pacs.002.
 //!
 //! Every transaction is mapped and checked first; if any cannot be, the whole message is
 //! refused (group `RJCT`) and nothing reaches the hub. The payments then go to the hub as one
@@ -9,7 +11,9 @@
 use std::collections::{HashMap, HashSet};
 
 use axum::response::Response;
-use hub::{Principal, Success};
+use hub::{
+    AgentRecord, Bic, CountryCode, ParticipantId, Principal, RelatedParties, RelatedParty, Success,
+};
 use iso20022::emit::StatusReason;
 use iso20022::model::{
     AccountId, Agent, CreditTransfer, CreditTransferTx, OriginalRef, Party, PostalAddress, TxStatus,
@@ -18,12 +22,11 @@ use uuid::Uuid;
 
 use super::Ctx;
 use super::answer::{self, Report};
-use super::lookup::{self, Directory};
+use super::lookup::{self, Directory, IdKey};
 use super::reasons::{self, with_text};
-use crate::amount::parse_amount;
-use crate::error::ApiError;
-use crate::routes::payments::create_command;
-use crate::wire::{AgentWire, CreatePaymentRequest, PartyWire, RelatedPartyWire};
+use crate::amount::rescale;
+use crate::app::payments::{DraftAmount, NOT_PROVIDED, PaymentDraft, create_command};
+use crate::error::{ApiError, Code};
 
 /// Address lines kept per party (the hub's limit) and their length.
 const ADDRESS_LINES_MAX: usize = 7;
@@ -61,10 +64,11 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
     if let Err(reason) = ctx.check_size(ct.transactions.len()) {
         return report.reject_all(reason);
     }
+    let keys = ctx.ids().await?;
     let mut requests = Vec::with_capacity(ct.transactions.len());
     let mut ids = HashSet::new();
     for (n, tx) in ct.transactions.iter().enumerate() {
-        let request = match request(&dir, &ct, tx, n) {
+        let request = match draft(&dir, keys, ctx.sender, &ct, tx, n) {
             Ok(request) => request,
             Err(reason) => return report.reject_all(reason),
         };
@@ -82,7 +86,7 @@ pub async fn handle(ctx: &Ctx, ct: CreditTransfer) -> Result<Response, ApiError>
     let actor = Principal::Participant(ctx.sender);
     let mut actions = Vec::with_capacity(requests.len());
     for (n, (tx, request)) in ct.transactions.iter().zip(requests).enumerate() {
-        if let Some(target) = request.fx_quote_id.and_then(|id| quotes.get(&id))
+        if let Some(target) = request.fx_quote.and_then(|id| quotes.get(&id))
             && let Err(reason) = target.check(&tx.amount, &tx_label(n, tx, ""))
         {
             return report.reject_all(reason);
@@ -114,7 +118,7 @@ fn statuses(
                 ctx.state.metrics.payment(p.status.code());
                 answer::status_of(p.status, p.reason)
             }
-            Ok(other) => return Err(crate::routes::unexpected(&other)),
+            Ok(other) => return Err(crate::app::unexpected(&other)),
             Err(error) => {
                 ctx.state.metrics.payment(error.code());
                 (TxStatus::RJCT, vec![reasons::for_hub_error(&error, "")])
@@ -145,14 +149,16 @@ fn tx_label(n: usize, tx: &CreditTransferTx, what: &str) -> String {
     )
 }
 
-/// The JSON API's create request for one transaction. The creditor participant is the
-/// instructed agent (of the transaction, else of the group), else the creditor agent.
-fn request(
+/// The payment draft of one transaction. The creditor participant is the instructed agent (of
+/// the transaction, else of the group), else the creditor agent.
+fn draft(
     dir: &Directory,
+    keys: &IdKey,
+    sender: ParticipantId,
     ct: &CreditTransfer,
     tx: &CreditTransferTx,
     n: usize,
-) -> Result<CreatePaymentRequest, StatusReason> {
+) -> Result<PaymentDraft, StatusReason> {
     let group = &ct.group;
     // A cover payment's underlying customers are the real debtor and creditor; a hub that
     // cannot screen them must not settle it.
@@ -165,7 +171,8 @@ fn request(
             ),
         ));
     }
-    let payment_id = lookup::payment_id(
+    let payment_id = keys.payment_id(
+        sender,
         tx.uetr.as_deref(),
         &group.msg_id,
         tx.tx_id.as_deref(),
@@ -205,7 +212,20 @@ fn request(
         }
         (None, _) => &tx.amount,
     };
-    Ok(CreatePaymentRequest {
+    let related = RelatedParties {
+        ultimate_debtor: related_party(tx.ultimate_debtor.as_ref(), &label(" UltmtDbtr"))?,
+        ultimate_creditor: related_party(tx.ultimate_creditor.as_ref(), &label(" UltmtCdtr"))?,
+        initiating_party: related_party(tx.initiating_party.as_ref(), &label(" InitgPty"))?,
+        debtor_agent: agent_named(tx.debtor_agent.as_ref(), &label(" DbtrAgt"))?,
+        creditor_agent: agent_named(tx.creditor_agent.as_ref(), &label(" CdtrAgt"))?,
+        intermediary_agents: tx
+            .intermediary_agents
+            .iter()
+            .map(|agent| agent_record(agent.name.clone(), agent, &label(" IntrmyAgt")))
+            .collect::<Result<_, _>>()?,
+        remittance_structured: tx.remittance_structured.clone(),
+    };
+    Ok(PaymentDraft {
         payment_id,
         end_to_end_id: tx.end_to_end_id.clone(),
         debtor: party(
@@ -220,57 +240,79 @@ fn request(
             tx.creditor_agent.as_ref().or(creditor_agent),
             &label(" Cdtr"),
         )?,
-        debtor_participant: debtor_participant.id.0,
-        creditor_participant: creditor_participant.id.0,
-        amount: source.to_decimal_string(),
+        debtor_participant: debtor_participant.id,
+        creditor_participant: creditor_participant.id,
+        amount: DraftAmount::Minor {
+            units: source.minor_units,
+            exponent: source.currency.exponent(),
+        },
         currency: source.currency.as_str().to_owned(),
         remittance_info: (!remittance.is_empty()).then_some(remittance),
         expires_in_secs: None,
-        fx_quote_id,
-        ultimate_debtor: tx.ultimate_debtor.as_ref().map(related_party),
-        ultimate_creditor: tx.ultimate_creditor.as_ref().map(related_party),
-        initiating_party: tx.initiating_party.as_ref().map(related_party),
-        debtor_agent: tx.debtor_agent.as_ref().and_then(agent_named),
-        creditor_agent: tx.creditor_agent.as_ref().and_then(agent_named),
-        intermediary_agents: tx
-            .intermediary_agents
-            .iter()
-            .map(|agent| AgentWire {
-                name: agent.name.clone(),
-                bic: agent.bic.clone(),
-            })
-            .collect(),
-        remittance_structured: tx.remittance_structured.clone(),
+        fx_quote: fx_quote_id,
+        related,
+    })
+}
+
+/// A country as the hub keeps it; one it does not know is the vocabulary's `invalid_country_code`.
+fn country_code(code: &str, what: &str) -> Result<CountryCode, StatusReason> {
+    CountryCode::new(code).map_err(|error| {
+        let reason = Code::of_hub(&error).iso_reason_or_narr();
+        with_text(reason, format!("{what}: country {code}: {error}"))
     })
 }
 
 /// An ultimate party or the initiating party, for screening, the record and forwarding. A
 /// party identified only by BIC is named by it (so nothing named goes unscreened).
-fn related_party(p: &Party) -> RelatedPartyWire {
+fn related_party(p: Option<&Party>, what: &str) -> Result<Option<RelatedParty>, StatusReason> {
+    let Some(p) = p else {
+        return Ok(None);
+    };
     let name = p
         .name
         .clone()
         .or_else(|| p.bic.clone())
         .or_else(|| p.lei.clone())
-        .unwrap_or_else(|| crate::convert::NOT_PROVIDED.to_owned());
-    RelatedPartyWire {
+        .unwrap_or_else(|| NOT_PROVIDED.to_owned());
+    let country = p
+        .address
+        .as_ref()
+        .and_then(|a| a.country.as_deref())
+        .or(p.country_of_residence.as_deref())
+        .map(|c| country_code(c, what))
+        .transpose()?;
+    Ok(Some(RelatedParty {
         name,
-        address: p.address.as_ref().map(address_lines).unwrap_or_default(),
-        country: p
-            .address
-            .as_ref()
-            .and_then(|a| a.country.clone())
-            .or_else(|| p.country_of_residence.clone()),
-    }
+        address_lines: p.address.as_ref().map(address_lines).unwrap_or_default(),
+        country,
+    }))
 }
 
 /// The debtor's or creditor's agent as the message names it, when it gives a name (its BIC
 /// alone identifies a participant and is checked against the directory elsewhere).
-fn agent_named(agent: &Agent) -> Option<AgentWire> {
-    agent.name.as_ref().map(|name| AgentWire {
-        name: Some(name.clone()),
-        bic: agent.bic.clone(),
-    })
+fn agent_named(agent: Option<&Agent>, what: &str) -> Result<Option<AgentRecord>, StatusReason> {
+    agent
+        .and_then(|a| a.name.clone().map(|name| (a, name)))
+        .map(|(a, name)| agent_record(Some(name), a, what))
+        .transpose()
+}
+
+fn agent_record(
+    name: Option<String>,
+    agent: &Agent,
+    what: &str,
+) -> Result<AgentRecord, StatusReason> {
+    let bic = agent
+        .bic
+        .as_deref()
+        .map(|b| {
+            Bic::new(b).map_err(|error| {
+                let reason = Code::of_hub(&error).iso_reason_or_narr();
+                with_text(reason, format!("{what}: BIC {b}: {error}"))
+            })
+        })
+        .transpose()?;
+    Ok(AgentRecord { name, bic })
 }
 
 /// How a pacs.008 names the FX quote of a cross-currency payment: an instruction to the next
@@ -309,6 +351,12 @@ impl QuoteTarget {
     fn check(&self, settled: &iso20022::Amount, what: &str) -> Result<(), StatusReason> {
         let target = crate::amount::format_amount(self.amount, self.exponent);
         let stated = settled.to_decimal_string();
+        let settled_units = rescale(
+            settled.minor_units,
+            settled.currency.exponent(),
+            self.exponent,
+            "amount",
+        );
         let currency = settled.currency.as_str();
         if currency != self.currency {
             let text = format!(
@@ -317,7 +365,7 @@ impl QuoteTarget {
             );
             return Err(with_text("CURR", text));
         }
-        if parse_amount(&stated, self.exponent, "amount").ok() != Some(self.amount) {
+        if settled_units.ok() != Some(self.amount) {
             let text = format!(
                 "{what}: IntrBkSttlmAmt {stated} {currency} is not the FX quote's target \
                  {target} {currency}"
@@ -333,9 +381,9 @@ impl QuoteTarget {
 /// (`quote_not_found`) without telling anything about them.
 async fn quote_targets(
     ctx: &Ctx,
-    requests: &[CreatePaymentRequest],
+    drafts: &[PaymentDraft],
 ) -> Result<HashMap<Uuid, QuoteTarget>, ApiError> {
-    let ids: Vec<Uuid> = requests.iter().filter_map(|r| r.fx_quote_id).collect();
+    let ids: Vec<Uuid> = drafts.iter().filter_map(|d| d.fx_quote).collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -374,7 +422,7 @@ fn party(
     account: Option<&AccountId>,
     agent: Option<&Agent>,
     what: &str,
-) -> Result<PartyWire, StatusReason> {
+) -> Result<hub::Party, StatusReason> {
     let agent_bic = agent.and_then(|a| a.bic.as_deref());
     let name = p
         .name
@@ -390,17 +438,15 @@ fn party(
         .or_else(|| p.bic.as_deref().and_then(bic_country))
         .or_else(|| agent_bic.and_then(bic_country))
         .ok_or_else(|| with_text("FF02", format!("{what} needs a country")))?;
+    let country = country_code(&country, what)?;
     let account = match account {
         Some(AccountId::Iban(iban)) => iban.clone(),
         Some(AccountId::Other { id, .. }) => id.clone(),
-        None => p
-            .bic
-            .clone()
-            .unwrap_or_else(|| crate::convert::NOT_PROVIDED.to_owned()),
+        None => p.bic.clone().unwrap_or_else(|| NOT_PROVIDED.to_owned()),
     };
-    Ok(PartyWire {
+    Ok(hub::Party {
         name,
-        address: p.address.as_ref().map(address_lines).unwrap_or_default(),
+        address_lines: p.address.as_ref().map(address_lines).unwrap_or_default(),
         country,
         account,
     })
@@ -437,7 +483,132 @@ fn address_lines(a: &PostalAddress) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use iso20022::Message;
+
     use super::*;
+    use crate::iso::reasons;
+
+    const PACS008: &str = r#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><FIToFICstmrCdtTrf>
+<GrpHdr><MsgId>M-1</MsgId><CreDtTm>2026-11-26T09:00:00Z</CreDtTm><NbOfTxs>1</NbOfTxs>
+<SttlmInf><SttlmMtd>CLRG</SttlmMtd></SttlmInf></GrpHdr>
+<CdtTrfTxInf><PmtId><InstrId>I-1</InstrId><EndToEndId>E2E-1</EndToEndId><TxId>TX-1</TxId></PmtId>
+<IntrBkSttlmAmt Ccy="KES">1234.50</IntrBkSttlmAmt><ChrgBr>SLEV</ChrgBr>
+<InstgAgt><FinInstnId><BICFI>ALPHKENA</BICFI></FinInstnId></InstgAgt>
+<InstdAgt><FinInstnId><BICFI>BETAKENA</BICFI></FinInstnId></InstdAgt>
+<UltmtDbtr><Nm>Amina Holdings</Nm><PstlAdr><Ctry>KE</Ctry></PstlAdr></UltmtDbtr>
+<Dbtr><Nm>Amina Odhiambo</Nm><PstlAdr><StrtNm>Moi Avenue</StrtNm><TwnNm>Nairobi</TwnNm><Ctry>KE</Ctry></PstlAdr></Dbtr>
+<DbtrAcct><Id><Othr><Id>0011223344</Id></Othr></Id></DbtrAcct>
+<DbtrAgt><FinInstnId><BICFI>ALPHKENA</BICFI></FinInstnId></DbtrAgt>
+<CdtrAgt><FinInstnId><BICFI>BETAKENA</BICFI></FinInstnId></CdtrAgt>
+<Cdtr><Nm>Juma Mwangi</Nm><PstlAdr><Ctry>KE</Ctry></PstlAdr></Cdtr>
+<CdtrAcct><Id><Othr><Id>5566778899</Id></Othr></Id></CdtrAcct>
+<RmtInf><Ustrd>invoice 42</Ustrd></RmtInf></CdtTrfTxInf>
+</FIToFICstmrCdtTrf></Document>"#;
+
+    fn credit_transfer(xml: &str) -> CreditTransfer {
+        match iso20022::parse(xml.as_bytes()).map(|parsed| parsed.message) {
+            Ok(Some(Message::CreditTransfer(ct))) => ct,
+            other => panic!("not a credit transfer: {other:?}"),
+        }
+    }
+
+    fn directory() -> Directory {
+        let member = |id, bic: &str, name: &str| lookup::Member {
+            id: ParticipantId(id),
+            bic: bic.to_owned(),
+            name: name.to_owned(),
+        };
+        Directory::new(vec![
+            member(1, "ALPHKENA", "Alpha Bank"),
+            member(2, "BETAKENA", "Beta Bank"),
+        ])
+    }
+
+    #[test]
+    fn a_pacs008_maps_to_a_payment_draft_without_a_server() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keys = IdKey::load_or_create(dir.path()).expect("key");
+        let ct = credit_transfer(PACS008);
+        let sender = ParticipantId(1);
+        let mapped = draft(&directory(), &keys, sender, &ct, &ct.transactions[0], 0).expect("maps");
+        assert_eq!(mapped.payment_id, keys.derive(sender, "M-1", "TX-1"));
+        assert_eq!(mapped.end_to_end_id, "E2E-1");
+        assert_eq!(
+            (mapped.debtor_participant, mapped.creditor_participant),
+            (ParticipantId(1), ParticipantId(2))
+        );
+        // Minor units as stated, no decimal text in between.
+        assert_eq!(
+            mapped.amount,
+            DraftAmount::Minor {
+                units: 123_450,
+                exponent: 2
+            }
+        );
+        assert_eq!(mapped.currency, "KES");
+        assert_eq!(mapped.debtor.name, "Amina Odhiambo");
+        assert_eq!(mapped.debtor.address_lines, ["Moi Avenue", "Nairobi"]);
+        assert_eq!(mapped.debtor.account, "0011223344");
+        assert_eq!(mapped.creditor.country.to_string(), "KE");
+        assert_eq!(mapped.remittance_info.as_deref(), Some("invoice 42"));
+        let ultimate = mapped
+            .related
+            .ultimate_debtor
+            .as_ref()
+            .expect("ultimate debtor");
+        assert_eq!(ultimate.name, "Amina Holdings");
+        assert_eq!(mapped.fx_quote, None);
+
+        // An instructed agent that is no participant: RC04, before anything reaches the hub.
+        let unknown = credit_transfer(&PACS008.replace(
+            "<InstdAgt><FinInstnId><BICFI>BETAKENA",
+            "<InstdAgt><FinInstnId><BICFI>ZZZZKENA",
+        ));
+        let refused = draft(
+            &directory(),
+            &keys,
+            sender,
+            &unknown,
+            &unknown.transactions[0],
+            0,
+        );
+        assert_eq!(refused.map_err(|r| r.code), Err("RC04".to_owned()));
+    }
+
+    #[test]
+    fn refusals_map_to_iso_reasons_without_a_server() {
+        let table = [
+            (
+                crate::error::hub_error(hub::HubError::InsufficientFunds),
+                "AM04",
+            ),
+            (
+                crate::error::hub_error(hub::HubError::DuplicatePaymentIdDifferentContent),
+                "DUPL",
+            ),
+            (
+                ApiError::invalid(Code::AmountTooManyDecimals, "amount", "3 decimals"),
+                "AM12",
+            ),
+            (
+                ApiError::refused(Code::NoUnListLoaded, "no UN list"),
+                "RR04",
+            ),
+            (
+                ApiError::invalid(Code::NameUnreadable, "debtor.name", "no letter"),
+                reasons::NARR,
+            ),
+        ];
+        for (error, iso) in table {
+            let reason = reasons::for_api_error(&error, "transaction 1 (E2E-1): ");
+            assert_eq!(reason.code, iso, "{error:?}");
+            let text = reason.additional_info.unwrap_or_default();
+            assert!(text.contains(error.code()), "{text}");
+        }
+        // An amount with more decimals than the currency has is AM12, never rounded.
+        let error = rescale(1_001, 3, 2, "amount").expect_err("too many decimals");
+        assert_eq!(reasons::for_api_error(&error, "").code, "AM12");
+    }
 
     #[test]
     fn structured_addresses_become_lines() {
@@ -463,12 +634,12 @@ mod tests {
             bic: Some("ALPHKENA".into()),
             ..Party::default()
         };
-        let wire = party(&bank, None, None, "Dbtr").expect("maps");
+        let mapped = party(&bank, None, None, "Dbtr").expect("maps");
         assert_eq!(
             (
-                wire.name.as_str(),
-                wire.country.as_str(),
-                wire.account.as_str()
+                mapped.name.as_str(),
+                mapped.country.to_string().as_str(),
+                mapped.account.as_str()
             ),
             ("ALPHKENA", "KE", "ALPHKENA")
         );

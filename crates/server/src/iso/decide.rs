@@ -11,12 +11,13 @@ use iso20022::emit::StatusReason;
 use iso20022::model::{Agent, OriginalRef, PaymentReturn, StatusReport, StatusRequest, TxStatus};
 
 use super::Ctx;
+use super::OriginalSender;
 use super::answer::{self, Report};
 use super::lookup::{self, Directory};
 use super::reasons::{self, NARR, with_text};
 use crate::amount::parse_amount;
+use crate::app::unexpected;
 use crate::error::ApiError;
-use crate::routes::unexpected;
 
 fn not_found(original: &OriginalRef) -> StatusReason {
     let refs = [&original.uetr, &original.tx_id, &original.end_to_end_id]
@@ -196,7 +197,7 @@ pub async fn status_report(ctx: &Ctx, sr: StatusReport) -> Result<Response, ApiE
         .iter()
         .map(|(o, filter, _)| (o.clone(), *filter))
         .collect();
-    let found = lookup::originals(&ctx.state, ctx.sender, lookups).await?;
+    let found = ctx.originals(lookups, OriginalSender::Counterpart).await?;
     let mut named = HashSet::new();
     for ((tx, (original, _, status)), payment) in sr.transactions.iter().zip(wanted).zip(found) {
         let Some(payment) = payment else {
@@ -344,13 +345,14 @@ pub async fn payment_return(ctx: &Ctx, ret: PaymentReturn) -> Result<Response, A
     if let Err(reason) = ctx.check_size(ret.transactions.len()) {
         return report.reject_all(reason);
     }
+    let ids = ctx.ids().await?;
     let mut plan = Plan::default();
     let wanted = ret
         .transactions
         .iter()
         .map(|tx| (tx.original.clone(), Some(PaymentStatus::Committed)))
         .collect();
-    let found = lookup::originals(&ctx.state, ctx.sender, wanted).await?;
+    let found = ctx.originals(wanted, OriginalSender::Counterpart).await?;
     for (n, (tx, payment)) in ret.transactions.iter().zip(found).enumerate() {
         let refs = OriginalRef {
             tx_id: tx.return_id.clone(),
@@ -372,7 +374,7 @@ pub async fn payment_return(ctx: &Ctx, ret: PaymentReturn) -> Result<Response, A
         let code = tx.reason.as_ref().and_then(|r| r.code.as_deref());
         let action = Action::ReturnPayment {
             payment: payment.id(),
-            return_id: lookup::derived_id(&ret.msg_id, &key),
+            return_id: ids.derive(ctx.sender, &ret.msg_id, &key),
             reason: reasons::from_iso(code),
         };
         plan.act(refs, action);
@@ -423,7 +425,7 @@ pub async fn status_request(ctx: &Ctx, req: StatusRequest) -> Result<Response, A
         .iter()
         .map(|tx| (tx.original.clone(), None))
         .collect();
-    let found = lookup::originals(&ctx.state, ctx.sender, wanted).await?;
+    let found = ctx.originals(wanted, OriginalSender::Either).await?;
     for (tx, payment) in req.transactions.iter().zip(found) {
         match payment {
             Some(payment) => {

@@ -22,6 +22,7 @@ use iso20022::money::Decimal;
 
 use super::{Shared, answer};
 use crate::auth::Caller;
+use crate::error::Code;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
 use crate::state::AppState;
@@ -48,14 +49,15 @@ pub async fn pacs008(
             ))
         })
         .await?
-        .ok_or_else(|| ApiError::not_found("payment_not_found", "payment not found"))?;
+        .ok_or_else(|| ApiError::not_found(Code::PaymentNotFound, "payment not found"))?;
     if !matches!(
         payment.status,
         PaymentStatus::Reserved | PaymentStatus::Committed | PaymentStatus::Returned
     ) {
-        return Err(ApiError::Conflict {
-            code: "payment_not_forwarded",
+        return Err(ApiError::Refused {
+            code: Code::PaymentNotForwarded,
             message: format!("a {} payment is not forwarded", payment.status.code()),
+            field: None,
         });
     }
     let ins = &payment.instruction;

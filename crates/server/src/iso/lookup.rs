@@ -3,12 +3,13 @@
 
 use std::sync::{Arc, RwLock};
 
+use hmac::{Hmac, Mac};
 use hub::query::PaymentFilter;
 use hub::state::Payment;
 use hub::{ParticipantId, PaymentId, PaymentStatus, Principal};
 use iso20022::emit::StatusReason;
 use iso20022::model::{Agent, OriginalRef};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use uuid::Uuid;
 
 use super::reasons::with_text;
@@ -27,6 +28,10 @@ pub struct Member {
 pub struct Directory(Vec<Member>);
 
 impl Directory {
+    pub fn new(members: Vec<Member>) -> Self {
+        Self(members)
+    }
+
     pub async fn load(state: &AppState) -> Result<Self, ApiError> {
         let members = state
             .read(|hub| {
@@ -40,11 +45,16 @@ impl Directory {
                     .collect()
             })
             .await?;
-        Ok(Self(members))
+        Ok(Self::new(members))
     }
 
     pub fn by_bic(&self, bic: &str) -> Option<&Member> {
         self.0.iter().find(|m| same_bic(&m.bic, bic))
+    }
+
+    /// Every admitted participant's id.
+    pub fn ids(&self) -> Vec<ParticipantId> {
+        self.0.iter().map(|m| m.id).collect()
     }
 
     pub fn by_id(&self, id: ParticipantId) -> Option<&Member> {
@@ -138,35 +148,87 @@ pub fn same_bic(a: &str, b: &str) -> bool {
     a.len() >= 8 && b.len() >= 8 && a.get(..8) == b.get(..8) && branch(a) == branch(b)
 }
 
-/// A payment id from a message without UETR: SHA-256 of the MsgId and the transaction key,
-/// shaped as a UUID v4, so later messages naming the same references find the same payment.
-pub fn derived_id(msg_id: &str, tx_key: &str) -> PaymentId {
-    let digest = Sha256::new()
-        .chain_update(b"kliring.iso20022.payment-id.v1\n")
-        .chain_update(msg_id.as_bytes())
-        .chain_update(b"\n")
-        .chain_update(tx_key.as_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid()
-}
+/// The secret that keys the payment ids derived from ISO references, 32 random bytes in
+/// `DATA/iso-payment-ids.key` (hex, mode 0600), made on first use. Keyed, because a derivation
+/// anyone can compute lets another participant take an id first: create a JSON payment with the
+/// id a bank's next pacs.008 will get, and that pacs.008 is refused (a squat that would also
+/// tell the squatter, by a 409, when its guess was already in use).
+pub struct IdKey(Hmac<Sha256>);
 
-/// The payment id for a transaction: its UETR, else derived from the MsgId and TxId (else
-/// InstrId, else EndToEndId).
-pub fn payment_id(
-    uetr: Option<&str>,
-    msg_id: &str,
-    tx_id: Option<&str>,
-    instruction_id: Option<&str>,
-    end_to_end_id: &str,
-) -> Result<PaymentId, StatusReason> {
-    if let Some(uetr) = uetr {
-        return Uuid::parse_str(uetr)
-            .map_err(|_| with_text("FF02", format!("UETR {uetr} is not a UUID")));
+/// The file of [`IdKey`] in the data directory.
+pub const ID_KEY_FILE: &str = "iso-payment-ids.key";
+
+impl IdKey {
+    /// Reads the key, or makes it when the data directory has none (blocking).
+    pub fn load_or_create(dir: &std::path::Path) -> std::io::Result<IdKey> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = dir.join(ID_KEY_FILE);
+        let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "not 64 hex digits");
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                let key: [u8; 32] = rand::random();
+                file.write_all(hex::encode(key).as_bytes())?;
+                file.sync_all()?;
+                std::fs::File::open(dir)?.sync_all()?;
+                IdKey::new(&key)
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                let text = std::fs::read_to_string(&path)?;
+                let bytes = hex::decode(text.trim()).map_err(|_| bad())?;
+                let key = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| bad())?;
+                IdKey::new(&key)
+            }
+            Err(error) => Err(error),
+        }
     }
-    let key = tx_id.or(instruction_id).unwrap_or(end_to_end_id);
-    Ok(derived_id(msg_id, key))
+
+    fn new(key: &[u8; 32]) -> std::io::Result<IdKey> {
+        <Hmac<Sha256> as Mac>::new_from_slice(key)
+            .map(IdKey)
+            .map_err(|error| std::io::Error::other(error.to_string()))
+    }
+
+    /// The payment id of a message without UETR: HMAC-SHA256 of the sending participant, the
+    /// MsgId and the transaction key, shaped as a UUID v4. Per sender, so two banks using the
+    /// same references never meet; stable, so later messages naming the references find it.
+    pub fn derive(&self, sender: ParticipantId, msg_id: &str, tx_key: &str) -> PaymentId {
+        let mut mac = self.0.clone();
+        mac.update(b"kliring.iso20022.payment-id.v2\n");
+        mac.update(sender.0.to_string().as_bytes());
+        mac.update(b"\n");
+        mac.update(msg_id.as_bytes());
+        mac.update(b"\n");
+        mac.update(tx_key.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    /// The payment id for a transaction of `sender`: its UETR, else derived from the MsgId and
+    /// TxId (else InstrId, else EndToEndId).
+    pub fn payment_id(
+        &self,
+        sender: ParticipantId,
+        uetr: Option<&str>,
+        msg_id: &str,
+        tx_id: Option<&str>,
+        instruction_id: Option<&str>,
+        end_to_end_id: &str,
+    ) -> Result<PaymentId, StatusReason> {
+        if let Some(uetr) = uetr {
+            return Uuid::parse_str(uetr)
+                .map_err(|_| with_text("FF02", format!("UETR {uetr} is not a UUID")));
+        }
+        let key = tx_id.or(instruction_id).unwrap_or(end_to_end_id);
+        Ok(self.derive(sender, msg_id, key))
+    }
 }
 
 /// Most payments scanned for an `OrgnlEndToEndId` match (a bound on the work one lookup does).
@@ -175,53 +237,84 @@ const E2E_SCAN_MAX: usize = 100_000;
 /// The original payments the references name (each with the status that narrows its
 /// end-to-end id search, e.g. reserved for a creditor's decision), as `viewer` may see them,
 /// in one hub read: every read closes the sequencer's batch, so a message's lookups share one.
+/// `senders` are the participants whose derived ids an `OrgnlMsgId` may name (the original's
+/// sender is the debtor, who may be the viewer or its counterpart); they are computed here,
+/// off the sequencer thread.
 pub async fn originals(
     state: &AppState,
+    ids: &IdKey,
+    senders: &[ParticipantId],
     viewer: ParticipantId,
     wanted: Vec<(OriginalRef, Option<PaymentStatus>)>,
 ) -> Result<Vec<Option<Payment>>, ApiError> {
     let principal = Principal::Participant(viewer);
+    let wanted: Vec<_> = wanted
+        .into_iter()
+        .map(|(original, status)| {
+            let derived = derived_candidates(ids, senders, &original);
+            (original, status, derived)
+        })
+        .collect();
     state
         .read(move |hub| {
             wanted
                 .iter()
-                .map(|(original, status)| find(hub, &principal, original, *status))
+                .map(|(original, status, derived)| {
+                    find(hub, &principal, original, derived, *status)
+                })
                 .collect()
         })
         .await
 }
 
-/// By `OrgnlUETR`, then by the id derived from `OrgnlMsgId` + the transaction key, then by a
-/// unique `OrgnlEndToEndId` among the viewer's payments.
+/// The ids `OrgnlMsgId` + the transaction key would have had when each of `senders` sent it.
+fn derived_candidates(
+    ids: &IdKey,
+    senders: &[ParticipantId],
+    original: &OriginalRef,
+) -> Vec<(ParticipantId, PaymentId)> {
+    let key = original
+        .tx_id
+        .as_deref()
+        .or(original.instruction_id.as_deref())
+        .or(original.end_to_end_id.as_deref());
+    match (original.msg_id.as_deref(), key) {
+        (Some(msg), Some(key)) => senders
+            .iter()
+            .map(|sender| (*sender, ids.derive(*sender, msg, key)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// By `OrgnlUETR`, then by an id derived from `OrgnlMsgId` + the transaction key (the
+/// payment's debtor being the sender it was derived for), then by a unique `OrgnlEndToEndId`
+/// among the viewer's payments.
 fn find(
     hub: &hub::Hub,
     principal: &Principal,
     original: &OriginalRef,
+    derived: &[(ParticipantId, PaymentId)],
     status: Option<PaymentStatus>,
 ) -> Option<Payment> {
     let by_uetr = original
         .uetr
         .as_deref()
-        .and_then(|u| Uuid::parse_str(u).ok());
-    let by_derived = original.msg_id.as_ref().and_then(|msg| {
-        let key = original
-            .tx_id
-            .as_deref()
-            .or(original.instruction_id.as_deref())
-            .or(original.end_to_end_id.as_deref())?;
-        Some(derived_id(msg, key))
-    });
-    if let Some(found) = [by_uetr, by_derived]
-        .into_iter()
-        .flatten()
-        .find_map(|id| hub.payment_for(principal, id))
-    {
+        .and_then(|u| Uuid::parse_str(u).ok())
+        .and_then(|id| hub.payment_for(principal, id));
+    let by_derived = || {
+        derived.iter().find_map(|(sender, id)| {
+            hub.payment_for(principal, *id)
+                .filter(|p| p.instruction.debtor_participant == *sender)
+        })
+    };
+    if let Some(found) = by_uetr.or_else(by_derived) {
         return Some(found.clone());
     }
     let e2e = original
         .end_to_end_id
         .as_deref()
-        .filter(|e| *e != crate::convert::NOT_PROVIDED)?;
+        .filter(|e| *e != crate::app::payments::NOT_PROVIDED)?;
     by_end_to_end_id(hub, principal, e2e, status)
 }
 
@@ -271,18 +364,44 @@ mod tests {
     }
 
     #[test]
-    fn derived_ids_are_deterministic_v4_uuids() {
-        let a = derived_id("MSG1", "TX1");
-        assert_eq!(a, derived_id("MSG1", "TX1"));
-        assert_ne!(a, derived_id("MSG1", "TX2"));
-        assert_ne!(a, derived_id("MSG1T", "X1"), "separator keeps fields apart");
-        assert!(iso20022::rules::is_uuid_v4(&a.to_string()));
+    fn derived_ids_are_keyed_per_sender_deterministic_v4_uuids() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ids = IdKey::load_or_create(dir.path()).expect("key");
+        let (a, b) = (ParticipantId(1), ParticipantId(2));
+        let id = ids.derive(a, "MSG1", "TX1");
+        assert_eq!(id, ids.derive(a, "MSG1", "TX1"));
+        assert_ne!(id, ids.derive(a, "MSG1", "TX2"));
+        assert_ne!(
+            id,
+            ids.derive(a, "MSG1T", "X1"),
+            "separator keeps fields apart"
+        );
+        assert_ne!(
+            id,
+            ids.derive(b, "MSG1", "TX1"),
+            "another sender, another id"
+        );
+        assert!(iso20022::rules::is_uuid_v4(&id.to_string()));
+        let again = IdKey::load_or_create(dir.path()).expect("same key");
+        assert_eq!(again.derive(a, "MSG1", "TX1"), id, "stable across restarts");
+        let other = tempfile::tempdir().expect("tempdir");
+        let elsewhere = IdKey::load_or_create(other.path()).expect("key");
+        assert_ne!(
+            elsewhere.derive(a, "MSG1", "TX1"),
+            id,
+            "unpredictable without the key"
+        );
         let uetr = "8a562c67-ca16-48ba-b074-65581be6f001";
-        let id = payment_id(Some(uetr), "M", None, None, "E").expect("uuid");
-        assert_eq!(id.to_string(), uetr);
+        let by_uetr = ids.payment_id(a, Some(uetr), "M", None, None, "E");
+        assert_eq!(by_uetr.map(|id| id.to_string()), Ok(uetr.to_owned()));
         assert_eq!(
-            payment_id(None, "M", None, Some("I"), "E"),
-            Ok(derived_id("M", "I"))
+            ids.payment_id(a, None, "M", None, Some("I"), "E"),
+            Ok(ids.derive(a, "M", "I"))
+        );
+        std::fs::write(dir.path().join(ID_KEY_FILE), "zz").expect("write");
+        assert!(
+            IdKey::load_or_create(dir.path()).is_err(),
+            "a damaged key is refused"
         );
     }
 }

@@ -3,8 +3,10 @@
 //! `GET /v1/iso20022/pacs.008/{payment_id}`, a payment as forwarded to the creditor.
 //!
 //! Messages are read by the `iso20022` crate and mapped here onto the same hub commands as the
-//! JSON API (payments are built as [`crate::wire::CreatePaymentRequest`] and go through
-//! [`crate::routes::payments::create_command`], screening included): one payment path.
+//! JSON API: payments become a [`crate::app::payments::PaymentDraft`] (hub types and the
+//! message's minor units, no JSON) and go through the service layer's
+//! [`crate::app::payments::create_command`], screening included: one payment path. Refusals
+//! become ISO reasons through the one vocabulary ([`crate::refusal`]).
 //!
 //! # What each message does (the caller is a participant; other roles get 403)
 //! - pacs.008 / pacs.009 → one payment per transaction, answered by a pacs.002 (`ACSP` reserved,
@@ -64,11 +66,18 @@
 //!   scheme does not accept `AM03` ...) is refused whole before anything reaches the hub.
 //!
 //! # Payment ids
-//! The payment id is the UETR. Without one it is derived from the MsgId and the transaction's
-//! TxId (else InstrId, else EndToEndId): SHA-256 of those, shaped as a UUID v4, so a later
-//! pacs.002/pacs.028 naming `OrgnlMsgId` + `OrgnlTxId` finds the payment. Originals are looked
-//! up by `OrgnlUETR`, then by that derived id, then by `OrgnlEndToEndId` among the caller's
-//! payments (a scan, unique match required).
+//! The payment id is the UETR. Without one it is derived from the sending participant, the
+//! MsgId and the transaction's TxId (else InstrId, else EndToEndId): HMAC-SHA256 under a key
+//! of this data directory (`DATA/iso-payment-ids.key`, made on first use), shaped as a UUID v4.
+//! Per sender, so two banks using the same references get two payments and neither hears of
+//! the other's (no `DUPL`, no 409); keyed, so no other participant can compute the id a bank's
+//! next pacs.008 will get and take it first through the JSON API. A later pacs.002/pacs.028/
+//! camt.056/pacs.004 naming `OrgnlMsgId` + `OrgnlTxId` finds the payment: originals are looked
+//! up by `OrgnlUETR`, then by the id derived for the original's possible senders (the caller for
+//! a camt.056, the other bank for a pacs.002 or pacs.004, either for a pacs.028; the payment's
+//! debtor must be that sender), then by `OrgnlEndToEndId` among the caller's payments (a scan,
+//! unique match required). A data directory rebuilt without the key file (from PostgreSQL, say)
+//! makes a new key: earlier derived ids are then found by `OrgnlEndToEndId` only.
 
 mod answer;
 mod cancel;
@@ -79,6 +88,7 @@ mod lookup;
 mod reasons;
 pub(crate) mod statement;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Extension, State};
@@ -86,17 +96,17 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Router, http};
 use hub::{Action, Command, HubError, Outcome, ParticipantId, Principal, Success};
 use iso20022::emit::StatusReason;
 use iso20022::{Message, MessageInfo};
 use std::sync::Arc;
 
 use crate::auth::Caller;
+use crate::error::Code;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
-use lookup::{Directory, DirectoryCache};
+use lookup::{Directory, DirectoryCache, IdKey};
 
 /// The ISO 20022 routes, merged into the main router.
 pub fn router() -> Router<AppState> {
@@ -112,6 +122,19 @@ pub fn router() -> Router<AppState> {
 #[derive(Default)]
 pub(crate) struct Shared {
     pub directory: DirectoryCache,
+    /// The key of derived payment ids, read (or made) by the first message that needs it.
+    ids: tokio::sync::OnceCell<IdKey>,
+}
+
+/// Who sent the original pacs.008 a message refers to, so whose derived payment ids it may name.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum OriginalSender {
+    /// The caller (its own camt.056).
+    Caller,
+    /// The other bank: a creditor's pacs.002 or pacs.004 refers to the debtor's pacs.008.
+    Counterpart,
+    /// Either, the caller's own first (a pacs.028).
+    Either,
 }
 
 /// What every message handler needs: the state, the calling participant, what was read.
@@ -129,6 +152,52 @@ impl Ctx {
             .directory
             .get(&self.state, &[self.sender], bics)
             .await
+    }
+
+    /// The key of the payment ids derived from this server's ISO references.
+    pub async fn ids(&self) -> Result<&IdKey, ApiError> {
+        let dir = self.state.config.data_dir.clone();
+        self.shared
+            .ids
+            .get_or_try_init(|| async move {
+                let path = dir.join(lookup::ID_KEY_FILE);
+                tokio::task::spawn_blocking(move || IdKey::load_or_create(&dir))
+                    .await
+                    .map_err(|error| {
+                        tracing::error!(%error, "reading the payment id key failed");
+                        ApiError::Internal
+                    })?
+                    .map_err(|error| {
+                        tracing::error!(%error, path = %path.display(), "payment id key unusable");
+                        ApiError::Internal
+                    })
+            })
+            .await
+    }
+
+    /// The original payments `wanted` names, as the sender may see them (see
+    /// [`lookup::originals`]); `from` says who sent the originals, whose derived ids apply.
+    pub async fn originals(
+        &self,
+        wanted: Vec<(iso20022::model::OriginalRef, Option<hub::PaymentStatus>)>,
+        from: OriginalSender,
+    ) -> Result<Vec<Option<hub::state::Payment>>, ApiError> {
+        let others = || {
+            let me = self.sender;
+            async move {
+                let dir = self.directory(&[]).await?;
+                Ok::<_, ApiError>(dir.ids().into_iter().filter(move |p| *p != me))
+            }
+        };
+        let senders: Vec<ParticipantId> = match from {
+            OriginalSender::Caller => vec![self.sender],
+            OriginalSender::Counterpart => others().await?.collect(),
+            OriginalSender::Either => std::iter::once(self.sender)
+                .chain(others().await?)
+                .collect(),
+        };
+        let ids = self.ids().await?;
+        lookup::originals(&self.state, ids, &senders, self.sender, wanted).await
     }
 
     /// A message may ask for at most the server's bulk limit of payments or decisions (one
@@ -157,7 +226,7 @@ impl Ctx {
         let command = Command::new(Principal::Participant(self.sender), action);
         match self.state.submit(command).await? {
             Ok(Success::MessageReceived { outcomes }) => Ok(Ok(outcomes)),
-            Ok(other) => Err(crate::routes::unexpected(&other)),
+            Ok(other) => Err(crate::app::unexpected(&other)),
             Err(HubError::DuplicateMessageId) => Ok(Err(reasons::with_text(
                 "DU01",
                 format!("MsgId {msg_id} was already used by this sender; nothing was applied"),
@@ -188,13 +257,14 @@ pub(crate) async fn post_message(
 ) -> Result<Response, ApiError> {
     let sender = caller.require_participant()?;
     check_content_type(&headers)?;
-    let body = body.map_err(|rejection| ApiError::Rejected {
-        status: rejection.status(),
-        code: "body_unreadable".to_owned(),
-        message: rejection.body_text(),
-        field: None,
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::BodyTooLarge
+        } else {
+            ApiError::refused(Code::BodyUnreadable, rejection.body_text())
+        }
     })?;
-    let parsed = match iso20022::parse(&body) {
+    let parsed = match parse_off_workers(body).await? {
         Ok(parsed) => parsed,
         Err(rejection) => return answer::refused(&rejection),
     };
@@ -233,12 +303,10 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     if essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml") {
         return Ok(());
     }
-    Err(ApiError::Rejected {
-        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        code: "unsupported_media_type".to_owned(),
-        message: "send ISO 20022 messages as application/xml".to_owned(),
-        field: None,
-    })
+    Err(ApiError::refused(
+        Code::UnsupportedMediaType,
+        "send ISO 20022 messages as application/xml",
+    ))
 }
 
 /// 422 `iso20022_not_consumed`: a valid message of a type the hub does not act on inbound.
@@ -247,10 +315,41 @@ fn not_consumed(info: &MessageInfo) -> ApiError {
         Some(iso20022::Inbound::NotConsumed { reason }) => *reason,
         _ => "the hub does not act on this message",
     };
-    ApiError::Rejected {
-        status: http::StatusCode::UNPROCESSABLE_ENTITY,
-        code: "iso20022_not_consumed".to_owned(),
-        message: format!("{}: {reason}", info.version.as_deref().unwrap_or("message")),
-        field: None,
-    }
+    ApiError::refused(
+        Code::Iso20022NotConsumed,
+        format!("{}: {reason}", info.version.as_deref().unwrap_or("message")),
+    )
+}
+
+/// Parses at most this many messages at once, each on tokio's blocking pool: a parse is CPU
+/// work (bounded and linear in the input by `iso20022`'s limits, but up to 4 MiB), and on the
+/// async workers concurrent large messages would stall every other request, health included.
+static PARSE_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+/// How long a message may wait for a parse slot and be parsed before the caller gets 503.
+const PARSE_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// [`iso20022::parse`] off the async workers, within [`PARSE_BUDGET`]. Past the budget the
+/// caller is answered at once; the parse, bounded by the reader's limits, finishes on its own
+/// and its slot is released then.
+async fn parse_off_workers(
+    body: Bytes,
+) -> Result<Result<iso20022::Parsed, Box<iso20022::Rejection>>, ApiError> {
+    let busy = || {
+        ApiError::refused(
+            Code::Iso20022ParseBusy,
+            format!("the message could not be read within {PARSE_BUDGET:?}; retry later"),
+        )
+    };
+    let parse = async {
+        let permit = PARSE_PERMITS.acquire().await.map_err(|_| busy())?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            iso20022::parse(&body)
+        })
+        .await
+        .map_err(|_| busy())
+    };
+    tokio::time::timeout(PARSE_BUDGET, parse)
+        .await
+        .map_err(|_| busy())?
 }

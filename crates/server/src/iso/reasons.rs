@@ -6,44 +6,9 @@ use hub::{HubError, Reason};
 use iso20022::emit::StatusReason;
 
 use crate::error::ApiError;
+use crate::error::Code;
 
-/// ISO reasons for refusal codes of the hub and the edge (`ApiError::code`), where the hub's
-/// own `iso_code` is missing or is not what a pacs.002 should say.
-const REFUSAL_CODES: &[(&str, &str)] = &[
-    ("duplicate_payment_id_different_content", "DUPL"),
-    ("amount_too_many_decimals", "AM12"),
-    ("amount_not_numeric", "AM12"),
-    ("amount_too_large", "AM12"),
-    ("amount_negative", "AM12"),
-    ("amount_not_positive", "AM01"),
-    ("amount_must_not_be_zero", "AM01"),
-    ("amount_overflow", "AM12"),
-    ("currency_not_accepted", "AM03"),
-    ("invalid_currency_code", "AM03"),
-    ("insufficient_funds", "AM04"),
-    ("forbidden_not_debtor", "AG01"),
-    ("forbidden_not_creditor", "AG01"),
-    ("participants_must_differ", "AG01"),
-    ("debtor_participant_not_found", "RC01"),
-    ("creditor_participant_not_found", "RC04"),
-    ("debtor_participant_suspended", "AG01"),
-    ("creditor_participant_suspended", "AG01"),
-    ("participant_suspended", "AG01"),
-    ("no_un_list_loaded", "RR04"),
-    ("payment_expired", "AB05"),
-    ("invalid_text", "FF02"),
-    ("invalid_country_code", "FF02"),
-];
-
-/// Narrative reason (ISO `NARR`): the text says it all.
-pub const NARR: &str = "NARR";
-
-fn refusal_code(code: &str) -> Option<&'static str> {
-    REFUSAL_CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, iso)| *iso)
-}
+pub use crate::refusal::NARR;
 
 /// A status reason with `text` as additional information.
 pub fn with_text(code: &str, text: impl Into<String>) -> StatusReason {
@@ -53,23 +18,23 @@ pub fn with_text(code: &str, text: impl Into<String>) -> StatusReason {
     }
 }
 
-/// The reason for an edge refusal (validation, screening, authorisation).
+/// The reason for a refused request or command: its code's row in [`crate::refusal`].
 pub fn for_api_error(error: &ApiError, context: &str) -> StatusReason {
     let body = error.body();
-    let code = refusal_code(&body.code).unwrap_or(NARR);
     let field = body.field.map(|f| format!(" ({f})")).unwrap_or_default();
     with_text(
-        code,
+        error.refusal().iso_reason_or_narr(),
         format!("{context}{}: {}{field}", body.code, body.message),
     )
 }
 
 /// The reason for a hub refusal of a command.
 pub fn for_hub_error(error: &HubError, context: &str) -> StatusReason {
-    let code = refusal_code(error.code())
-        .or_else(|| error.iso_code())
-        .unwrap_or(NARR);
-    with_text(code, format!("{context}{}: {error}", error.code()))
+    let code = Code::of_hub(error);
+    with_text(
+        code.iso_reason_or_narr(),
+        format!("{context}{}: {error}", error.code()),
+    )
 }
 
 /// The reason recorded on a payment that did not succeed (or was returned).
@@ -118,8 +83,11 @@ mod tests {
         for (error, code) in table {
             assert_eq!(for_hub_error(&error, "").code, code, "{error:?}");
         }
-        let decimals = ApiError::invalid("amount_too_many_decimals", "amount", "3 decimals");
+        let decimals = ApiError::invalid(Code::AmountTooManyDecimals, "amount", "3 decimals");
         assert_eq!(for_api_error(&decimals, "tx 1: ").code, "AM12");
+        // A hub refusal reaches a pacs.002 with the same reason on either path.
+        let hub = crate::error::hub_error(HubError::DuplicatePaymentIdDifferentContent);
+        assert_eq!(for_api_error(&hub, "").code, "DUPL");
     }
 
     #[test]

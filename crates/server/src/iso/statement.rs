@@ -28,6 +28,7 @@ use super::Shared;
 use super::answer;
 use super::lookup::Member;
 use crate::auth::Caller;
+use crate::error::Code;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -88,7 +89,7 @@ pub async fn camt053(
     let to = instant(&q.to, "to", true)?;
     if to <= from {
         return Err(ApiError::invalid(
-            "invalid_period",
+            Code::InvalidPeriod,
             "to",
             "to must be after from",
         ));
@@ -159,7 +160,7 @@ pub async fn camt054(
         (_, Some(p)) => ParticipantId(p),
         (_, None) => {
             return Err(ApiError::invalid(
-                "participant_required",
+                Code::ParticipantRequired,
                 "participant",
                 "name the participant whose side to notify",
             ));
@@ -171,7 +172,7 @@ pub async fn camt054(
         .read(move |hub| hub.payment_for(&viewer, id).cloned())
         .await?
         .filter(|p| p.involves(participant))
-        .ok_or_else(|| ApiError::not_found("payment_not_found", "payment not found"))?;
+        .ok_or_else(|| ApiError::not_found(Code::PaymentNotFound, "payment not found"))?;
     let Some(currency) = payment
         .legs
         .iter()
@@ -201,9 +202,10 @@ pub async fn camt054(
 }
 
 fn not_booked() -> ApiError {
-    ApiError::Conflict {
-        code: "payment_not_booked",
+    ApiError::Refused {
+        code: Code::PaymentNotBooked,
         message: "the payment has no reserved or committed movement on this participant".to_owned(),
+        field: None,
     }
 }
 
@@ -374,7 +376,7 @@ async fn member(
         .await?
         .by_id(participant)
         .cloned()
-        .ok_or_else(|| ApiError::not_found("participant_not_found", "participant not found"))
+        .ok_or_else(|| ApiError::not_found(Code::ParticipantNotFound, "participant not found"))
 }
 
 /// The scheme's currency and its ISO form; their exponents must agree, since the statement
@@ -387,7 +389,7 @@ pub(super) async fn currencies(
     match Currency::new(code) {
         Some(c) if c.exponent() == exponent => Ok((hub_currency, c)),
         _ => Err(ApiError::invalid(
-            "currency_not_iso",
+            Code::CurrencyNotIso,
             "currency",
             format!("{code} with {exponent} decimals is not an ISO 4217 currency ISO can report"),
         )),
@@ -402,7 +404,7 @@ fn instant(text: &str, field: &str, end: bool) -> Result<OffsetDateTime, ApiErro
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = Date::parse(text, &format).map_err(|_| {
         ApiError::invalid(
-            "invalid_datetime",
+            Code::InvalidDatetime,
             field,
             format!("{field} must be an RFC 3339 date-time or a YYYY-MM-DD date"),
         )
@@ -411,7 +413,7 @@ fn instant(text: &str, field: &str, end: bool) -> Result<OffsetDateTime, ApiErro
     if end {
         // The day after 9999-12-31 is beyond `time`'s range: refuse, do not panic.
         return start.checked_add(time::Duration::DAY).ok_or_else(|| {
-            ApiError::invalid("invalid_datetime", field, "date-time is out of range")
+            ApiError::invalid(Code::InvalidDatetime, field, "date-time is out of range")
         });
     }
     Ok(start)
@@ -421,7 +423,7 @@ fn nanos(t: OffsetDateTime) -> Result<Timestamp, ApiError> {
     // Before 1970 there are no payments; clamp to the epoch.
     let ns = t.unix_timestamp_nanos().max(0);
     Timestamp::try_from(ns)
-        .map_err(|_| ApiError::invalid("invalid_datetime", "to", "date-time is out of range"))
+        .map_err(|_| ApiError::invalid(Code::InvalidDatetime, "to", "date-time is out of range"))
 }
 
 fn date_of(at: Timestamp) -> Result<String, ApiError> {

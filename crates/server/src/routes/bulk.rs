@@ -13,7 +13,7 @@ use crate::auth::Caller;
 use crate::convert;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiBody, parse_json};
-use crate::routes::payments::{CREATE, DECISION, create_command, payment_response};
+use crate::routes::payments::{CREATE, DECISION, payment_response, prepare};
 use crate::state::AppState;
 use crate::wire::{
     BulkDecisionsRequest, BulkItemResult, BulkPaymentsRequest, BulkResponse, CreatePaymentRequest,
@@ -123,7 +123,7 @@ pub async fn payments(
     let mut prepared = Vec::with_capacity(request.payments.len());
     for item in request.payments {
         let command = match parse_json::<CreatePaymentRequest>(item.get().as_bytes()) {
-            Ok(request) => create_command(&state, &caller.0, request).await,
+            Ok(request) => prepare(&state, &caller.0, request).await,
             Err(error) => Err(error),
         };
         prepared.push(command);

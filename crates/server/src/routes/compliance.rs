@@ -2,75 +2,17 @@
 
 use axum::Json;
 use axum::extract::State;
-use hub::{Action, Command, PaymentId};
+use hub::PaymentId;
 
+use crate::app::compliance::{self, HoldStep};
 use crate::auth::{Caller, TokenHash};
+use crate::error::Code;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::officer;
-use crate::routes::payments::{HOLD, payment_response};
-use crate::state::{AppState, hub_error};
+use crate::state::AppState;
 use crate::wire::{
     ListVersionView, PaymentResult, ScreeningHitView, ScreeningMatchRequest, ScreeningMatchResponse,
 };
-
-/// Which hold action.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum HoldStep {
-    Review,
-    Release,
-    Reject,
-}
-
-/// Submits a hold action as the credential that authenticated the request, so the hub decides
-/// four eyes by credential. A decision by a look-alike of the reviewer's name (see
-/// [`crate::officer`]) is refused here with the hub's code.
-async fn hold_action(
-    state: &AppState,
-    caller: Caller,
-    token: TokenHash,
-    payment: PaymentId,
-    step: HoldStep,
-) -> Result<Json<PaymentResult>, ApiError> {
-    let officer = caller.require_officer()?.to_owned();
-    let TokenHash(hash) = token;
-    let (credential, reviewer) = state
-        .read(move |hub| {
-            let credential = hub.credential_for_token_hash(&hash);
-            let reviewer = hub
-                .payment(payment)
-                .and_then(|p| p.hold.as_ref())
-                .and_then(|h| h.reviewed.as_ref())
-                .map(|stamp| stamp.officer.clone());
-            (credential, reviewer)
-        })
-        .await?;
-    let credential = match credential {
-        Some((id, principal)) if principal == caller.0 => id,
-        _ => return Err(ApiError::Unauthenticated),
-    };
-    if step != HoldStep::Review
-        && reviewer.is_some_and(|reviewer| officer::look_alike(&reviewer, &officer))
-    {
-        return Err(hub_error(hub::HubError::FourEyesSameOfficer));
-    }
-    let action = match step {
-        HoldStep::Review => Action::ReviewHoldAs {
-            payment,
-            credential,
-        },
-        HoldStep::Release => Action::ReleaseHoldAs {
-            payment,
-            credential,
-        },
-        HoldStep::Reject => Action::RejectHoldAs {
-            payment,
-            credential,
-        },
-    };
-    let outcome = state.submit(Command::new(caller.0, action)).await?;
-    payment_response(state, outcome, HOLD).map(|(_, result)| Json(result))
-}
 
 /// A compliance officer records the first look at a held payment.
 #[utoipa::path(post, operation_id = "review_hold", path = "/v1/compliance/held/{id}/review", tag = "compliance",
@@ -81,10 +23,12 @@ async fn hold_action(
 pub async fn review(
     State(state): State<AppState>,
     caller: Caller,
-    token: TokenHash,
+    TokenHash(token): TokenHash,
     ApiPath(id): ApiPath<PaymentId>,
 ) -> Result<Json<PaymentResult>, ApiError> {
-    hold_action(&state, caller, token, id, HoldStep::Review).await
+    compliance::hold(&state, &caller.0, token, id, HoldStep::Review)
+        .await
+        .map(Json)
 }
 
 /// A second officer (another credential, not a look-alike of the reviewer's name) releases the
@@ -97,10 +41,12 @@ pub async fn review(
 pub async fn release(
     State(state): State<AppState>,
     caller: Caller,
-    token: TokenHash,
+    TokenHash(token): TokenHash,
     ApiPath(id): ApiPath<PaymentId>,
 ) -> Result<Json<PaymentResult>, ApiError> {
-    hold_action(&state, caller, token, id, HoldStep::Release).await
+    compliance::hold(&state, &caller.0, token, id, HoldStep::Release)
+        .await
+        .map(Json)
 }
 
 /// A second officer (as for release) rejects the payment with reason `sanctions_hit`.
@@ -112,10 +58,12 @@ pub async fn release(
 pub async fn reject(
     State(state): State<AppState>,
     caller: Caller,
-    token: TokenHash,
+    TokenHash(token): TokenHash,
     ApiPath(id): ApiPath<PaymentId>,
 ) -> Result<Json<PaymentResult>, ApiError> {
-    hold_action(&state, caller, token, id, HoldStep::Reject).await
+    compliance::hold(&state, &caller.0, token, id, HoldStep::Reject)
+        .await
+        .map(Json)
 }
 
 /// Screens a name ad hoc against the active lists (compliance officers and the operator).
@@ -131,14 +79,14 @@ pub async fn screen_match(
     caller.require_compliance_view()?;
     if request.name.trim().is_empty() {
         return Err(ApiError::invalid(
-            "invalid_text",
+            Code::InvalidText,
             "name",
             "name must not be empty",
         ));
     }
     if request.threshold.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
         return Err(ApiError::invalid(
-            "invalid_threshold",
+            Code::InvalidThreshold,
             "threshold",
             "threshold must be in 0..=1",
         ));

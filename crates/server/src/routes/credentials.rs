@@ -7,11 +7,13 @@ use hub::state::Credential;
 use hub::{Action, Command, CredentialId, ParticipantId, Principal, Success};
 
 use crate::auth::Caller;
+use crate::error::Code;
+use crate::error::hub_error;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::officer;
 use crate::routes::{submit_expect, unexpected};
-use crate::state::{AppState, hub_error};
+use crate::state::AppState;
 use crate::token;
 use crate::wire::{CreateCredentialRequest, CredentialInfo, CredentialRoleWire, CredentialView};
 
@@ -82,19 +84,20 @@ pub async fn create(
                 })
                 .await?;
             if let Some(existing) = officers.iter().find(|o| officer::look_alike(o, name)) {
-                return Err(ApiError::Conflict {
-                    code: "officer_name_confusable",
+                return Err(ApiError::Refused {
+                    code: Code::OfficerNameConfusable,
                     message: format!(
                         "officer name {name:?} looks like the existing officer {existing:?}; \
                          use that exact name for the same person or a distinct name"
                     ),
+                    field: None,
                 });
             }
             Principal::ComplianceOfficer(name.clone())
         }
         _ => {
             return Err(ApiError::invalid(
-                "credential_fields_mismatch",
+                Code::CredentialFieldsMismatch,
                 "role",
                 "participant credentials need participant_id only, compliance officers need \
                  officer only, other roles neither",

@@ -8,12 +8,14 @@ use axum::http::StatusCode;
 use hub::{Action, Command, ParticipantId, Quote, QuoteRequest, Rate, Success};
 
 use crate::amount::{format_amount, parse_amount};
+use crate::app::payments::expiry_from_now;
 use crate::auth::Caller;
+use crate::error::Code;
+use crate::error::hub_error_at;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::routes::payments::expiry_from_now;
 use crate::routes::{submit_expect, unexpected};
-use crate::state::{AppState, hub_error_at};
+use crate::state::AppState;
 use crate::wire::{PublishRateRequest, QuoteRequestWire, QuoteView, RateView};
 
 /// Quote lifetime when the request gives none, in seconds.
@@ -170,5 +172,5 @@ pub async fn quote(
         })
         .await?
         .map(Json)
-        .ok_or_else(|| ApiError::not_found("quote_not_found", "FX quote not found"))
+        .ok_or_else(|| ApiError::not_found(Code::QuoteNotFound, "FX quote not found"))
 }

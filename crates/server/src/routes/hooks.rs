@@ -7,9 +7,11 @@ use axum::http::StatusCode;
 use hub::{ParticipantId, Principal};
 
 use crate::auth::Caller;
+use crate::error::Code;
+use crate::error::hub_error;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::state::{AppState, hub_error};
+use crate::state::AppState;
 use crate::wire::{WebhookRequest, WebhookView};
 
 /// Longest accepted webhook URL.
@@ -21,8 +23,8 @@ async fn authorize(state: &AppState, caller: &Caller, id: u64) -> Result<Partici
         Principal::Operator => {}
         Principal::Participant(own) if own == participant => {}
         _ => {
-            return Err(ApiError::forbidden(
-                "forbidden_not_own_participant",
+            return Err(ApiError::refused(
+                Code::ForbiddenNotOwnParticipant,
                 "only the participant itself or the operator may manage its webhook",
             ));
         }
@@ -59,13 +61,13 @@ pub async fn put(
     let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
     if !scheme_ok || url.len() > URL_LEN_MAX || url.chars().any(char::is_whitespace) {
         return Err(ApiError::invalid(
-            "invalid_url",
+            Code::InvalidUrl,
             "url",
             "expected an http:// or https:// URL",
         ));
     }
     crate::webhook_target::check_url(&url, state.config.webhook_private_targets)
-        .map_err(|why| ApiError::invalid("webhook_target_not_allowed", "url", why))?;
+        .map_err(|why| ApiError::invalid(Code::WebhookTargetNotAllowed, "url", why))?;
     let head = state.read(move |hub| hub.inbox_head(participant)).await?;
     let secret = state
         .webhooks
@@ -91,7 +93,7 @@ pub async fn get(
     let url = state
         .webhooks
         .url(participant)
-        .ok_or_else(|| ApiError::not_found("webhook_not_found", "no webhook registered"))?;
+        .ok_or_else(|| ApiError::not_found(Code::WebhookNotFound, "no webhook registered"))?;
     Ok(Json(WebhookView { url, secret: None }))
 }
 
@@ -110,7 +112,7 @@ pub async fn delete(
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found(
-            "webhook_not_found",
+            Code::WebhookNotFound,
             "no webhook registered",
         ))
     }

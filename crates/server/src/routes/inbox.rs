@@ -10,46 +10,18 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
-use hub::state::{InboxEvent as HubEvent, InboxKind};
-use hub::{ParticipantId, PaymentStatus, Principal};
+use hub::{ParticipantId, Principal};
 
 use crate::auth::Caller;
 use crate::convert;
+use crate::error::Code;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
-use crate::wire::{InboxEvent, InboxEventKind, InboxPage, InboxQuery};
+use crate::wire::{InboxPage, InboxQuery};
 
 /// Longest sleep between two reads of a waiting long-poll, in ms.
 pub const RECHECK_MS: u64 = 1_000;
-
-/// The wire form of a hub inbox event (also the webhook payload).
-pub fn event_wire(event: &HubEvent) -> InboxEvent {
-    let (kind, status, reason) = match &event.kind {
-        InboxKind::PaymentReceived => (
-            InboxEventKind::IncomingPayment,
-            PaymentStatus::Reserved,
-            None,
-        ),
-        InboxKind::StatusChanged { status, reason } => {
-            (InboxEventKind::StatusChanged, *status, *reason)
-        }
-        // Only committed payments can be asked back.
-        InboxKind::ReturnRequested { reason } => (
-            InboxEventKind::ReturnRequested,
-            PaymentStatus::Committed,
-            Some(*reason),
-        ),
-    };
-    InboxEvent {
-        cursor: event.cursor,
-        kind,
-        payment_id: event.payment,
-        status: convert::status_wire(status),
-        reason_code: reason.map(|r| r.code().to_owned()),
-        at_ns: event.at,
-    }
-}
 
 /// Events after `after`; waits up to `wait` seconds for the first one.
 #[utoipa::path(get, path = "/v1/inbox", tag = "participants",
@@ -76,11 +48,11 @@ pub async fn inbox(
             id
         }
         (_, None) => {
-            return Err(ApiError::Shape {
-                code: "missing_field",
-                field: "participant".to_owned(),
-                message: "name the participant whose inbox to read".to_owned(),
-            });
+            return Err(ApiError::invalid(
+                Code::MissingField,
+                "participant",
+                "name the participant whose inbox to read",
+            ));
         }
     };
     let after = query.after.unwrap_or(0);
@@ -99,11 +71,11 @@ pub async fn inbox(
         let notified = state.changed.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let events: Vec<InboxEvent> = state
+        let events: Vec<crate::wire::InboxEvent> = state
             .read(move |hub| {
                 hub.inbox(participant, after, limit)
                     .iter()
-                    .map(event_wire)
+                    .map(convert::event_wire)
                     .collect()
             })
             .await?;

@@ -102,7 +102,9 @@ async fn change_status(
     };
     match submit_expect(state, Command::new(caller.0, action)).await? {
         Success::ParticipantStatusChanged { .. } => {
-            super::queries::participant_view(state, participant).await
+            crate::app::queries::participant_view(state, participant)
+                .await
+                .map(axum::Json)
         }
         other => Err(unexpected(&other)),
     }
@@ -161,7 +163,9 @@ pub async fn set_net_debit_cap(
     };
     match submit_expect(&state, Command::new(caller.0, action)).await? {
         Success::NetDebitCapSet { .. } => {
-            super::queries::balance_view(&state, participant, currency).await
+            crate::app::queries::balance_view(&state, participant, currency)
+                .await
+                .map(axum::Json)
         }
         other => Err(unexpected(&other)),
     }
@@ -186,7 +190,9 @@ async fn liquidity(
     };
     match submit_expect(state, Command::new(caller.0, action)).await? {
         Success::LiquidityRecorded { .. } => {
-            super::queries::balance_view(state, participant, currency).await
+            crate::app::queries::balance_view(state, participant, currency)
+                .await
+                .map(axum::Json)
         }
         other => Err(unexpected(&other)),
     }

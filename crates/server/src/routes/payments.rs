@@ -1,137 +1,70 @@
 //! Payment commands: create (screened at the edge), accept, reject, return, cancel.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use hub::{
-    Action, Command, CreatePayment, CreatePaymentWithParties, Outcome, PaymentId, Principal,
-    Success,
-};
+use hub::{Action, Command, Outcome, ParticipantId, PaymentId, Principal, Success};
 
+use crate::app;
+use crate::app::payments::{DraftAmount, PaymentDraft};
 use crate::auth::Caller;
 use crate::convert;
+use crate::error::hub_error;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiJsonOrDefault, ApiPath};
 use crate::routes::unexpected;
-use crate::state::{AppState, hub_error};
+use crate::state::AppState;
 use crate::wire::{
     CancelOutcomeWire, CancelPaymentRequest, CancelPaymentResult, CreatePaymentRequest,
     PaymentResult, PaymentStatusWire, RejectPaymentRequest, ReturnPaymentRequest,
 };
 
-const NANOS_PER_SEC: u64 = 1_000_000_000;
-
-/// Turns a create request into a screened, journal-ready command, checking everything that
-/// needs no hub state first (so a bad request is refused before it is journalled).
-pub async fn create_command(
+/// A create request as a journal-ready command (see [`app::payments::create_command`]).
+pub async fn prepare(
     state: &AppState,
     actor: &Principal,
     request: CreatePaymentRequest,
 ) -> Result<Command, ApiError> {
-    match actor {
-        Principal::Participant(id) if id.0 == request.debtor_participant => {}
-        Principal::Participant(_) => {
-            return Err(hub_error(hub::HubError::ForbiddenNotDebtor));
-        }
-        _ => {
-            return Err(ApiError::forbidden(
-                "forbidden_not_participant",
-                "only the debtor participant may create a payment",
-            ));
-        }
-    }
-    let expires_at = expiry(state, request.expires_in_secs)?;
-    let (currency, exponent) = state.exponent(&request.currency, "currency").await?;
+    let draft = draft(request)?;
+    app::payments::create_command(state, actor, draft).await
+}
+
+/// A create request as the service layer's draft: countries and BICs checked here, the rest
+/// (currency, amount, names, expiry) by [`crate::app::payments::create_command`].
+fn draft(request: CreatePaymentRequest) -> Result<PaymentDraft, ApiError> {
     let related = convert::related(&request)?;
-    let instruction = convert::instruction(request, currency, exponent)?;
-    let screened = state.screener.verdict(&instruction, &related)?;
-    let (screening, cleared) =
-        crate::screen::clear_false_positives(state, &instruction, &related, screened).await?;
-    let payment = CreatePayment {
-        instruction,
-        expires_at,
-        screening,
-    };
-    // A payment naming nothing more keeps the original command (and its journal shape).
-    let action = if related.is_empty() && cleared.is_empty() {
-        Action::CreatePayment(Box::new(payment))
-    } else {
-        Action::CreatePaymentWithParties(Box::new(CreatePaymentWithParties {
-            payment,
-            parties: related,
-            cleared,
-        }))
-    };
-    Ok(Command::new(actor.clone(), action))
+    Ok(PaymentDraft {
+        payment_id: request.payment_id,
+        end_to_end_id: request.end_to_end_id,
+        debtor: convert::party(request.debtor, "debtor")?,
+        creditor: convert::party(request.creditor, "creditor")?,
+        debtor_participant: ParticipantId(request.debtor_participant),
+        creditor_participant: ParticipantId(request.creditor_participant),
+        amount: DraftAmount::Decimal(request.amount),
+        currency: request.currency,
+        remittance_info: request.remittance_info,
+        expires_in_secs: request.expires_in_secs,
+        fx_quote: request.fx_quote_id,
+        related,
+    })
 }
 
-/// The absolute expiry (ns) for a requested payment lifetime.
-fn expiry(state: &AppState, expires_in_secs: Option<u64>) -> Result<u64, ApiError> {
-    let secs = expires_in_secs.unwrap_or(state.config.payment_expiry_default_secs);
-    expiry_from_now(
-        secs,
-        state.config.payment_expiry_max_secs,
-        "expires_in_secs",
-    )
-}
+pub use crate::app::payments::{CANCEL, CREATE, DECISION, HOLD};
 
-/// Now plus `secs` in ns since the Unix epoch; `secs` must be in `1..=max` (422
-/// `invalid_expiry` on `field` otherwise).
-pub fn expiry_from_now(secs: u64, max: u64, field: &str) -> Result<u64, ApiError> {
-    if secs == 0 || secs > max {
-        return Err(ApiError::invalid(
-            "invalid_expiry",
-            field,
-            format!("{field} must be between 1 and {max}"),
-        ));
-    }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|_| ApiError::Internal)?;
-    let now = u64::try_from(now.as_nanos()).map_err(|_| ApiError::Internal)?;
-    secs.checked_mul(NANOS_PER_SEC)
-        .and_then(|d| now.checked_add(d))
-        .ok_or(ApiError::Internal)
-}
-
-/// Metrics label of payment creation.
-pub const CREATE: &str = "create";
-/// Metrics label of accept / reject decisions.
-pub const DECISION: &str = "decision";
-/// Metrics label of compliance hold actions.
-pub const HOLD: &str = "hold";
-/// Metrics label of cancellations.
-pub const CANCEL: &str = "cancel";
-
-/// The wire result of a payment command's outcome, with its HTTP status; counts it in the
-/// metrics under `command`.
+/// The wire result of a payment command's outcome with its HTTP status: 201 for a payment
+/// created now, 200 otherwise (see [`app::payments::payment_result`]).
 pub fn payment_response(
     state: &AppState,
     outcome: Outcome,
     command: &'static str,
 ) -> Result<(StatusCode, PaymentResult), ApiError> {
-    let created = command == CREATE;
-    let success = outcome.map_err(|error| {
-        state.metrics.payment_command(command, error.code());
-        hub_error(error)
-    })?;
-    match success {
-        Success::Payment(payment) => {
-            let result = convert::payment_result(&payment);
-            state
-                .metrics
-                .payment_command(command, payment.status.code());
-            let status = if created && !payment.replayed {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            Ok((status, result))
-        }
-        other => Err(unexpected(&other)),
-    }
+    let (created, result) = app::payments::payment_result(state, outcome, command)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, result))
 }
 
 /// Creates a payment: screens both parties, then reserves funds (or holds it for compliance).
@@ -148,7 +81,7 @@ pub async fn create(
     caller: Caller,
     ApiJson(request): ApiJson<CreatePaymentRequest>,
 ) -> Result<(StatusCode, Json<PaymentResult>), ApiError> {
-    let command = create_command(&state, &caller.0, request)
+    let command = prepare(&state, &caller.0, request)
         .await
         .inspect_err(|error| {
             state.metrics.payment_command(CREATE, error.code());

@@ -9,12 +9,13 @@ use hub::{Action, Command, CurrencyCode, Payment, Success};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::app::queries::{PaymentCopy, copy, payment_wire};
 use crate::auth::Caller;
+use crate::error::hub_error;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::routes::queries::{PaymentCopy, copy, payment_wire};
 use crate::routes::{submit_expect, unexpected};
-use crate::state::{AppState, hub_error};
+use crate::state::AppState;
 use crate::wire::PaymentView;
 
 /// `PUT /v1/settlement/queues/{currency}`.

@@ -1,133 +1,17 @@
-//! Settlement windows of deferred-net currencies: close (net), settle, abort, and the reports
-//! (JSON, and CSV in the currency's decimal units with participants' BICs). Operator actions; reports for the operator and auditors.
+//! Settlement windows over JSON (the operations are [`crate::app::windows`]'s).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
-use hub::{Action, Command, InstructionMode, Success, Window, WindowId, WindowStatus};
-use settlement::{Party, SettlementMode, SettlementReport};
+use hub::WindowId;
 
-use crate::amount::{format_amount, format_signed};
+use crate::app::windows;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::routes::{submit_expect, unexpected};
-use crate::state::{AppState, hub_error};
-use crate::wire::{
-    BilateralView, CloseWindowRequest, InstructionModeWire, InstructionView, NetPositionView,
-    SettlementReportView, WindowQuery, WindowStatusWire, WindowView,
-};
-
-/// The CSV as people read it: decimal amounts of the window's currency, BICs for participants.
-struct DecimalCsv {
-    exponent: u8,
-    bics: std::collections::BTreeMap<u64, String>,
-}
-
-impl settlement::CsvFormat for DecimalCsv {
-    fn participant(&self, id: settlement::ParticipantId) -> String {
-        self.bics
-            .get(&id.0)
-            .cloned()
-            .unwrap_or_else(|| id.0.to_string())
-    }
-    fn unsigned(&self, minor: u128) -> String {
-        format_amount(minor, self.exponent)
-    }
-    fn signed(&self, minor: i128) -> String {
-        format_signed(minor, self.exponent)
-    }
-}
-
-fn require_reader(caller: &Caller) -> Result<(), ApiError> {
-    match caller.0 {
-        hub::Principal::Operator | hub::Principal::Auditor => Ok(()),
-        _ => Err(ApiError::forbidden(
-            "forbidden_operator_or_auditor_only",
-            "settlement windows are shown to the operator and auditors",
-        )),
-    }
-}
-
-fn party(party: Party) -> String {
-    match party {
-        Party::SettlementAccount => "settlement_account".to_owned(),
-        Party::Participant(id) => id.0.to_string(),
-    }
-}
-
-fn report_wire(report: &SettlementReport, e: u8) -> SettlementReportView {
-    SettlementReportView {
-        mode: match report.mode {
-            SettlementMode::ViaSettlementAccount => InstructionModeWire::ViaSettlementAccount,
-            SettlementMode::Direct => InstructionModeWire::Direct,
-        },
-        obligation_count: report.obligation_count,
-        gross_total: format_amount(report.gross_total, e),
-        net_total: format_amount(report.net_total, e),
-        positions: report
-            .positions
-            .iter()
-            .map(|p| NetPositionView {
-                participant: p.participant.0,
-                sent: format_amount(p.sent, e),
-                received: format_amount(p.received, e),
-                net: format_signed(p.net, e),
-            })
-            .collect(),
-        instructions: report
-            .instructions
-            .iter()
-            .map(|i| InstructionView {
-                payer: party(i.payer),
-                payee: party(i.payee),
-                amount: format_amount(i.amount, e),
-            })
-            .collect(),
-        bilateral: report
-            .bilateral
-            .entries
-            .iter()
-            .map(|b| BilateralView {
-                debtor: b.debtor.0,
-                creditor: b.creditor.0,
-                count: b.count,
-                amount: format_amount(b.gross, e),
-            })
-            .collect(),
-    }
-}
-
-fn window_wire(window: &Window, exponent: u8) -> WindowView {
-    WindowView {
-        id: window.id.0,
-        currency: window.currency.to_string(),
-        status: match window.status {
-            WindowStatus::Open => WindowStatusWire::Open,
-            WindowStatus::Closed => WindowStatusWire::Closed,
-            WindowStatus::Settled => WindowStatusWire::Settled,
-            WindowStatus::Aborted => WindowStatusWire::Aborted,
-        },
-        opened_at_ns: window.opened_at,
-        closed_at_ns: window.closed_at,
-        ended_at_ns: window.ended_at,
-        obligations: window.obligations.len(),
-        report: window.report.as_ref().map(|r| report_wire(r, exponent)),
-        carried_to: window.carried_to.map(|w| w.0),
-    }
-}
-
-async fn window_view(state: &AppState, id: WindowId) -> Result<WindowView, ApiError> {
-    state
-        .read(move |hub| {
-            let window = hub.window(id)?;
-            let exponent = hub.currency(window.currency).map_or(0, |c| c.exponent);
-            Some(window_wire(window, exponent))
-        })
-        .await?
-        .ok_or_else(|| hub_error(hub::HubError::WindowNotFound))
-}
+use crate::state::AppState;
+use crate::wire::{CloseWindowRequest, WindowQuery, WindowView};
 
 /// Closes the currency's open window, nets it and opens the next one.
 #[utoipa::path(post, path = "/v1/settlement/windows/close", tag = "settlement",
@@ -140,31 +24,7 @@ pub async fn close(
     caller: Caller,
     ApiJson(request): ApiJson<CloseWindowRequest>,
 ) -> Result<Json<WindowView>, ApiError> {
-    caller.require_operator()?;
-    let currency = crate::convert::currency(&request.currency, "currency")?;
-    let mode = match request.mode {
-        InstructionModeWire::ViaSettlementAccount => InstructionMode::ViaSettlementAccount,
-        InstructionModeWire::Direct => InstructionMode::Direct,
-    };
-    let action = Action::CloseWindow { currency, mode };
-    match submit_expect(&state, Command::new(caller.0, action)).await? {
-        Success::WindowClosed { window, .. } => window_view(&state, window).await.map(Json),
-        other => Err(unexpected(&other)),
-    }
-}
-
-async fn end(
-    state: &AppState,
-    caller: Caller,
-    action: Action,
-) -> Result<Json<WindowView>, ApiError> {
-    caller.require_operator()?;
-    match submit_expect(state, Command::new(caller.0, action)).await? {
-        Success::WindowSettled { window, .. } | Success::WindowAborted { window, .. } => {
-            window_view(state, window).await.map(Json)
-        }
-        other => Err(unexpected(&other)),
-    }
+    windows::close(&state, &caller.0, request).await.map(Json)
 }
 
 /// The settlement bank moved the money: positions are reset by the window's figures.
@@ -178,14 +38,9 @@ pub async fn settle(
     caller: Caller,
     ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<WindowView>, ApiError> {
-    end(
-        &state,
-        caller,
-        Action::SettleWindow {
-            window: WindowId(id),
-        },
-    )
-    .await
+    windows::settle(&state, &caller.0, WindowId(id))
+        .await
+        .map(Json)
 }
 
 /// Settlement failed: the window's obligations join the open window.
@@ -199,14 +54,9 @@ pub async fn abort(
     caller: Caller,
     ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<WindowView>, ApiError> {
-    end(
-        &state,
-        caller,
-        Action::AbortWindow {
-            window: WindowId(id),
-        },
-    )
-    .await
+    windows::abort(&state, &caller.0, WindowId(id))
+        .await
+        .map(Json)
 }
 
 /// The windows of one currency, oldest first.
@@ -219,16 +69,7 @@ pub async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<WindowQuery>,
 ) -> Result<Json<Vec<WindowView>>, ApiError> {
-    require_reader(&caller)?;
-    let (currency, exponent) = state.exponent(&query.currency, "currency").await?;
-    let windows = state
-        .read(move |hub| {
-            hub.windows(currency)
-                .map(|w| window_wire(w, exponent))
-                .collect()
-        })
-        .await?;
-    Ok(Json(windows))
+    windows::list(&state, &caller.0, query).await.map(Json)
 }
 
 /// One window with its report.
@@ -241,8 +82,9 @@ pub async fn get(
     caller: Caller,
     ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<WindowView>, ApiError> {
-    require_reader(&caller)?;
-    window_view(&state, WindowId(id)).await.map(Json)
+    windows::get(&state, &caller.0, WindowId(id))
+        .await
+        .map(Json)
 }
 
 /// A closed window's report as CSV: amounts in the currency's decimal units (as in JSON and on
@@ -258,25 +100,7 @@ pub async fn report_csv(
     caller: Caller,
     ApiPath(id): ApiPath<u64>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_reader(&caller)?;
-    let (report, format) = state
-        .read(move |hub| {
-            let window = hub.window(WindowId(id))?;
-            let exponent = hub.currency(window.currency).map_or(0, |c| c.exponent);
-            let bics = hub
-                .participants()
-                .iter()
-                .map(|p| (p.id.0, p.bic.as_str().to_owned()))
-                .collect();
-            Some((window.report.clone(), DecimalCsv { exponent, bics }))
-        })
-        .await?
-        .ok_or_else(|| hub_error(hub::HubError::WindowNotFound))?;
-    let report = report.ok_or_else(|| hub_error(hub::HubError::WindowNotClosed))?;
-    let csv = settlement::to_csv(&report, &format).map_err(|error| {
-        tracing::error!(%error, "settlement report CSV failed");
-        ApiError::Internal
-    })?;
+    let csv = windows::report_csv(&state, &caller.0, WindowId(id)).await?;
     let disposition = format!("attachment; filename=\"window-{id}.csv\"");
     Ok((
         [

@@ -554,6 +554,7 @@ async fn system_endpoints() {
         .hub
         .client
         .get(format!("{}/metrics", s.hub.base))
+        .bearer_auth(&s.auditor)
         .send()
         .await
         .unwrap()
@@ -619,7 +620,24 @@ async fn reject_without_a_body_uses_the_default_reason() {
             Some("null".into()),
         )
         .await;
-    assert_eq!((again.status, again.code()), (409, "payment_not_reserved"));
+    // The same decision again (a retry whose answer was lost) answers the original outcome.
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_eq!(again.body["reason_code"], "not_specified_agent");
+    assert_eq!(again.body["replayed"], true);
+    // A different decision on the rejected payment is still refused.
+    let accept = s
+        .hub
+        .raw(
+            reqwest::Method::POST,
+            &format!("/v1/payments/{id}/accept"),
+            Some(&s.b_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (accept.status, accept.code()),
+        (409, "payment_not_reserved")
+    );
     s.hub.shutdown().await;
 }
 

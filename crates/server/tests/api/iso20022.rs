@@ -177,7 +177,7 @@ pub(crate) fn decision(
 }
 
 /// A pacs.028.001.03 asking about one transaction.
-fn status_request(msg_id: &str, orig: &str, instg: &str) -> String {
+pub(crate) fn status_request(msg_id: &str, orig: &str, instg: &str) -> String {
     format!(
         r#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.028.001.03"><FIToFIPmtStsReq>
 <GrpHdr><MsgId>{msg_id}</MsgId><CreDtTm>2026-11-26T09:06:00Z</CreDtTm></GrpHdr>

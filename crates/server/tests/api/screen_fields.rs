@@ -504,11 +504,13 @@ async fn participants_see_a_hold_but_not_what_hit() {
     let created = s.hub.expect("/v1/payments", &s.a_token, pay, 201).await;
     assert_eq!(created["status"], "held");
     let path = format!("/v1/payments/{id}");
+    let seen = s.hub.get(&path, &s.a_token).await.body;
+    assert_eq!(seen["status"], "held", "{seen}");
+    assert_eq!(seen["screening_hits"], 0, "{seen}");
+    assert!(seen.get("screening_hit_fields").is_none(), "{seen}");
+    // The creditor does not learn of a held payment at all (see `security`).
+    assert_eq!(s.hub.get(&path, &s.b_token).await.status, 404);
     for token in [&s.a_token, &s.b_token] {
-        let seen = s.hub.get(&path, token).await.body;
-        assert_eq!(seen["status"], "held", "{seen}");
-        assert_eq!(seen["screening_hits"], 0, "{seen}");
-        assert!(seen.get("screening_hit_fields").is_none(), "{seen}");
         let listed = s.hub.get("/v1/payments", token).await.body;
         assert!(!listed.to_string().contains("creditor.account"), "{listed}");
     }

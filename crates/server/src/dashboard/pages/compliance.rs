@@ -6,11 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use hub::{PaymentId, Principal};
+use hub::{FalsePositiveId, PaymentId, Principal};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use crate::auth::{Caller, TokenHash};
+use crate::app::compliance::{self, HoldStep};
+use crate::app::false_positives;
+use crate::app::queries;
 use crate::dashboard::Dashboard;
 use crate::dashboard::extract::{PagePath, PageQuery};
 use crate::dashboard::guard::Posted;
@@ -21,8 +23,7 @@ use crate::dashboard::render::{
 };
 use crate::dashboard::session::Signed;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath};
-use crate::routes::{compliance, false_positives, queries};
+use crate::error::Code;
 use crate::screen::SUSPICION_LIST;
 use crate::wire::{FalsePositiveRequest, FalsePositiveView};
 
@@ -33,13 +34,8 @@ async fn render(
     shown: Option<&Notice>,
     mine_only: bool,
 ) -> Result<Response, Failure> {
-    let caller = Caller(signed.principal.clone());
-    let held = queries::held(State(dash.app.clone()), caller.clone())
-        .await?
-        .0;
-    let decisions = false_positives::list(State(dash.app.clone()), caller)
-        .await?
-        .0;
+    let held = queries::held(&dash.app, &signed.principal).await?;
+    let decisions = false_positives::list(&dash.app, &signed.principal).await?;
     let names = ParticipantLabels::load(&dash.app).await?;
     let now = now_ns();
     // Only officers act; the operator watches the queue.
@@ -236,15 +232,13 @@ pub async fn propose(
         reference: form.reference,
         note: form.note,
     };
-    let caller = Caller(signed.principal.clone());
-    let token = TokenHash(signed.token_hash);
     let result =
-        false_positives::propose(State(dash.app.clone()), caller, token, ApiJson(request)).await;
+        false_positives::propose(&dash.app, &signed.principal, signed.token_hash, request).await;
     match result {
-        Ok((_, record)) => {
+        Ok(record) => {
             let message = format!(
                 "False positive {} proposed; a second officer confirms it.",
-                record.0.id
+                record.id
             );
             back_to_queue(&dash, &signed, message)
         }
@@ -262,24 +256,20 @@ pub async fn decide(
     posted: Posted<NoFields>,
 ) -> Result<Response, Failure> {
     let signed = posted.signed;
-    let state = State(dash.app.clone());
-    let caller = Caller(signed.principal.clone());
+    let (state, caller, id) = (&dash.app, &signed.principal, FalsePositiveId(id));
     let result = match action.as_str() {
-        "confirm" => {
-            let token = TokenHash(signed.token_hash);
-            false_positives::confirm(state, caller, token, ApiPath(id)).await
-        }
-        "revoke" => false_positives::revoke(state, caller, ApiPath(id)).await,
+        "confirm" => false_positives::confirm(state, caller, signed.token_hash, id).await,
+        "revoke" => false_positives::revoke(state, caller, id).await,
         _ => Err(ApiError::not_found(
-            "action_not_found",
+            Code::ActionNotFound,
             "no such false-positive action",
         )),
     };
     match result {
         Ok(record) => {
             let message = format!(
-                "False positive {id}: {action} done; it is now {}.",
-                record.0.status
+                "False positive {}: {action} done; it is now {}.",
+                id.0, record.status
             );
             back_to_queue(&dash, &signed, message)
         }
@@ -325,26 +315,29 @@ pub async fn act(
     posted: Posted<NoFields>,
 ) -> Result<Response, Failure> {
     let signed = posted.signed;
-    let state = State(dash.app.clone());
-    let caller = Caller(signed.principal.clone());
-    let token = TokenHash(signed.token_hash);
-    let result = match action.as_str() {
-        "review" => compliance::review(state, caller, token, ApiPath(id)).await,
-        "release" => compliance::release(state, caller, token, ApiPath(id)).await,
-        "reject" => compliance::reject(state, caller, token, ApiPath(id)).await,
+    let step = match action.as_str() {
+        "review" => Ok(HoldStep::Review),
+        "release" => Ok(HoldStep::Release),
+        "reject" => Ok(HoldStep::Reject),
         _ => Err(ApiError::not_found(
-            "action_not_found",
+            Code::ActionNotFound,
             "no such compliance action",
         )),
+    };
+    let result = match step {
+        Ok(step) => {
+            compliance::hold(&dash.app, &signed.principal, signed.token_hash, id, step).await
+        }
+        Err(error) => Err(error),
     };
     match result {
         Ok(done) => {
             let mut message = format!(
                 "Payment {id}: {action} done; it is now {}",
-                wire_name(&done.0.status)
+                wire_name(&done.status)
             );
             // A release that could not reserve says why (an expired quote, no funds, ...).
-            if let Some(reason) = &done.0.reason_code {
+            if let Some(reason) = &done.reason_code {
                 message.push_str(&format!(" ({reason})"));
             }
             message.push('.');

@@ -6,24 +6,21 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
 
-use crate::auth::Caller;
+use crate::app::queries;
 use crate::dashboard::Dashboard;
 use crate::dashboard::chart::{self, PositionBar};
 use crate::dashboard::render::{Failure, Section, html_response, money, page, wire_name};
 use crate::dashboard::session::Signed;
-use crate::routes::queries;
 
 /// `GET /dashboard/participants`.
 pub async fn show(State(dash): State<Dashboard>, signed: Signed) -> Result<Response, Failure> {
     let state = &dash.app;
-    let caller = || Caller(signed.principal.clone());
-    let participants = queries::participants(State(state.clone()), caller())
-        .await?
-        .0;
-    let mut balances: std::collections::HashMap<_, _> = queries::all_balances(state, &caller())
-        .await?
-        .into_iter()
-        .collect();
+    let participants = queries::participants(state).await?;
+    let mut balances: std::collections::HashMap<_, _> =
+        queries::all_balances(state, &signed.principal)
+            .await?
+            .into_iter()
+            .collect();
     let rows: Vec<_> = participants
         .into_iter()
         .map(|p| {

@@ -11,7 +11,7 @@ use hub::{PaymentId, ScreeningVerdict};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Caller;
+use crate::app::queries::{self, copy, payment_wire};
 use crate::dashboard::Dashboard;
 use crate::dashboard::extract::{PagePath, PageQuery};
 use crate::dashboard::render::{
@@ -19,9 +19,7 @@ use crate::dashboard::render::{
 };
 use crate::dashboard::session::Signed;
 use crate::error::ApiError;
-use crate::extract::ApiQuery;
-use crate::routes::queries::{self, copy, payment_wire};
-use crate::state::hub_error;
+use crate::error::hub_error;
 use crate::wire::{PaymentListQuery, PaymentOrderWire, PaymentStatusWire, PaymentView};
 
 /// Payments per dashboard page.
@@ -141,10 +139,7 @@ pub async fn list(
         // People look for what just happened first.
         order: Some(PaymentOrderWire::NewestFirst),
     };
-    let caller = Caller(signed.principal.clone());
-    let page_of = queries::payments(State(dash.app.clone()), caller, ApiQuery(api_query))
-        .await?
-        .0;
+    let page_of = queries::payments(&dash.app, &signed.principal, api_query).await?;
     let names = ParticipantLabels::load(&dash.app).await?;
     let next = page_of.next_cursor.as_ref().map(|cursor| {
         let next = ListQuery {

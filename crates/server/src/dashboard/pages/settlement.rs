@@ -1,16 +1,17 @@
 //! Settlement: the windows of each deferred-net currency, closing a window, marking a closed one
-//! settled or aborted (operator), and a closed window's netting figures, all through the API's
-//! own settlement handlers.
+//! settled or aborted (operator), and a closed window's netting figures, all through the
+//! service layer's settlement operations (the JSON API's own).
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use axum::response::{IntoResponse, Response};
-use hub::Principal;
+use hub::{Principal, WindowId};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use crate::auth::Caller;
+use crate::app::queries;
+use crate::app::windows;
 use crate::dashboard::Dashboard;
 use crate::dashboard::extract::PagePath;
 use crate::dashboard::guard::Posted;
@@ -21,8 +22,7 @@ use crate::dashboard::render::{
 };
 use crate::dashboard::session::Signed;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::routes::{queries, windows};
+use crate::error::Code;
 use crate::wire::{
     CloseWindowRequest, InstructionModeWire, SettlementModelWire, WindowQuery, WindowStatusWire,
     WindowView,
@@ -85,8 +85,7 @@ async fn render(
     shown: Option<&Notice>,
 ) -> Result<Response, Failure> {
     let state = &dash.app;
-    let caller = || Caller(signed.principal.clone());
-    let currencies = queries::currencies(State(state.clone()), caller()).await?.0;
+    let currencies = queries::currencies(state).await?;
     let mut sections = Vec::new();
     for currency in currencies
         .into_iter()
@@ -95,9 +94,7 @@ async fn render(
         let query = WindowQuery {
             currency: currency.code.clone(),
         };
-        let list = windows::list(State(state.clone()), caller(), ApiQuery(query))
-            .await?
-            .0;
+        let list = windows::list(state, &signed.principal, query).await?;
         sections.push((currency.code, list));
     }
     let acts = signed.principal == Principal::Operator;
@@ -166,9 +163,8 @@ pub async fn close(
         currency: form.currency,
         mode: form.mode,
     };
-    let caller = Caller(signed.principal.clone());
-    match windows::close(State(dash.app.clone()), caller, ApiJson(request)).await {
-        Ok(window) => Ok(done(&dash, &signed, &window.0, "closed")),
+    match windows::close(&dash.app, &signed.principal, request).await {
+        Ok(window) => Ok(done(&dash, &signed, &window, "closed")),
         Err(error) => refused(&dash, &signed, error).await,
     }
 }
@@ -180,13 +176,12 @@ pub async fn end(
     posted: Posted<NoFields>,
 ) -> Result<Response, Failure> {
     let signed = posted.signed;
-    let state = State(dash.app.clone());
-    let caller = Caller(signed.principal.clone());
+    let (state, caller) = (&dash.app, &signed.principal);
     let result = match action.as_str() {
-        "settle" => windows::settle(state, caller, ApiPath(id)).await,
-        "abort" => windows::abort(state, caller, ApiPath(id)).await,
+        "settle" => windows::settle(state, caller, WindowId(id)).await,
+        "abort" => windows::abort(state, caller, WindowId(id)).await,
         _ => Err(ApiError::not_found(
-            "action_not_found",
+            Code::ActionNotFound,
             "no such settlement action",
         )),
     };
@@ -197,7 +192,7 @@ pub async fn end(
             } else {
                 "aborted"
             };
-            Ok(done(&dash, &signed, &window.0, what))
+            Ok(done(&dash, &signed, &window, what))
         }
         Err(error) => refused(&dash, &signed, error).await,
     }
@@ -211,9 +206,16 @@ pub async fn report_csv(
     signed: Signed,
     PagePath(id): PagePath<u64>,
 ) -> Result<Response, Failure> {
-    let caller = Caller(signed.principal.clone());
-    let csv = windows::report_csv(State(dash.app.clone()), caller, ApiPath(id)).await?;
-    Ok(csv.into_response())
+    let csv = windows::report_csv(&dash.app, &signed.principal, WindowId(id)).await?;
+    let disposition = format!("attachment; filename=\"window-{id}.csv\"");
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 pub async fn window(
@@ -221,10 +223,7 @@ pub async fn window(
     signed: Signed,
     PagePath(id): PagePath<u64>,
 ) -> Result<Response, Failure> {
-    let caller = Caller(signed.principal.clone());
-    let w = windows::get(State(dash.app.clone()), caller, ApiPath(id))
-        .await?
-        .0;
+    let w = windows::get(&dash.app, &signed.principal, WindowId(id)).await?;
     let names = ParticipantLabels::load(&dash.app).await?;
     let content = html! {
         dl {
